@@ -1,0 +1,4 @@
+import demo
+
+def pytest_sessionstart(session):
+    demo.__guard__.verify()

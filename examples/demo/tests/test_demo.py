@@ -1,0 +1,18 @@
+import demo
+
+
+def test_counter_counts():
+    counter = demo.Counter(2)
+    assert counter.increment() == 3
+    assert counter.increment(by=4) == 7
+    assert counter.value == 7
+
+
+def test_greet():
+    assert demo.greet("guard") == "hello, guard"
+
+
+def test_build_is_identified():
+    assert len(demo.__build_id__) == 16
+    assert demo.__build_info__["build_id"] == demo.__build_id__
+    assert demo.__guard__.check()["verdict"] == "fresh"

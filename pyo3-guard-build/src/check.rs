@@ -1,0 +1,153 @@
+//! The run-time question: was the loaded binary built from the inputs on disk now?
+//! Discovers the inputs with the same engine as the build script, then compares. A file whose
+//! size and modification time match the record is not read; any other is hashed, so a file
+//! touched without a change is never reported.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::fingerprint::hash_file;
+use crate::inputs::discover;
+use crate::record::Record;
+
+/// Environment variable that points the check at a source root (a wheel built elsewhere, or a
+/// record built without paths).
+pub const SOURCE_ROOT_ENV: &str = "PYO3_GUARD_SOURCE_ROOT";
+
+/// How the binary relates to the sources on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Built from exactly the inputs on disk now.
+    Fresh,
+    /// At least one input was changed, added or removed since the build.
+    Stale,
+    /// The sources cannot be found, so nothing can be said.
+    Unverifiable,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Fresh => "fresh",
+            Verdict::Stale => "stale",
+            Verdict::Unverifiable => "unverifiable",
+        }
+    }
+}
+
+/// The findings of one check.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub verdict: Verdict,
+    /// The source root that was compared, when there was one.
+    pub source_root: Option<PathBuf>,
+    /// Inputs whose content differs from the build, relative paths, sorted.
+    pub changed: Vec<String>,
+    /// Inputs on disk now that the build did not have.
+    pub added: Vec<String>,
+    /// Inputs the build had that are gone.
+    pub removed: Vec<String>,
+    /// Inputs whose time or size differed but whose content is the same (not a change).
+    pub touched: usize,
+    /// Why the check is unverifiable, or what it could not read.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    fn unverifiable(source_root: Option<PathBuf>, why: String) -> Report {
+        Report {
+            verdict: Verdict::Unverifiable,
+            source_root,
+            changed: vec![],
+            added: vec![],
+            removed: vec![],
+            touched: 0,
+            notes: vec![why],
+        }
+    }
+}
+
+/// Where to look for the sources: `root` if given, else `$PYO3_GUARD_SOURCE_ROOT`, else the
+/// directory recorded at build time.
+pub fn source_root(record: &Record, root: Option<&Path>) -> Option<PathBuf> {
+    root.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(SOURCE_ROOT_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| record.source_root.as_ref().map(PathBuf::from))
+}
+
+/// Compares `record` with the inputs under the source root (see [`source_root`]).
+pub fn check(record: &Record, root: Option<&Path>) -> Report {
+    let Some(root) = source_root(record, root) else {
+        return Report::unverifiable(None, format!(
+            "the binary records no source root (built with paths left out); set {SOURCE_ROOT_ENV} to the crate directory"
+        ));
+    };
+    if !root.is_dir() {
+        return Report::unverifiable(Some(root.clone()), format!(
+            "the source root {} is not a directory here (a wheel built on another machine or from an index?); \
+             set {SOURCE_ROOT_ENV} to the crate directory to check it",
+            root.display()
+        ));
+    }
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
+    let mut notes = Vec::new();
+    let current = match discover(&canonical) {
+        Ok(inputs) => {
+            notes.extend(inputs.skipped);
+            inputs.files
+        }
+        Err(e) => {
+            notes.push(format!("could not list the current inputs: {e}"));
+            Vec::new()
+        }
+    };
+    let discovery_failed = current.is_empty();
+    let on_disk: HashMap<&str, _> = current.iter().map(|f| (f.rel.as_str(), f)).collect();
+
+    let mut report = Report {
+        verdict: Verdict::Fresh,
+        source_root: Some(root),
+        changed: vec![],
+        added: vec![],
+        removed: vec![],
+        touched: 0,
+        notes,
+    };
+    for input in &record.inputs {
+        let (size, mtime, path) = match on_disk.get(input.rel.as_str()) {
+            Some(file) => (file.size, file.mtime_ns, file.path.clone()),
+            // Discovery failed (for example a malformed Cargo.toml): look the file up directly.
+            None if discovery_failed => {
+                let path = canonical.join(&input.rel);
+                match std::fs::metadata(&path) {
+                    Ok(meta) => (meta.len(), crate::fingerprint::mtime_ns(&meta), path),
+                    Err(_) => {
+                        report.removed.push(input.rel.clone());
+                        continue;
+                    }
+                }
+            }
+            None => {
+                report.removed.push(input.rel.clone());
+                continue;
+            }
+        };
+        if size == input.size && mtime == input.mtime_ns && input.mtime_ns != 0 {
+            continue;
+        }
+        match hash_file(&path) {
+            Ok(hash) if hash == input.hash => report.touched += 1,
+            Ok(_) => report.changed.push(input.rel.clone()),
+            Err(e) => {
+                report.notes.push(format!("cannot read {}: {e}", path.display()));
+                report.changed.push(input.rel.clone());
+            }
+        }
+    }
+    let recorded: std::collections::HashSet<&str> = record.inputs.iter().map(|i| i.rel.as_str()).collect();
+    report.added = current.iter().filter(|f| !recorded.contains(f.rel.as_str())).map(|f| f.rel.clone()).collect();
+    if !(report.changed.is_empty() && report.added.is_empty() && report.removed.is_empty()) {
+        report.verdict = Verdict::Stale;
+    }
+    report
+}

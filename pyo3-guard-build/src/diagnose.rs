@@ -1,0 +1,250 @@
+//! Turning a stale [`Report`] into an explanation: who installed the loaded file, the likely
+//! cause, and the fix. Shared by the Python exception and the CLI so both say the same thing.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::check::{Report, Verdict};
+use crate::manifest::{get_path, TomlFile};
+use crate::record::Record;
+
+/// How many paths of each kind a message lists before it gives a count.
+const LISTED: usize = 20;
+
+/// What the installed distribution that owns a loaded extension says about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Installation {
+    /// The `*.dist-info` directory whose `RECORD` lists the file, if any.
+    pub dist_info: Option<PathBuf>,
+    /// Its `INSTALLER` (`uv`, `pip`, ...).
+    pub installer: Option<String>,
+    /// `uv_build.json` is there: uv built this wheel itself (PEP 517) and cached it.
+    pub built_by_uv: bool,
+    /// `direct_url.json` says the install is editable.
+    pub editable: bool,
+}
+
+impl Installation {
+    /// Finds the distribution that installed `file` (an extension module inside site-packages).
+    pub fn of(file: &Path) -> Installation {
+        let Some(owner) = find_dist_info(file) else { return Installation::default() };
+        let read = |name: &str| std::fs::read_to_string(owner.join(name)).ok();
+        Installation {
+            installer: read("INSTALLER").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            built_by_uv: owner.join("uv_build.json").is_file(),
+            editable: read("direct_url.json").is_some_and(|s| s.replace(' ', "").contains("\"editable\":true")),
+            dist_info: Some(owner),
+        }
+    }
+}
+
+/// The `*.dist-info` next to the package directory whose `RECORD` lists `file`.
+fn find_dist_info(file: &Path) -> Option<PathBuf> {
+    for site in file.ancestors().skip(1).take(3) {
+        let Ok(entries) = std::fs::read_dir(site) else { continue };
+        let rel = file.strip_prefix(site).ok()?.to_string_lossy().replace('\\', "/");
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.extension().is_some_and(|e| e == "dist-info") {
+                continue;
+            }
+            let Ok(record) = std::fs::read_to_string(path.join("RECORD")) else { continue };
+            if record.lines().any(|line| line.split(',').next() == Some(rel.as_str())) {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+/// A likely cause of staleness and what to do about it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// One sentence, or `None` when the evidence shows no particular cause.
+    pub cause: Option<String>,
+    /// Things to do, most specific first; each may span lines.
+    pub fixes: Vec<String>,
+}
+
+/// Explains `report` for the extension `loaded` (the file Python imported).
+pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, installed: &Installation) -> Diagnosis {
+    let name = record.module_name.clone().unwrap_or_else(|| record.crate_name.replace('-', "_"));
+    let mut diagnosis = Diagnosis::default();
+    if report.verdict != Verdict::Stale {
+        return diagnosis;
+    }
+    let restart = "restart Python afterwards: a loaded extension module is never reloaded".to_owned();
+    let cache_keys = report.source_root.as_deref().and_then(|root| missing_cache_keys(root, record));
+    if installed.built_by_uv {
+        let dist = installed.dist_info.as_deref().map(file_name).unwrap_or_default();
+        diagnosis.cause = Some(format!(
+            "uv reinstalled a {} wheel it built and cached earlier ({dist} holds uv_build.json): \
+             `uv run` and `uv sync` reuse that build until one of uv's cache keys changes, \
+             replacing any newer `maturin develop` build",
+            record.profile
+        ));
+        if let Some(lines) = cache_keys {
+            diagnosis.fixes.push(format!("make uv rebuild when the Rust inputs change; in pyproject.toml:\n{lines}"));
+        }
+        diagnosis.fixes.push(format!("or rebuild now: uv run --reinstall-package {} ...", distribution_name(record, installed)));
+    } else if loaded.is_some() && installed.dist_info.is_none() {
+        let path = loaded.map(|p| p.display().to_string()).unwrap_or_default();
+        diagnosis.cause = Some(format!(
+            "Python loaded {path}, which no installed distribution owns: a stray build \
+             (left in the current directory or on PYTHONPATH?) shadows the installed module"
+        ));
+        diagnosis.fixes.push(format!("remove {path}, or rebuild it: maturin develop"));
+    } else {
+        let how = match installed.installer.as_deref() {
+            Some("uv") => "installed through uv (`maturin develop` in a uv venv installs through uv too)",
+            Some(other) => return with_rebuild(diagnosis, other, &name, restart),
+            None => "installed",
+        };
+        diagnosis.cause = Some(format!("the {} build {how} was made before the sources changed", record.profile));
+        diagnosis.fixes.push("rebuild and reinstall: maturin develop (or: uv pip install -e .)".into());
+        if let Some(lines) = cache_keys {
+            diagnosis.fixes.push(format!("if you use `uv run`, also make uv rebuild on Rust changes; in pyproject.toml:\n{lines}"));
+        }
+    }
+    diagnosis.fixes.push(restart);
+    diagnosis
+}
+
+fn with_rebuild(mut diagnosis: Diagnosis, installer: &str, _name: &str, restart: String) -> Diagnosis {
+    diagnosis.cause = Some(format!("the installed build ({installer}) was made before the sources changed"));
+    diagnosis.fixes.push(format!("rebuild and reinstall: maturin develop (or: {installer} install .)"));
+    diagnosis.fixes.push(restart);
+    diagnosis
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The distribution name, from the dist-info directory (`demo-0.1.0.dist-info` → `demo`).
+fn distribution_name(record: &Record, installed: &Installation) -> String {
+    installed
+        .dist_info
+        .as_deref()
+        .map(file_name)
+        .and_then(|n| n.split('-').next().map(str::to_owned))
+        .unwrap_or_else(|| record.crate_name.clone())
+}
+
+/// The `[tool.uv] cache-keys` that make uv rebuild this project when an input changes, as
+/// TOML lines, or `None` when pyproject.toml already has them all (or there is none).
+pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
+    let pyproject = project.join("pyproject.toml");
+    let file = TomlFile::read(&pyproject).ok()?;
+    let doc = file.parse().ok()?;
+    let present: Vec<String> = get_path(&doc, &["tool", "uv", "cache-keys"])
+        .and_then(|v| v.as_array())
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| {
+                    let key = k.get_ref();
+                    key.as_str().map(str::to_owned).or_else(|| {
+                        key.as_table().and_then(|t| crate::manifest::get(t, "file")?.as_str().map(str::to_owned))
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let wanted = cache_key_globs(record);
+    if wanted.iter().all(|w| present.contains(w)) {
+        return None;
+    }
+    let all: Vec<String> = present.iter().chain(wanted.iter().filter(|w| !present.contains(w))).cloned().collect();
+    let entries: Vec<String> = all.iter().map(|f| format!("{{ file = \"{f}\" }}")).collect();
+    Some(format!("    [tool.uv]\n    cache-keys = [{}]", entries.join(", ")))
+}
+
+/// The cache-key globs covering this build's inputs: pyproject.toml, every manifest and build
+/// script and lock file by name, and each crate's `src/**/*.rs`.
+pub fn cache_key_globs(record: &Record) -> Vec<String> {
+    let mut globs = vec!["pyproject.toml".to_owned()];
+    for input in &record.inputs {
+        let rel = &input.rel;
+        let glob = match rel.split_once("src/") {
+            Some((crate_dir, _)) if rel.ends_with(".rs") => format!("{crate_dir}src/**/*.rs"),
+            Some(_) => continue,
+            None => rel.clone(),
+        };
+        if !globs.contains(&glob) {
+            globs.push(glob);
+        }
+    }
+    globs
+}
+
+/// The whole explanation of a stale build, as the exception and the CLI print it.
+pub fn stale_message(record: &Record, report: &Report, loaded: Option<&Path>, diagnosis: &Diagnosis) -> String {
+    let name = record.module_name.as_deref().unwrap_or(&record.crate_name);
+    let mut out = format!("{name} is stale: the loaded binary was not built from the sources on disk now.\n");
+    if let Some(loaded) = loaded {
+        let _ = writeln!(out, "  loaded:  {}", loaded.display());
+    }
+    let _ = writeln!(out, "  build:   {} ({} profile, built {})", record.build_id, record.profile, format_time(record.built_at));
+    if let Some(root) = &report.source_root {
+        let _ = writeln!(out, "  sources: {}", root.display());
+    }
+    for (label, paths) in [("changed", &report.changed), ("added", &report.added), ("removed", &report.removed)] {
+        for path in paths.iter().take(LISTED) {
+            let _ = writeln!(out, "  {label}: {path}");
+        }
+        if paths.len() > LISTED {
+            let _ = writeln!(out, "  ... and {} more {label}", paths.len() - LISTED);
+        }
+    }
+    if let Some(cause) = &diagnosis.cause {
+        let _ = writeln!(out, "likely cause: {cause}");
+    }
+    for fix in &diagnosis.fixes {
+        let _ = writeln!(out, "fix: {fix}");
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` from Unix seconds (civil-from-days, no time-zone database).
+pub fn format_time(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates() {
+        assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_time(1_732_406_400 + 3_661), "2024-11-24 01:01:01 UTC");
+        assert_eq!(format_time(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn cache_keys_cover_each_crate() {
+        let record = Record {
+            inputs: ["Cargo.lock", "Cargo.toml", "build.rs", "src/lib.rs", "src/a/b.rs", "src/data.txt", "../core/Cargo.toml", "../core/src/lib.rs"]
+                .iter()
+                .map(|rel| crate::record::RecordedInput { rel: rel.to_string(), size: 0, mtime_ns: 0, hash: String::new() })
+                .collect(),
+            ..Record::default()
+        };
+        assert_eq!(
+            cache_key_globs(&record),
+            ["pyproject.toml", "Cargo.lock", "Cargo.toml", "build.rs", "src/**/*.rs", "../core/Cargo.toml", "../core/src/**/*.rs"]
+        );
+    }
+}

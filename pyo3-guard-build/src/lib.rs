@@ -1,0 +1,243 @@
+//! Build-script helper of [pyo3-guard](https://docs.rs/pyo3-guard): fingerprints every input of
+//! a PyO3 extension build and embeds the result, so the built module can tell Python which
+//! sources it was built from.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     pyo3_guard_build::emit();
+//! }
+//! ```
+//!
+//! [`emit`] walks the crate's manifest, build script and `src/` tree, then the same for every
+//! path dependency (wherever it lives), plus the workspace manifest and the lock file. It hashes
+//! each file, derives the build id from those hashes and the build configuration (profile, opt
+//! level, features, target, rustc, `RUSTFLAGS`), and writes a build record that
+//! `#[pyo3_guard::guarded_pymodule]` embeds. See [`emit`] for the exact `cargo:` lines.
+//!
+//! The same engine ([`inputs::discover`], [`check::check`]) runs again at run time, from Python,
+//! to tell whether the loaded binary still matches the sources on disk.
+
+#![deny(unsafe_code)]
+
+
+pub mod check;
+pub mod diagnose;
+mod error;
+pub mod fingerprint;
+mod gitignore;
+pub mod inputs;
+mod manifest;
+pub mod record;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub use error::{Error, Result};
+use manifest::{get, TomlFile};
+use record::Record;
+
+/// Name of the file written to `OUT_DIR`, and of the `rustc-env` variable pointing at it.
+pub const RECORD_ENV: &str = "PYO3_GUARD_RECORD";
+/// `rustc-env` variable holding the module name maturin will build (for the macro's check).
+pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
+const RECORD_FILE: &str = "pyo3-guard-record.txt";
+
+/// Call this from `build.rs`. Fingerprints the build, writes the record to `OUT_DIR` and prints:
+///
+/// ```text
+/// cargo:rustc-env=PYO3_GUARD_RECORD=<OUT_DIR>/pyo3-guard-record.txt
+/// cargo:rustc-env=PYO3_GUARD_MODULE_NAME=<name>;<where the name comes from>   (maturin projects)
+/// cargo:rerun-if-changed=<each manifest, build script, lock file and src/ directory>
+/// cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH
+/// cargo:warning=pyo3-guard: skipped <path>: <why>                         (one per skipped entry)
+/// ```
+///
+/// On an error (a malformed `Cargo.toml`, a path dependency that does not exist, ...) it prints
+/// the error with the file and line it concerns and exits the build script with status 1.
+pub fn emit() {
+    let result = BuildEnv::from_env().and_then(|env| emit_to(&env, &mut std::io::stdout().lock()));
+    if let Err(err) = result {
+        eprintln!("error: pyo3-guard-build: {err}");
+        std::process::exit(1);
+    }
+}
+
+/// What the build script learns from cargo's environment.
+#[derive(Debug, Clone, Default)]
+pub struct BuildEnv {
+    /// `CARGO_MANIFEST_DIR`: the crate being built.
+    pub manifest_dir: PathBuf,
+    /// `OUT_DIR`: where the record is written.
+    pub out_dir: PathBuf,
+    /// Profile name (`dev`, `release` or custom), read from the `OUT_DIR` layout.
+    pub profile: String,
+    /// `OPT_LEVEL`, `DEBUG`, `TARGET`.
+    pub opt_level: String,
+    pub debug: String,
+    pub target: String,
+    /// Enabled cargo features of the crate, sorted.
+    pub features: Vec<String>,
+    /// `rustc -vV` output.
+    pub rustc_verbose: String,
+    /// `CARGO_ENCODED_RUSTFLAGS`.
+    pub rustflags: String,
+    /// `SOURCE_DATE_EPOCH`, when set: build time, and no file times in the record.
+    pub source_date_epoch: Option<u64>,
+}
+
+impl BuildEnv {
+    /// Reads cargo's build-script environment.
+    pub fn from_env() -> Result<BuildEnv> {
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| Error::msg(format!("{name} is not set: emit() must run inside a build script")))
+        };
+        let out_dir = PathBuf::from(var("OUT_DIR")?);
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let rustc_verbose = Command::new(&rustc)
+            .arg("-vV")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .ok_or_else(|| Error::msg(format!("cannot run `{rustc} -vV`")))?;
+        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|_| {
+                Error::msg(format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{v}`"))
+            })?),
+            _ => None,
+        };
+        Ok(BuildEnv {
+            manifest_dir: PathBuf::from(var("CARGO_MANIFEST_DIR")?),
+            profile: profile_from_out_dir(&out_dir),
+            out_dir,
+            opt_level: var("OPT_LEVEL")?,
+            debug: var("DEBUG")?,
+            target: var("TARGET")?,
+            features: features_from_env(),
+            rustc_verbose,
+            rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default().replace('\x1f', " "),
+            source_date_epoch,
+        })
+    }
+}
+
+/// The testable core of [`emit`]: writes the record and prints the `cargo:` lines to `out`.
+pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
+    let root = env
+        .manifest_dir
+        .canonicalize()
+        .map_err(|e| Error::io(&env.manifest_dir, "cannot resolve the crate directory", e))?;
+    let record = build_record(env, &root)?;
+    let inputs_watch = inputs::discover(&root)?; // cheap second walk keeps build_record pure
+    let record_path = env.out_dir.join(RECORD_FILE);
+    std::fs::write(&record_path, record.to_bytes()).map_err(|e| Error::io(&record_path, "cannot write", e))?;
+
+    let io = |e: std::io::Error| Error::msg(format!("cannot write to cargo: {e}"));
+    writeln!(out, "cargo:rustc-env={RECORD_ENV}={}", record_path.display()).map_err(io)?;
+    if let Some((name, origin)) = &inputs_watch.module_name {
+        writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={name};{origin}").map_err(io)?;
+    }
+    for path in &inputs_watch.watch {
+        writeln!(out, "cargo:rerun-if-changed={}", path.display()).map_err(io)?;
+    }
+    writeln!(out, "cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH").map_err(io)?;
+    for skipped in &inputs_watch.skipped {
+        writeln!(out, "cargo:warning=pyo3-guard: {skipped}").map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Fingerprints the crate at `root` (canonical) under the configuration `env`.
+pub fn build_record(env: &BuildEnv, root: &Path) -> Result<Record> {
+    let found = inputs::discover(root)?;
+    let mut skipped = found.skipped.clone();
+    let mut recorded = fingerprint::record_inputs(&found.files, &mut skipped);
+    if env.source_date_epoch.is_some() {
+        // Reproducible builds: no file times in the binary (the check then hashes every file).
+        recorded.iter_mut().for_each(|i| i.mtime_ns = 0);
+    }
+    let source_id = fingerprint::source_id(&recorded);
+    let features = env.features.join(",");
+    let config = [
+        ("profile", env.profile.as_str()),
+        ("opt_level", env.opt_level.as_str()),
+        ("debug", env.debug.as_str()),
+        ("target", env.target.as_str()),
+        ("features", features.as_str()),
+        ("rustflags", env.rustflags.as_str()),
+        ("rustc", env.rustc_verbose.as_str()),
+    ];
+    let lock = found.files.iter().find(|f| f.rel.ends_with("Cargo.lock")).map(|f| f.path.clone());
+    let git = git_state(root);
+    Ok(Record {
+        build_id: fingerprint::build_id(&source_id, &config),
+        source_id,
+        crate_name: found.package_name.unwrap_or_default(),
+        crate_version: found.package_version.unwrap_or_default(),
+        profile: env.profile.clone(),
+        opt_level: env.opt_level.clone(),
+        target: env.target.clone(),
+        features: env.features.clone(),
+        rustc: env.rustc_verbose.lines().next().unwrap_or_default().to_owned(),
+        pyo3_version: lock.and_then(|lock| locked_version(&lock, "pyo3")),
+        source_root: Some(root.to_string_lossy().into_owned()),
+        module_name: found.module_name.map(|(name, _)| name),
+        git_commit: git.as_ref().map(|g| g.0.clone()),
+        git_dirty: git.map(|g| g.1),
+        built_at: env.source_date_epoch.unwrap_or_else(now),
+        inputs: recorded,
+    })
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// `target/<profile dir>/build/<pkg>-<hash>/out`: the profile directory is `debug` for `dev`.
+fn profile_from_out_dir(out_dir: &Path) -> String {
+    let dir = out_dir.ancestors().nth(3).and_then(|p| p.file_name()).and_then(|n| n.to_str());
+    match dir {
+        Some("debug") => "dev".into(),
+        Some(name) => name.into(),
+        None => std::env::var("PROFILE").unwrap_or_default(),
+    }
+}
+
+/// `CARGO_CFG_FEATURE` keeps the features' real names; older cargo only has `CARGO_FEATURE_*`.
+fn features_from_env() -> Vec<String> {
+    let mut features: Vec<String> = match std::env::var("CARGO_CFG_FEATURE") {
+        Ok(list) => list.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+        Err(_) => std::env::vars()
+            .filter_map(|(k, _)| k.strip_prefix("CARGO_FEATURE_").map(|f| f.to_lowercase().replace('_', "-")))
+            .collect(),
+    };
+    features.sort();
+    features
+}
+
+/// The version of `package` in a lock file (the highest, if several are locked).
+fn locked_version(lock: &Path, package: &str) -> Option<String> {
+    let file = TomlFile::read(lock).ok()?;
+    let doc = file.parse().ok()?;
+    let packages = get(&doc, "package")?.as_array()?;
+    packages
+        .iter()
+        .filter_map(|p| p.get_ref().as_table())
+        .filter(|p| get(p, "name").and_then(|n| n.as_str()) == Some(package))
+        .filter_map(|p| get(p, "version")?.as_str().map(str::to_owned))
+        .max_by_key(|v| v.split('.').map(|n| n.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>())
+}
+
+/// The commit checked out at `root` and whether the crate directory has uncommitted changes.
+/// Informative only: not part of the build id.
+fn git_state(root: &Path) -> Option<(String, bool)> {
+    let git = |args: &[&str]| {
+        let out = Command::new("git").arg("-C").arg(root).args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let commit = git(&["rev-parse", "--verify", "HEAD"])?;
+    let dirty = !git(&["status", "--porcelain", "--", "."])?.is_empty();
+    Some((commit, dirty))
+}

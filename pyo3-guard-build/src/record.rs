@@ -1,0 +1,265 @@
+//! The build record: what the build script embeds in the binary and what the runtime and the
+//! CLI read back. A small, line-based text format inside a length-prefixed frame, so it can be
+//! found by scanning a binary and parsed without trusting it.
+//!
+//! ```text
+//! PYO3-GUARD-RECORD v1 len=00000321\n      <- header: exact length of the body that follows
+//! build_id 1f2e...\n                       <- `key value` lines, one field each
+//! input 812 1732400000000000000 9ab3... src/lib.rs\n   <- size, mtime (ns), content hash, path
+//! end\n
+//! ```
+
+use std::fmt::Write as _;
+
+/// Every record starts with this, followed by `len=` and eight decimal digits.
+pub const MAGIC: &str = "PYO3-GUARD-RECORD v1 len=";
+const LEN_DIGITS: usize = 8;
+
+/// One input file as it was when the binary was built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedInput {
+    /// Path relative to the source root, `/`-separated.
+    pub rel: String,
+    pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch; 0 when not recorded.
+    pub mtime_ns: u64,
+    /// xxh3-128 of the content, 32 hex digits.
+    pub hash: String,
+}
+
+/// Everything the build script knew about one build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    /// Derived only from the inputs: sources plus build configuration.
+    pub build_id: String,
+    /// The source part of the id: input paths and contents only.
+    pub source_id: String,
+    pub crate_name: String,
+    pub crate_version: String,
+    /// Cargo profile name: `dev`, `release` or a custom one.
+    pub profile: String,
+    pub opt_level: String,
+    pub target: String,
+    pub features: Vec<String>,
+    /// `rustc --version` of the compiler that built it.
+    pub rustc: String,
+    /// The pyo3 version in the lock file, if any.
+    pub pyo3_version: Option<String>,
+    /// Absolute path of the crate directory at build time; `None` when left out on purpose.
+    pub source_root: Option<String>,
+    /// Module name maturin builds (last component), if the crate is a maturin project.
+    pub module_name: Option<String>,
+    pub git_commit: Option<String>,
+    pub git_dirty: Option<bool>,
+    /// Seconds since the Unix epoch (SOURCE_DATE_EPOCH when set). Not part of the id.
+    pub built_at: u64,
+    pub inputs: Vec<RecordedInput>,
+}
+
+/// Why bytes are not a valid record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid pyo3-guard build record: {}", self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+fn bad(msg: impl Into<String>) -> ParseError {
+    ParseError(msg.into())
+}
+
+impl Record {
+    /// The framed record, ready to embed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut body = String::new();
+        let mut field = |key: &str, value: &str| {
+            let _ = writeln!(body, "{key} {}", escape(value));
+        };
+        field("build_id", &self.build_id);
+        field("source_id", &self.source_id);
+        field("crate", &self.crate_name);
+        field("version", &self.crate_version);
+        field("profile", &self.profile);
+        field("opt_level", &self.opt_level);
+        field("target", &self.target);
+        field("features", &self.features.join(","));
+        field("rustc", &self.rustc);
+        field("built_at", &self.built_at.to_string());
+        let optional = [
+            ("pyo3", &self.pyo3_version),
+            ("source_root", &self.source_root),
+            ("module", &self.module_name),
+            ("git_commit", &self.git_commit),
+            ("git_dirty", &self.git_dirty.map(|d| d.to_string())),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                field(key, value);
+            }
+        }
+        for input in &self.inputs {
+            let _ = writeln!(body, "input {} {} {} {}", input.size, input.mtime_ns, input.hash, escape(&input.rel));
+        }
+        body.push_str("end\n");
+        let mut out = format!("{MAGIC}{:0width$}\n", body.len(), width = LEN_DIGITS).into_bytes();
+        out.extend_from_slice(body.as_bytes());
+        out
+    }
+
+    /// Parses a record that starts at `bytes[0]`. Trailing bytes after the frame are ignored.
+    pub fn parse(bytes: &[u8]) -> Result<Record, ParseError> {
+        let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| bad("missing header"))?;
+        let digits = rest.get(..LEN_DIGITS).ok_or_else(|| bad("truncated header"))?;
+        if !digits.iter().all(u8::is_ascii_digit) || rest.get(LEN_DIGITS) != Some(&b'\n') {
+            return Err(bad("malformed length in header"));
+        }
+        let len: usize = std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()).ok_or_else(|| bad("length"))?;
+        let body = rest.get(LEN_DIGITS + 1..LEN_DIGITS + 1 + len).ok_or_else(|| bad("truncated body"))?;
+        let body = std::str::from_utf8(body).map_err(|_| bad("body is not UTF-8"))?;
+        let body = body.strip_suffix("end\n").ok_or_else(|| bad("missing end line"))?;
+
+        let mut record = Record::default();
+        let mut seen_id = false;
+        for line in body.lines() {
+            let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+            if key == "input" {
+                record.inputs.push(parse_input(value)?);
+                continue;
+            }
+            let value = unescape(value)?;
+            match key {
+                "build_id" => {
+                    seen_id = true;
+                    record.build_id = value
+                }
+                "source_id" => record.source_id = value,
+                "crate" => record.crate_name = value,
+                "version" => record.crate_version = value,
+                "profile" => record.profile = value,
+                "opt_level" => record.opt_level = value,
+                "target" => record.target = value,
+                "features" => {
+                    record.features = value.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect()
+                }
+                "rustc" => record.rustc = value,
+                "built_at" => record.built_at = value.parse().map_err(|_| bad("built_at is not a number"))?,
+                "pyo3" => record.pyo3_version = Some(value),
+                "source_root" => record.source_root = Some(value),
+                "module" => record.module_name = Some(value),
+                "git_commit" => record.git_commit = Some(value),
+                "git_dirty" => record.git_dirty = Some(value == "true"),
+                // Fields added by later versions are skipped, not refused.
+                _ => {}
+            }
+        }
+        if !seen_id || record.build_id.is_empty() {
+            return Err(bad("no build_id"));
+        }
+        Ok(record)
+    }
+
+    /// Finds and parses the first valid record inside `bytes` (a whole binary).
+    pub fn find_in(bytes: &[u8]) -> Option<Record> {
+        let magic = MAGIC.as_bytes();
+        let mut start = 0;
+        while let Some(offset) = find(&bytes[start..], magic) {
+            if let Ok(record) = Record::parse(&bytes[start + offset..]) {
+                return Some(record);
+            }
+            start += offset + 1;
+        }
+        None
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn parse_input(value: &str) -> Result<RecordedInput, ParseError> {
+    let mut parts = value.splitn(4, ' ');
+    let mut next = |what: &str| parts.next().ok_or_else(|| bad(format!("input line without {what}")));
+    let size = next("size")?.parse().map_err(|_| bad("input size is not a number"))?;
+    let mtime_ns = next("mtime")?.parse().map_err(|_| bad("input mtime is not a number"))?;
+    let hash = next("hash")?.to_owned();
+    let rel = unescape(next("path")?)?;
+    if rel.is_empty() {
+        return Err(bad("input with an empty path"));
+    }
+    Ok(RecordedInput { rel, size, mtime_ns, hash })
+}
+
+/// Values are one line each: backslash, newline and carriage return are escaped.
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r")
+}
+
+fn unescape(value: &str) -> Result<String, ParseError> {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            _ => return Err(bad("bad escape")),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Record {
+        Record {
+            build_id: "0123456789abcdef".into(),
+            source_id: "fedcba9876543210".into(),
+            crate_name: "demo".into(),
+            crate_version: "0.1.0".into(),
+            profile: "dev".into(),
+            opt_level: "0".into(),
+            target: "x86_64-unknown-linux-gnu".into(),
+            features: vec!["a".into(), "b-c".into()],
+            rustc: "rustc 1.95.0".into(),
+            pyo3_version: Some("0.30.1".into()),
+            source_root: Some("/tmp/with space\\and\nnewline".into()),
+            module_name: Some("demo".into()),
+            git_commit: None,
+            git_dirty: Some(true),
+            built_at: 42,
+            inputs: vec![RecordedInput { rel: "src/a b.rs".into(), size: 3, mtime_ns: 7, hash: "ab".into() }],
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let record = sample();
+        assert_eq!(Record::parse(&record.to_bytes()).unwrap(), record);
+    }
+
+    #[test]
+    fn found_inside_other_bytes_after_a_false_start() {
+        let mut blob = b"junk PYO3-GUARD-RECORD v1 len=garbage ".to_vec();
+        blob.extend(sample().to_bytes());
+        blob.extend(b"more junk");
+        assert_eq!(Record::find_in(&blob), Some(sample()));
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_not_a_panic() {
+        let bytes = sample().to_bytes();
+        for cut in 0..bytes.len() {
+            assert!(Record::parse(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+}

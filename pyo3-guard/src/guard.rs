@@ -1,0 +1,166 @@
+//! What a guarded module carries at run time: `__build_id__`, `__build_info__` and the
+//! `__guard__` object with `verify()` and `check()`.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::{PyException, PyImportError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyModule};
+use pyo3_guard_build::check::{check, Report, Verdict};
+use pyo3_guard_build::diagnose::{diagnose, stale_message, Installation};
+use pyo3_guard_build::record::Record;
+
+pyo3::create_exception!(
+    pyo3_guard,
+    StaleBuildError,
+    PyException,
+    "The loaded extension module was not built from the sources on disk now."
+);
+
+/// Not public API. Called first by the function `#[guarded_pymodule]` generates: parses the
+/// embedded record and puts the guard's attributes on the module (and on its package, when
+/// maturin's pure-Rust layout wraps the module in a package of the same name).
+pub fn install(module: &Bound<'_, PyModule>, record: &'static [u8]) -> PyResult<()> {
+    let py = module.py();
+    let record = Record::parse(record).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
+    let module_name: String = module.getattr("__name__")?.extract()?;
+    let guard = Bound::new(py, Guard { record, module_name: module_name.clone() })?;
+    let build_id = guard.get().record.build_id.clone();
+    let info = guard.get().build_info(py)?;
+
+    let mut targets = vec![module.clone().into_any()];
+    // `demo.demo` inside package `demo`: the package's `from .demo import *` skips dunder
+    // names, so set them on the package (already in sys.modules while it imports us) as well.
+    if let Some((parent, last)) = module_name.rsplit_once('.') {
+        if parent.rsplit('.').next() == Some(last) {
+            let modules = PyModule::import(py, "sys")?.getattr("modules")?;
+            if let Ok(package) = modules.get_item(parent) {
+                targets.push(package);
+            }
+        }
+    }
+    for target in targets {
+        target.setattr("__build_id__", &build_id)?;
+        target.setattr("__build_info__", &info)?;
+        target.setattr("__guard__", &guard)?;
+    }
+    Ok(())
+}
+
+/// `module.__guard__`: checks the loaded binary against the sources on disk.
+#[pyclass(frozen, module = "pyo3_guard", name = "Guard")]
+struct Guard {
+    record: Record,
+    module_name: String,
+}
+
+#[pymethods]
+impl Guard {
+    /// The exception `verify()` raises.
+    #[classattr]
+    #[allow(non_snake_case)]
+    fn StaleBuildError(py: Python<'_>) -> Py<pyo3::types::PyType> {
+        py.get_type::<StaleBuildError>().unbind()
+    }
+
+    /// Returns None when the loaded binary was built from the inputs on disk now; raises
+    /// StaleBuildError naming every changed, added and removed input, the likely cause and the
+    /// fix otherwise. An unverifiable build (no sources here) does not raise.
+    #[pyo3(signature = (source_root=None))]
+    fn verify(&self, py: Python<'_>, source_root: Option<PathBuf>) -> PyResult<()> {
+        let loaded = self.loaded_file(py);
+        let (report, message) = py.detach(|| {
+            let report = check(&self.record, source_root.as_deref());
+            let message = (report.verdict == Verdict::Stale).then(|| {
+                let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
+                let diagnosis = diagnose(&self.record, &report, loaded.as_deref(), &installed);
+                stale_message(&self.record, &report, loaded.as_deref(), &diagnosis)
+            });
+            (report, message)
+        });
+        match message {
+            Some(message) => Err(StaleBuildError::new_err(message)),
+            None => {
+                let _ = report;
+                Ok(())
+            }
+        }
+    }
+
+    /// The findings of `verify()` as a dict, without raising: `verdict` ("fresh", "stale" or
+    /// "unverifiable"), `build_id`, `file`, `source_root`, `changed`, `added`, `removed`,
+    /// `touched`, `notes`, `installer`, `cause`, `fixes` and `message`.
+    #[pyo3(signature = (source_root=None))]
+    fn check<'py>(&self, py: Python<'py>, source_root: Option<PathBuf>) -> PyResult<Bound<'py, PyDict>> {
+        let loaded = self.loaded_file(py);
+        let (report, installed) = py.detach(|| {
+            let report = check(&self.record, source_root.as_deref());
+            let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
+            (report, installed)
+        });
+        let diagnosis = diagnose(&self.record, &report, loaded.as_deref(), &installed);
+        let dict = PyDict::new(py);
+        dict.set_item("verdict", report.verdict.as_str())?;
+        dict.set_item("build_id", &self.record.build_id)?;
+        dict.set_item("file", loaded.as_ref().map(|p| p.to_string_lossy().into_owned()))?;
+        dict.set_item("source_root", report.source_root.as_ref().map(|p| p.to_string_lossy().into_owned()))?;
+        dict.set_item("changed", PyList::new(py, &report.changed)?)?;
+        dict.set_item("added", PyList::new(py, &report.added)?)?;
+        dict.set_item("removed", PyList::new(py, &report.removed)?)?;
+        dict.set_item("touched", report.touched)?;
+        dict.set_item("notes", PyList::new(py, &report.notes)?)?;
+        dict.set_item("installer", installed.installer.as_deref())?;
+        dict.set_item("cause", diagnosis.cause.as_deref())?;
+        dict.set_item("fixes", PyList::new(py, &diagnosis.fixes)?)?;
+        let message = match report.verdict {
+            Verdict::Stale => stale_message(&self.record, &report, loaded.as_deref(), &diagnosis),
+            Verdict::Fresh => format!("{} is fresh: built from the sources on disk", self.display_name()),
+            Verdict::Unverifiable => unverifiable_message(&report),
+        };
+        dict.set_item("message", message)?;
+        Ok(dict)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<pyo3-guard for {} build {}>", self.display_name(), self.record.build_id)
+    }
+}
+
+fn unverifiable_message(report: &Report) -> String {
+    format!("unverifiable: {}", report.notes.join("; "))
+}
+
+impl Guard {
+    fn display_name(&self) -> &str {
+        self.record.module_name.as_deref().unwrap_or(&self.module_name)
+    }
+
+    /// The file Python loaded this module from (`__file__` is set only after import).
+    fn loaded_file(&self, py: Python<'_>) -> Option<PathBuf> {
+        let modules = PyModule::import(py, "sys").ok()?.getattr("modules").ok()?;
+        let module = modules.get_item(&self.module_name).ok()?;
+        module.getattr("__file__").ok()?.extract::<PathBuf>().ok()
+    }
+
+    fn build_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = &self.record;
+        let info = PyDict::new(py);
+        info.set_item("build_id", &r.build_id)?;
+        info.set_item("source_id", &r.source_id)?;
+        info.set_item("crate", &r.crate_name)?;
+        info.set_item("version", &r.crate_version)?;
+        info.set_item("module", r.module_name.as_deref())?;
+        info.set_item("profile", &r.profile)?;
+        info.set_item("opt_level", &r.opt_level)?;
+        info.set_item("target", &r.target)?;
+        info.set_item("features", PyList::new(py, &r.features)?)?;
+        info.set_item("rustc", &r.rustc)?;
+        info.set_item("pyo3", r.pyo3_version.as_deref())?;
+        info.set_item("source_root", r.source_root.as_deref())?;
+        info.set_item("inputs", r.inputs.len())?;
+        info.set_item("git_commit", r.git_commit.as_deref())?;
+        info.set_item("git_dirty", r.git_dirty)?;
+        info.set_item("built_at", r.built_at)?;
+        Ok(info)
+    }
+}
