@@ -121,6 +121,22 @@ impl Guard {
         Ok(dict)
     }
 
+    /// A pytest hook: `def pytest_sessionstart(session): demo.__guard__.pytest_sessionstart(session)` in
+    /// `conftest.py` stops the session before any test runs, with the StaleBuildError message
+    /// and exit status 1, when the module is stale.
+    #[pyo3(signature = (session))]
+    fn pytest_sessionstart(&self, py: Python<'_>, session: Bound<'_, PyAny>) -> PyResult<()> {
+        let _ = session;
+        let Err(err) = self.verify(py, None) else { return Ok(()) };
+        if err.is_instance_of::<StaleBuildError>(py) {
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("returncode", 1)?;
+            let message = format!("pyo3-guard: {}", err.value(py));
+            PyModule::import(py, "pytest")?.getattr("exit")?.call((message,), Some(&kwargs))?;
+        }
+        Err(err)
+    }
+
     fn __repr__(&self) -> String {
         format!("<pyo3-guard for {} build {}>", self.display_name(), self.record.build_id)
     }

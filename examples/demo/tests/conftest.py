@@ -1,4 +1,5 @@
+# pyo3-guard: stop the test session at its start when `demo` was not built from these sources.
 import demo
 
 def pytest_sessionstart(session):
-    demo.__guard__.verify()
+    demo.__guard__.pytest_sessionstart(session)
