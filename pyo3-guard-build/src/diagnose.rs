@@ -68,27 +68,26 @@ pub struct Diagnosis {
 
 /// Explains `report` for the extension `loaded` (the file Python imported).
 pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, installed: &Installation) -> Diagnosis {
-    let name = record.module_name.clone().unwrap_or_else(|| record.crate_name.replace('-', "_"));
     let mut diagnosis = Diagnosis::default();
     if report.verdict != Verdict::Stale {
         return diagnosis;
     }
-    let restart = "restart Python afterwards: a loaded extension module is never reloaded".to_owned();
     let cache_keys = report.source_root.as_deref().and_then(|root| missing_cache_keys(root, record));
+    let profile = &record.profile;
     if installed.built_by_uv {
         let dist = installed.dist_info.as_deref().map(file_name).unwrap_or_default();
         diagnosis.cause = Some(format!(
-            "uv reinstalled a {} wheel it built and cached earlier ({dist} holds uv_build.json): \
+            "uv reinstalled a {profile} wheel it built and cached earlier ({dist} holds uv_build.json): \
              `uv run` and `uv sync` reuse that build until one of uv's cache keys changes, \
-             replacing any newer `maturin develop` build",
-            record.profile
+             replacing any newer `maturin develop` build"
         ));
         if let Some(lines) = cache_keys {
             diagnosis.fixes.push(format!("make uv rebuild when the Rust inputs change; in pyproject.toml:\n{lines}"));
         }
-        diagnosis.fixes.push(format!("or rebuild now: uv run --reinstall-package {} ...", distribution_name(record, installed)));
-    } else if loaded.is_some() && installed.dist_info.is_none() {
-        let path = loaded.map(|p| p.display().to_string()).unwrap_or_default();
+        let name = distribution_name(record, installed);
+        diagnosis.fixes.push(format!("or rebuild once: uv run --reinstall-package {name} ..."));
+    } else if let (Some(path), None) = (loaded, &installed.dist_info) {
+        let path = path.display();
         diagnosis.cause = Some(format!(
             "Python loaded {path}, which no installed distribution owns: a stray build \
              (left in the current directory or on PYTHONPATH?) shadows the installed module"
@@ -96,24 +95,17 @@ pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, install
         diagnosis.fixes.push(format!("remove {path}, or rebuild it: maturin develop"));
     } else {
         let how = match installed.installer.as_deref() {
-            Some("uv") => "installed through uv (`maturin develop` in a uv venv installs through uv too)",
-            Some(other) => return with_rebuild(diagnosis, other, &name, restart),
-            None => "installed",
+            Some("uv") => " installed through uv (`maturin develop` in a uv venv installs through uv too)".to_owned(),
+            Some(other) => format!(" installed by {other}"),
+            None => String::new(),
         };
-        diagnosis.cause = Some(format!("the {} build {how} was made before the sources changed", record.profile));
-        diagnosis.fixes.push("rebuild and reinstall: maturin develop (or: uv pip install -e .)".into());
+        diagnosis.cause = Some(format!("the {profile} build{how} was made before the sources changed"));
+        diagnosis.fixes.push("rebuild and reinstall: maturin develop (or: pip install .)".into());
         if let Some(lines) = cache_keys {
             diagnosis.fixes.push(format!("if you use `uv run`, also make uv rebuild on Rust changes; in pyproject.toml:\n{lines}"));
         }
     }
-    diagnosis.fixes.push(restart);
-    diagnosis
-}
-
-fn with_rebuild(mut diagnosis: Diagnosis, installer: &str, _name: &str, restart: String) -> Diagnosis {
-    diagnosis.cause = Some(format!("the installed build ({installer}) was made before the sources changed"));
-    diagnosis.fixes.push(format!("rebuild and reinstall: maturin develop (or: {installer} install .)"));
-    diagnosis.fixes.push(restart);
+    diagnosis.fixes.push("restart Python afterwards: a loaded extension module is never reloaded".into());
     diagnosis
 }
 
@@ -155,16 +147,20 @@ pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
         return None;
     }
     let all: Vec<String> = present.iter().chain(wanted.iter().filter(|w| !present.contains(w))).cloned().collect();
-    let entries: Vec<String> = all.iter().map(|f| format!("{{ file = \"{f}\" }}")).collect();
-    Some(format!("    [tool.uv]\n    cache-keys = [{}]", entries.join(", ")))
+    let entries: String = all.iter().map(|f| format!("        {{ file = \"{f}\" }},\n")).collect();
+    Some(format!("    [tool.uv]\n    cache-keys = [\n{entries}    ]"))
 }
 
 /// The cache-key globs covering this build's inputs: pyproject.toml, every manifest and build
-/// script and lock file by name, and each crate's `src/**/*.rs`.
+/// script and lock file by name, and each crate's `src/**/*.rs`. Paths are relative to the
+/// project, except those that climb more than two levels out of it, which are absolute.
 pub fn cache_key_globs(record: &Record) -> Vec<String> {
     let mut globs = vec!["pyproject.toml".to_owned()];
     for input in &record.inputs {
-        let rel = &input.rel;
+        let rel = &match (&record.source_root, input.rel.starts_with("../../../")) {
+            (Some(root), true) => crate::inputs::normalize(&Path::new(root).join(&input.rel)),
+            _ => input.rel.clone(),
+        };
         let glob = match rel.split_once("src/") {
             Some((crate_dir, _)) if rel.ends_with(".rs") => format!("{crate_dir}src/**/*.rs"),
             Some(_) => continue,

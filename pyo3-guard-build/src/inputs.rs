@@ -248,6 +248,24 @@ pub(crate) fn relative_path(base: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
+/// `path` with `.` and `..` components resolved lexically, `/`-separated.
+pub(crate) fn normalize(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                if parts.last().is_some_and(|p| !p.is_empty()) {
+                    parts.pop();
+                }
+            }
+            std::path::Component::CurDir => {}
+            std::path::Component::RootDir => parts.push(String::new()),
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    if parts == [""] { "/".into() } else { parts.join("/") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +275,11 @@ mod tests {
         assert_eq!(relative_path(Path::new("/a/b"), Path::new("/a/b/src/lib.rs")), "src/lib.rs");
         assert_eq!(relative_path(Path::new("/a/b"), Path::new("/a/core/src/lib.rs")), "../core/src/lib.rs");
         assert_eq!(relative_path(Path::new("/a/b"), Path::new("/x/y.rs")), "../../x/y.rs");
+    }
+
+    #[test]
+    fn normalizes_lexically() {
+        assert_eq!(normalize(Path::new("/a/b/../../../x/y.rs")), "/x/y.rs");
+        assert_eq!(normalize(Path::new("/a/./b/../c")), "/a/c");
     }
 }

@@ -129,10 +129,13 @@ impl Guard {
         let _ = session;
         let Err(err) = self.verify(py, None) else { return Ok(()) };
         if err.is_instance_of::<StaleBuildError>(py) {
+            // pytest prints an exit reason twice: keep it short, the full message goes first.
+            let stderr = PyModule::import(py, "sys")?.getattr("stderr")?;
+            stderr.call_method1("write", (format!("\n{}\n\n", err.value(py)),))?;
             let kwargs = PyDict::new(py);
             kwargs.set_item("returncode", 1)?;
-            let message = format!("pyo3-guard: {}", err.value(py));
-            PyModule::import(py, "pytest")?.getattr("exit")?.call((message,), Some(&kwargs))?;
+            let reason = format!("pyo3-guard: {} is stale (see above); no test was run", self.display_name());
+            PyModule::import(py, "pytest")?.getattr("exit")?.call((reason,), Some(&kwargs))?;
         }
         Err(err)
     }
