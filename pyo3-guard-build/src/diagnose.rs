@@ -170,6 +170,8 @@ pub fn cache_key_globs(record: &Record) -> Vec<String> {
             globs.push(glob);
         }
     }
+    // The project's own files first, then those of path dependencies outside it.
+    globs.sort_by_key(|g| g.starts_with('/') || g.starts_with(".."));
     globs
 }
 
@@ -241,6 +243,18 @@ mod tests {
         assert_eq!(
             cache_key_globs(&record),
             ["pyproject.toml", "Cargo.lock", "Cargo.toml", "build.rs", "src/**/*.rs", "../core/Cargo.toml", "../core/src/**/*.rs"]
+        );
+        let far = Record {
+            source_root: Some("/home/me/project".into()),
+            inputs: ["../../../opt/core/src/lib.rs", "../core/src/lib.rs", "src/lib.rs"]
+                .iter()
+                .map(|rel| crate::record::RecordedInput { rel: rel.to_string(), size: 0, mtime_ns: 0, hash: String::new() })
+                .collect(),
+            ..Record::default()
+        };
+        assert_eq!(
+            cache_key_globs(&far),
+            ["pyproject.toml", "src/**/*.rs", "/opt/core/src/**/*.rs", "../core/src/**/*.rs"]
         );
     }
 }

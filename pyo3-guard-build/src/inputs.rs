@@ -124,6 +124,9 @@ impl Walker {
     /// Adds a file named by a manifest (always an input, even if git ignores it: a git-ignored
     /// `Cargo.lock` still decides which dependencies are built).
     fn add_file(&mut self, path: &Path) {
+        if self.inputs.watch.iter().any(|p| p == path) {
+            return;
+        }
         if let Some(meta) = std::fs::metadata(path).ok().filter(|m| m.is_file()) {
             self.inputs.watch.push(path.to_path_buf());
             self.push(path.to_path_buf(), &meta);

@@ -36,6 +36,7 @@ use std::process::Command;
 
 pub use error::{Error, Result};
 use manifest::{get, TomlFile};
+use inputs::Inputs;
 use record::Record;
 
 /// Name of the file written to `OUT_DIR`, and of the `rustc-env` variable pointing at it.
@@ -129,8 +130,7 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
         .manifest_dir
         .canonicalize()
         .map_err(|e| Error::io(&env.manifest_dir, "cannot resolve the crate directory", e))?;
-    let record = build_record(env, &root)?;
-    let inputs_watch = inputs::discover(&root)?; // cheap second walk keeps build_record pure
+    let (record, inputs_watch) = fingerprint_crate(env, &root)?;
     let record_path = env.out_dir.join(RECORD_FILE);
     std::fs::write(&record_path, record.to_bytes()).map_err(|e| Error::io(&record_path, "cannot write", e))?;
 
@@ -151,6 +151,11 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
 
 /// Fingerprints the crate at `root` (canonical) under the configuration `env`.
 pub fn build_record(env: &BuildEnv, root: &Path) -> Result<Record> {
+    fingerprint_crate(env, root).map(|(record, _)| record)
+}
+
+/// The record, and the inputs it was made from (for the `cargo:` lines).
+fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inputs)> {
     let found = inputs::discover(root)?;
     let mut skipped = found.skipped.clone();
     let mut recorded = fingerprint::record_inputs(&found.files, &mut skipped);
@@ -171,11 +176,11 @@ pub fn build_record(env: &BuildEnv, root: &Path) -> Result<Record> {
     ];
     let lock = found.files.iter().find(|f| f.rel.ends_with("Cargo.lock")).map(|f| f.path.clone());
     let git = git_state(root);
-    Ok(Record {
+    let record = Record {
         build_id: fingerprint::build_id(&source_id, &config),
         source_id,
-        crate_name: found.package_name.unwrap_or_default(),
-        crate_version: found.package_version.unwrap_or_default(),
+        crate_name: found.package_name.clone().unwrap_or_default(),
+        crate_version: found.package_version.clone().unwrap_or_default(),
         profile: env.profile.clone(),
         opt_level: env.opt_level.clone(),
         target: env.target.clone(),
@@ -183,12 +188,13 @@ pub fn build_record(env: &BuildEnv, root: &Path) -> Result<Record> {
         rustc: env.rustc_verbose.lines().next().unwrap_or_default().to_owned(),
         pyo3_version: lock.and_then(|lock| locked_version(&lock, "pyo3")),
         source_root: Some(root.to_string_lossy().into_owned()),
-        module_name: found.module_name.map(|(name, _)| name),
+        module_name: found.module_name.as_ref().map(|(name, _)| name.clone()),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
         built_at: env.source_date_epoch.unwrap_or_else(now),
         inputs: recorded,
-    })
+    };
+    Ok((record, Inputs { skipped, ..found }))
 }
 
 fn now() -> u64 {

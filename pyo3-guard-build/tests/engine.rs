@@ -1,0 +1,258 @@
+//! The fingerprint engine on purpose-made crates: what counts as an input, what the ids do, the
+//! exact lines `emit_to` prints, and how bad input is reported.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pyo3_guard_build::check::{check, Verdict};
+use pyo3_guard_build::{build_record, emit_to, BuildEnv};
+
+/// A temporary directory removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("pyo3-guard-engine-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir.canonicalize().unwrap())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A crate `app` with a path dependency `core` beside it, both with a few sources.
+fn two_crates(dir: &Path) -> PathBuf {
+    let app = dir.join("app");
+    write(
+        &app.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\ncore = { path = \"../core\" }\n\n[workspace]\n",
+    );
+    write(&app.join("build.rs"), "fn main() {}\n");
+    write(&app.join("src/lib.rs"), "mod util;\n");
+    write(&app.join("src/util.rs"), "pub fn f() {}\n");
+    write(&app.join("src/data.txt"), "include_str! input\n");
+    write(&app.join("src/helper.py"), "# python: not an input\n");
+    write(&app.join("README.md"), "docs: not an input\n");
+    write(&app.join("tests/it.rs"), "// tests: not an input\n");
+    write(&app.join("Cargo.lock"), "version = 4\n\n[[package]]\nname = \"pyo3\"\nversion = \"0.30.1\"\n");
+    write(&dir.join("core/Cargo.toml"), "[package]\nname = \"core\"\nversion = \"0.1.0\"\n");
+    write(&dir.join("core/src/lib.rs"), "pub struct S;\n");
+    app
+}
+
+fn env_for(root: &Path, out: &Path) -> BuildEnv {
+    BuildEnv {
+        manifest_dir: root.to_path_buf(),
+        out_dir: out.to_path_buf(),
+        profile: "dev".into(),
+        opt_level: "0".into(),
+        debug: "true".into(),
+        target: "x86_64-unknown-linux-gnu".into(),
+        features: vec![],
+        rustc_verbose: "rustc 1.95.0 (test)\nrelease: 1.95.0\n".into(),
+        rustflags: String::new(),
+        source_date_epoch: Some(1_700_000_000),
+    }
+}
+
+fn rels(root: &Path, out: &Path) -> Vec<String> {
+    build_record(&env_for(root, out), root).unwrap().inputs.into_iter().map(|i| i.rel).collect()
+}
+
+#[test]
+fn inputs_are_sources_manifests_build_script_lock_and_path_dependencies() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let inputs = rels(&app, &dir.0);
+    assert_eq!(
+        inputs,
+        ["../core/Cargo.toml", "../core/src/lib.rs", "Cargo.lock", "Cargo.toml", "build.rs", "src/data.txt", "src/lib.rs", "src/util.rs"]
+    );
+}
+
+#[test]
+fn git_ignored_hidden_and_generated_files_are_not_inputs() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    std::fs::create_dir_all(dir.0.join(".git")).unwrap();
+    write(&dir.0.join(".gitignore"), "generated/\n*.bak\n");
+    write(&app.join("src/generated/big.rs"), "// ignored\n");
+    write(&app.join("src/old.rs.bak"), "// ignored\n");
+    write(&app.join("src/.swap.rs"), "// hidden\n");
+    write(&app.join("src/__pycache__/x.rs"), "// cache\n");
+    write(&app.join("src/ext.cpython-311-x86_64-linux-gnu.so"), "binary\n");
+    let inputs = rels(&app, &dir.0);
+    assert!(inputs.iter().all(|rel| !rel.contains("generated") && !rel.contains(".bak") && !rel.contains("swap")
+        && !rel.contains("pycache") && !rel.ends_with(".so")), "{inputs:?}");
+}
+
+#[test]
+fn same_inputs_give_the_same_ids_anywhere_and_any_content_change_a_new_one() {
+    let (a, b) = (TempDir::new(), TempDir::new());
+    let (app_a, app_b) = (two_crates(&a.0), two_crates(&b.0));
+    let env = env_for(&app_a, &a.0);
+    let first = build_record(&env, &app_a).unwrap();
+    assert_eq!(build_record(&env_for(&app_b, &b.0), &app_b).unwrap().build_id, first.build_id);
+
+    // A touch is no change.
+    let lib = app_a.join("src/lib.rs");
+    std::fs::write(&lib, std::fs::read(&lib).unwrap()).unwrap();
+    assert_eq!(build_record(&env, &app_a).unwrap().build_id, first.build_id);
+
+    // A change in the path dependency is.
+    write(&a.0.join("core/src/lib.rs"), "pub struct S2;\n");
+    let changed = build_record(&env, &app_a).unwrap();
+    assert_ne!(changed.source_id, first.source_id);
+    assert_ne!(changed.build_id, first.build_id);
+
+    // Configuration changes the build id but not the source id.
+    let release = BuildEnv { profile: "release".into(), opt_level: "3".into(), ..env.clone() };
+    let released = build_record(&release, &app_a).unwrap();
+    assert_eq!(released.source_id, changed.source_id);
+    assert_ne!(released.build_id, changed.build_id);
+}
+
+#[test]
+fn check_names_changed_added_and_removed_files_and_ignores_touches() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let record = build_record(&env, &app).unwrap();
+    assert_eq!(check(&record, None).verdict, Verdict::Fresh);
+
+    // Same content, another modification time: hashed, found equal, still fresh.
+    let util = std::fs::File::options().write(true).open(app.join("src/util.rs")).unwrap();
+    util.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000)).unwrap();
+    let touched = check(&record, None);
+    assert_eq!((touched.verdict, touched.touched), (Verdict::Fresh, 1));
+
+    write(&dir.0.join("core/src/lib.rs"), "pub struct Changed;\n");
+    write(&app.join("src/new.rs"), "\n");
+    std::fs::remove_file(app.join("src/data.txt")).unwrap();
+    let report = check(&record, None);
+    assert_eq!(report.verdict, Verdict::Stale);
+    assert_eq!(report.changed, ["../core/src/lib.rs"]);
+    assert_eq!(report.added, ["src/new.rs"]);
+    assert_eq!(report.removed, ["src/data.txt"]);
+}
+
+#[test]
+fn a_missing_source_root_is_unverifiable() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let record = build_record(&env_for(&app, &dir.0), &app).unwrap();
+    let report = check(&record, Some(&dir.0.join("nowhere")));
+    assert_eq!(report.verdict, Verdict::Unverifiable);
+    assert!(report.notes[0].contains("PYO3_GUARD_SOURCE_ROOT"), "{:?}", report.notes);
+
+    // A source root replaced by a file is unverifiable too, not a panic.
+    write(&dir.0.join("file-root"), "");
+    assert_eq!(check(&record, Some(&dir.0.join("file-root"))).verdict, Verdict::Unverifiable);
+}
+
+#[test]
+fn emit_prints_the_documented_cargo_lines() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    write(&app.join("pyproject.toml"), "[project]\nname = \"my-app\"\n\n[tool.maturin]\nmodule-name = \"pkg._native\"\n");
+    let mut out = Vec::new();
+    emit_to(&env_for(&app, &dir.0), &mut out).unwrap();
+    let core = dir.0.join("core");
+    let expected = format!(
+        "cargo:rustc-env=PYO3_GUARD_RECORD={out}/pyo3-guard-record.txt\n\
+         cargo:rustc-env=PYO3_GUARD_MODULE_NAME=_native;pkg._native (`module-name` in pyproject.toml [tool.maturin])\n\
+         cargo:rerun-if-changed={app}/Cargo.toml\n\
+         cargo:rerun-if-changed={app}/build.rs\n\
+         cargo:rerun-if-changed={app}/src\n\
+         cargo:rerun-if-changed={core}/Cargo.toml\n\
+         cargo:rerun-if-changed={core}/src\n\
+         cargo:rerun-if-changed={app}/Cargo.lock\n\
+         cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH\n",
+        out = dir.0.display(),
+        app = app.display(),
+        core = core.display(),
+    );
+    assert_eq!(String::from_utf8(out).unwrap(), expected);
+}
+
+#[test]
+fn malformed_manifests_name_the_file_and_line() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    write(&app.join("pyproject.toml"), "[project]\nname = \"demo\"\nversion = = 1\n");
+    let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err();
+    assert_eq!(err.path(), Some(app.join("pyproject.toml").as_path()));
+    assert_eq!(err.line(), Some(3));
+    assert!(err.to_string().starts_with(&format!("{}:3: malformed TOML", app.join("pyproject.toml").display())), "{err}");
+
+    std::fs::remove_file(app.join("pyproject.toml")).unwrap();
+    write(&dir.0.join("core/Cargo.toml"), "[package]\nname = \"core\"\n[dependencies\n");
+    let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err();
+    assert_eq!((err.path(), err.line()), (Some(dir.0.join("core/Cargo.toml").as_path()), Some(3)));
+}
+
+#[test]
+fn a_missing_path_dependency_names_the_manifest_and_the_path() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    std::fs::remove_dir_all(dir.0.join("core")).unwrap();
+    let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err().to_string();
+    assert!(err.contains("app/Cargo.toml") && err.contains("../core") && err.contains("cannot be read"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_non_utf8_names_are_skipped_with_a_warning() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    std::os::unix::fs::symlink(app.join("src"), app.join("src/loop")).unwrap();
+    std::os::unix::fs::symlink(app.join("src/missing.rs"), app.join("src/dangling.rs")).unwrap();
+    let bad_name = app.join("src").join(std::ffi::OsStr::from_bytes(b"bad-\xff.rs"));
+    std::fs::write(bad_name, "").unwrap();
+    let mut out = Vec::new();
+    emit_to(&env_for(&app, &dir.0), &mut out).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("cargo:warning=")).collect();
+    assert_eq!(warnings.len(), 3, "{out}");
+    assert!(warnings.iter().any(|w| w.contains("src/loop") && w.contains("symlink loop")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("dangling.rs")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("not valid UTF-8")), "{warnings:?}");
+}
+
+#[test]
+fn concurrent_fingerprints_of_one_crate_agree() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let env = env_for(&app, &dir.0);
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| build_record(&env, &app).unwrap().build_id)).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
+}
+
+#[test]
+fn a_runaway_tree_stops_with_a_clear_error_instead_of_walking_forever() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let many = app.join("src/generated");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..=pyo3_guard_build::inputs::MAX_INPUT_FILES {
+        std::fs::write(many.join(format!("{i}.rs")), "").unwrap();
+    }
+    let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err().to_string();
+    assert!(err.contains("more than 50000 input files") && err.contains("git-ignore"), "{err}");
+}
