@@ -160,3 +160,25 @@ def test_builds_and_verifies_with_the_lowest_and_highest_supported_pyo3(demo: Pr
     demo.maturin_develop()
     info = demo.py("import demo; demo.__guard__.verify(); print(demo.__build_info__['pyo3'])")
     assert info.stdout.strip() == pyo3
+
+
+def test_mixed_layout_package_carries_the_guard_and_python_files_are_not_inputs(tmp_path: Path):
+    from conftest import copy_example
+
+    mixed = copy_example("mixed", tmp_path / "mixed")
+    mixed.uv_venv()
+    mixed.run(tool("uv"), "pip", "install", "--quiet", "--python", mixed.python, "pytest")
+    mixed.maturin_develop()
+    tests = mixed.run(mixed.python, "-m", "pytest", "-q", "tests", check=False)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+
+    # Python sources, and the extension maturin copies next to them, are not build inputs.
+    init = mixed.root / "python" / "mixed_demo" / "__init__.py"
+    init.write_text(init.read_text() + "\nEXTRA = 1\n")
+    mixed.py("import mixed_demo; mixed_demo.__guard__.verify()")
+
+    mixed.edit("src/lib.rs", "a + b", "b + a")
+    out = mixed.py("import mixed_demo; r = mixed_demo.__guard__.check(); print(r['verdict'], r['changed']); print(r['cause'])")
+    verdict, cause = out.stdout.strip().split("\n")
+    assert verdict == "stale ['src/lib.rs']"
+    assert "editable install" in cause

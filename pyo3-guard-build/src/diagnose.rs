@@ -86,6 +86,13 @@ pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, install
         }
         let name = distribution_name(record, installed);
         diagnosis.fixes.push(format!("or rebuild once: uv run --reinstall-package {name} ..."));
+    } else if let Some(path) = loaded.filter(|p| in_source_tree(p, report, installed)) {
+        diagnosis.cause = Some(format!(
+            "Python loaded {}, a build placed in the source tree by an editable install \
+             (`maturin develop`, `pip install -e`), made before the sources changed",
+            path.display()
+        ));
+        diagnosis.fixes.push("rebuild: maturin develop (or: pip install -e .)".into());
     } else if let (Some(path), None) = (loaded, &installed.dist_info) {
         let path = path.display();
         diagnosis.cause = Some(format!(
@@ -107,6 +114,11 @@ pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, install
     }
     diagnosis.fixes.push("restart Python afterwards: a loaded extension module is never reloaded".into());
     diagnosis
+}
+
+/// An editable mixed-layout install: the extension sits in the project, no dist-info owns it.
+fn in_source_tree(loaded: &Path, report: &Report, installed: &Installation) -> bool {
+    installed.dist_info.is_none() && report.source_root.as_deref().is_some_and(|root| loaded.starts_with(root))
 }
 
 fn file_name(path: &Path) -> String {
