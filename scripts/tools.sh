@@ -7,7 +7,11 @@ REQS="$ROOT/tests/requirements.txt"
 STAMP="$TOOLS/venv/.requirements"
 if ! cmp -s "$REQS" "$STAMP" 2>/dev/null; then
     echo "pyo3-guard: installing maturin, uv and pytest into .tools/venv ..." >&2
-    python3 -m venv "$TOOLS/venv"
+    # Some distributions ship Python without the venv module: fall back to virtualenv from pip.
+    if ! python3 -m venv "$TOOLS/venv" 2>/dev/null; then
+        python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/virtualenv" virtualenv
+        PYTHONPATH="$TOOLS/virtualenv" python3 -m virtualenv --quiet "$TOOLS/venv"
+    fi
     "$TOOLS/venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQS"
     cp "$REQS" "$STAMP"
 fi
