@@ -31,13 +31,21 @@ pub struct InputFile {
     pub mtime_ns: u64,
 }
 
+/// One crate of the build: where it is, its name and its library root file.
+#[derive(Debug, Clone)]
+pub struct CrateSource {
+    pub dir: PathBuf,
+    pub name: String,
+    pub lib: PathBuf,
+}
+
 /// The inputs of one build.
 #[derive(Debug, Default)]
 pub struct Inputs {
     /// Every input file, sorted by `rel`.
     pub files: Vec<InputFile>,
-    /// Crate directories visited: the root crate first, then its path dependencies.
-    pub crate_dirs: Vec<PathBuf>,
+    /// Crates visited: the root crate first, then its path dependencies.
+    pub crates: Vec<CrateSource>,
     /// Files and directories whose change must make cargo rerun the build script.
     pub watch: Vec<PathBuf>,
     /// Entries passed over, each a sentence naming the path (non-UTF-8 names, unreadable entries).
@@ -107,7 +115,11 @@ struct Walker {
 
 impl Walker {
     fn add_crate(&mut self, dir: &Path, manifest: &CrateManifest) -> Result<()> {
-        self.inputs.crate_dirs.push(dir.to_path_buf());
+        self.inputs.crates.push(CrateSource {
+            dir: dir.to_path_buf(),
+            name: manifest.lib_name.clone().or_else(|| manifest.name.clone()).unwrap_or_default(),
+            lib: manifest.lib_path.clone().unwrap_or_else(|| dir.join("src/lib.rs")),
+        });
         self.add_file(&dir.join("Cargo.toml"));
         for file in manifest.build_script.iter().chain(&manifest.lib_path) {
             self.add_file(file);

@@ -21,9 +21,13 @@
 #![deny(unsafe_code)]
 
 
+#[cfg(feature = "exports")]
+pub mod cfg;
 pub mod check;
 pub mod diagnose;
 mod error;
+#[cfg(feature = "exports")]
+pub mod exports;
 pub mod fingerprint;
 mod gitignore;
 pub mod inputs;
@@ -86,6 +90,8 @@ pub struct BuildEnv {
     pub rustflags: String,
     /// `SOURCE_DATE_EPOCH`, when set: build time, and no file times in the record.
     pub source_date_epoch: Option<u64>,
+    /// `CARGO_CFG_*` variables: the target configuration `#[cfg]` is evaluated against.
+    pub cfg_vars: Vec<(String, String)>,
 }
 
 impl BuildEnv {
@@ -120,6 +126,7 @@ impl BuildEnv {
             rustc_verbose,
             rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default().replace('\x1f', " "),
             source_date_epoch,
+            cfg_vars: std::env::vars().filter(|(k, _)| k.starts_with("CARGO_CFG_")).collect(),
         })
     }
 }
@@ -176,6 +183,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
     ];
     let lock = found.files.iter().find(|f| f.rel.ends_with("Cargo.lock")).map(|f| f.path.clone());
     let git = git_state(root);
+    let exports = scan_exports(env, root, &found)?;
     let record = Record {
         build_id: fingerprint::build_id(&source_id, &config),
         source_id,
@@ -193,8 +201,34 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         git_dirty: git.map(|g| g.1),
         built_at: env.source_date_epoch.unwrap_or_else(now),
         inputs: recorded,
+        exports,
     };
     Ok((record, Inputs { skipped, ..found }))
+}
+
+/// The crates whose own Python items are never expected in a user's module.
+const OWN_CRATES: [&str; 3] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_macros"];
+
+/// What the root crate and its path dependencies declare for Python.
+#[cfg(feature = "exports")]
+fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<record::Export>> {
+    let own = cfg::CfgEnv::from_vars(env.cfg_vars.iter().cloned(), Some(&env.features));
+    let dependency = own.for_dependency();
+    let mut exports = Vec::new();
+    for (i, krate) in found.crates.iter().enumerate() {
+        let name = krate.name.replace('-', "_");
+        if OWN_CRATES.contains(&name.as_str()) {
+            continue;
+        }
+        let cfg = if i == 0 { &own } else { &dependency };
+        exports.extend(exports::scan_crate(root, &krate.lib, &name, cfg)?);
+    }
+    Ok(exports)
+}
+
+#[cfg(not(feature = "exports"))]
+fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<Vec<record::Export>> {
+    Ok(Vec::new())
 }
 
 fn now() -> u64 {

@@ -27,6 +27,53 @@ pub struct RecordedInput {
     pub hash: String,
 }
 
+/// What kind of Python-visible item an [`Export`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExportKind {
+    /// A `#[pyclass]` struct or enum.
+    Class,
+    /// A `#[pyfunction]`.
+    Function,
+    /// A method, property or class attribute of a class; `rust_name` is the class's Rust name.
+    Member,
+}
+
+impl ExportKind {
+    /// The word used in the build record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Class => "class",
+            ExportKind::Function => "function",
+            ExportKind::Member => "member",
+        }
+    }
+
+    /// The kind a record word names.
+    pub fn from_word(word: &str) -> Option<ExportKind> {
+        [ExportKind::Class, ExportKind::Function, ExportKind::Member].into_iter().find(|k| k.as_str() == word)
+    }
+}
+
+/// One item the sources declare for Python.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Export {
+    /// Class, function or member.
+    pub kind: ExportKind,
+    /// The crate that declares it (`CARGO_CRATE_NAME` form: dashes become underscores).
+    pub crate_name: String,
+    /// The Rust name: the type for classes and members, the function for functions.
+    pub rust_name: String,
+    /// The name Python sees.
+    pub python_name: String,
+    /// The submodule it is placed in, if any.
+    pub submodule: Option<String>,
+    /// Opted out: declared for Python but deliberately not added to the module.
+    pub skipped: bool,
+    /// Where it is declared: path relative to the source root, and line.
+    pub file: String,
+    pub line: usize,
+}
+
 /// Everything the build script knew about one build.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
@@ -54,6 +101,8 @@ pub struct Record {
     /// Seconds since the Unix epoch (SOURCE_DATE_EPOCH when set). Not part of the id.
     pub built_at: u64,
     pub inputs: Vec<RecordedInput>,
+    /// What the sources declare for Python, sorted.
+    pub exports: Vec<Export>,
 }
 
 /// Why bytes are not a valid record.
@@ -104,6 +153,20 @@ impl Record {
         for input in &self.inputs {
             let _ = writeln!(body, "input {} {} {} {}", input.size, input.mtime_ns, input.hash, escape(&input.rel));
         }
+        for e in &self.exports {
+            let _ = writeln!(
+                body,
+                "export {} {} {} {} {} {} {} {}",
+                e.kind.as_str(),
+                e.crate_name,
+                e.rust_name,
+                escape_word(&e.python_name),
+                e.submodule.as_deref().map_or("-".into(), escape_word),
+                u8::from(e.skipped),
+                e.line,
+                escape(&e.file)
+            );
+        }
         body.push_str("end\n");
         let mut out = format!("{MAGIC}{:0width$}\n", body.len(), width = LEN_DIGITS).into_bytes();
         out.extend_from_slice(body.as_bytes());
@@ -128,6 +191,10 @@ impl Record {
             let (key, value) = line.split_once(' ').unwrap_or((line, ""));
             if key == "input" {
                 record.inputs.push(parse_input(value)?);
+                continue;
+            }
+            if key == "export" {
+                record.exports.push(parse_export(value)?);
                 continue;
             }
             let value = unescape(value)?;
@@ -193,6 +260,28 @@ fn parse_input(value: &str) -> Result<RecordedInput, ParseError> {
     Ok(RecordedInput { rel, size, mtime_ns, hash })
 }
 
+fn parse_export(value: &str) -> Result<Export, ParseError> {
+    let mut parts = value.splitn(8, ' ');
+    let mut next = |what: &str| parts.next().ok_or_else(|| bad(format!("export line without {what}")));
+    let kind = ExportKind::from_word(next("kind")?).ok_or_else(|| bad("unknown export kind"))?;
+    let crate_name = next("crate")?.to_owned();
+    let rust_name = next("rust name")?.to_owned();
+    let python_name = unescape(next("python name")?)?;
+    let submodule = match next("submodule")? {
+        "-" => None,
+        word => Some(unescape(word)?),
+    };
+    let skipped = next("skipped flag")? == "1";
+    let line = next("line")?.parse().map_err(|_| bad("export line is not a number"))?;
+    let file = unescape(next("file")?)?;
+    Ok(Export { kind, crate_name, rust_name, python_name, submodule, skipped, file, line })
+}
+
+/// A value inside a space-separated line: spaces are escaped too.
+fn escape_word(value: &str) -> String {
+    escape(value).replace(' ', "\\s")
+}
+
 /// Values are one line each: backslash, newline and carriage return are escaped.
 fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r")
@@ -210,6 +299,7 @@ fn unescape(value: &str) -> Result<String, ParseError> {
             Some('\\') => out.push('\\'),
             Some('n') => out.push('\n'),
             Some('r') => out.push('\r'),
+            Some('s') => out.push(' '),
             _ => return Err(bad("bad escape")),
         }
     }
@@ -238,6 +328,28 @@ mod tests {
             git_dirty: Some(true),
             built_at: 42,
             inputs: vec![RecordedInput { rel: "src/a b.rs".into(), size: 3, mtime_ns: 7, hash: "ab".into() }],
+            exports: vec![
+                Export {
+                    kind: ExportKind::Class,
+                    crate_name: "demo".into(),
+                    rust_name: "Counter".into(),
+                    python_name: "My Counter".into(),
+                    submodule: Some("sub".into()),
+                    skipped: false,
+                    file: "src/a b.rs".into(),
+                    line: 12,
+                },
+                Export {
+                    kind: ExportKind::Member,
+                    crate_name: "demo".into(),
+                    rust_name: "Counter".into(),
+                    python_name: "reset".into(),
+                    submodule: None,
+                    skipped: true,
+                    file: "src/lib.rs".into(),
+                    line: 3,
+                },
+            ],
         }
     }
 

@@ -64,6 +64,7 @@ fn env_for(root: &Path, out: &Path) -> BuildEnv {
         rustc_verbose: "rustc 1.95.0 (test)\nrelease: 1.95.0\n".into(),
         rustflags: String::new(),
         source_date_epoch: Some(1_700_000_000),
+        cfg_vars: vec![("CARGO_CFG_UNIX".into(), String::new())],
     }
 }
 

@@ -1,0 +1,272 @@
+//! What the sources declare for Python: every `#[pyclass]`, each method and property of its
+//! `#[pymethods]` blocks and `#[pyo3(get, set)]` fields, and every `#[pyfunction]`, found by
+//! parsing the crate's module tree with syn (so `#[cfg]` that is off, and files no `mod` names,
+//! are left out, exactly as the compiler leaves them out).
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::{Attribute, ImplItem, Item, Meta};
+
+use crate::cfg::{Cfg, CfgEnv};
+use crate::error::{Error, Result};
+use crate::inputs::relative_path;
+use crate::record::{Export, ExportKind};
+
+/// Finds the exports of the crate named `crate_name` whose library root is `lib`.
+/// `root` is the source root paths are made relative to.
+pub fn scan_crate(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<Vec<Export>> {
+    let mut scanner = Scanner { root, crate_name: crate_name.replace('-', "_"), cfg, exports: Vec::new(), files: 0 };
+    scanner.file(lib, ModDir::of_root(lib))?;
+    scanner.exports.sort();
+    Ok(scanner.exports)
+}
+
+/// Where the files of a module's `mod x;` children live.
+#[derive(Clone)]
+struct ModDir(PathBuf);
+
+impl ModDir {
+    /// `lib.rs`, `main.rs` and `mod.rs` own their directory; `foo.rs` owns `foo/`.
+    fn of_root(file: &Path) -> ModDir {
+        ModDir(file.parent().unwrap_or(Path::new(".")).to_path_buf())
+    }
+
+    fn of_file(file: &Path) -> ModDir {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        match file.file_stem().and_then(|s| s.to_str()) {
+            Some("mod" | "lib" | "main") | None => ModDir(dir.to_path_buf()),
+            Some(stem) => ModDir(dir.join(stem)),
+        }
+    }
+}
+
+/// Files past this many are not a module tree but a `#[path]` cycle.
+const MAX_FILES: usize = 20_000;
+
+struct Scanner<'a> {
+    root: &'a Path,
+    crate_name: String,
+    cfg: &'a CfgEnv,
+    exports: Vec<Export>,
+    files: usize,
+}
+
+impl Scanner<'_> {
+    fn file(&mut self, path: &Path, dir: ModDir) -> Result<()> {
+        self.files += 1;
+        if self.files > MAX_FILES {
+            return Err(Error::at(path, "module tree too deep (a `#[path]` cycle?)"));
+        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            // rustc reports a missing module file itself; nothing to add here.
+            Err(_) => return Ok(()),
+        };
+        let Ok(file) = syn::parse_file(&text) else {
+            // Not valid Rust: rustc reports it, with a better message than ours.
+            return Ok(());
+        };
+        self.items(path, &file.items, &dir)
+    }
+
+    fn items(&mut self, path: &Path, items: &[Item], dir: &ModDir) -> Result<()> {
+        for item in items {
+            if self.cfg.eval_attrs(item_attrs(item)) != Cfg::On {
+                continue;
+            }
+            match item {
+                Item::Mod(module) => {
+                    let name = module.ident.to_string();
+                    let explicit = path_attr(&module.attrs).map(|p| dir_of(path).join(p));
+                    if let Some((_, items)) = &module.content {
+                        let child = ModDir(explicit.unwrap_or_else(|| dir.0.join(&name)));
+                        self.items(path, items, &child)?;
+                    } else {
+                        let candidates = match explicit {
+                            Some(file) => vec![file],
+                            None => vec![dir.0.join(format!("{name}.rs")), dir.0.join(&name).join("mod.rs")],
+                        };
+                        if let Some(file) = candidates.into_iter().find(|c| c.is_file()) {
+                            let child = if path_attr(&module.attrs).is_some() { ModDir::of_root(&file) } else { ModDir::of_file(&file) };
+                            self.file(&file, child)?;
+                        }
+                    }
+                }
+                Item::Struct(s) if has_attr(&s.attrs, "pyclass") => {
+                    self.class(path, &s.ident, &s.attrs);
+                    for field in &s.fields {
+                        let Some(ident) = &field.ident else { continue };
+                        if self.cfg.eval_attrs(&field.attrs) != Cfg::On {
+                            continue;
+                        }
+                        let pyo3 = attr_tokens(&field.attrs, "pyo3");
+                        if pyo3.iter().any(|t| has_word(t, "get") || has_word(t, "set")) {
+                            let name = pyo3.iter().find_map(name_value).unwrap_or_else(|| unraw(ident));
+                            self.push(ExportKind::Member, s.ident.to_string(), name, &s.attrs, path, ident.span());
+                        }
+                    }
+                }
+                Item::Enum(e) if has_attr(&e.attrs, "pyclass") => self.class(path, &e.ident, &e.attrs),
+                Item::Fn(f) if has_attr(&f.attrs, "pyfunction") => {
+                    let name = python_name(&f.attrs, &["pyfunction", "pyo3"]).unwrap_or_else(|| unraw(&f.sig.ident));
+                    self.push(ExportKind::Function, unraw(&f.sig.ident), name, &f.attrs, path, f.sig.ident.span());
+                }
+                Item::Impl(imp) if has_attr(&imp.attrs, "pymethods") => {
+                    let syn::Type::Path(ty) = &*imp.self_ty else { continue };
+                    let Some(class) = ty.path.segments.last().map(|s| unraw(&s.ident)) else { continue };
+                    for member in &imp.items {
+                        self.member(path, &class, member);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn class(&mut self, path: &Path, ident: &syn::Ident, attrs: &[Attribute]) {
+        let name = python_name(attrs, &["pyclass", "pyo3"]).unwrap_or_else(|| unraw(ident));
+        self.push(ExportKind::Class, unraw(ident), name, attrs, path, ident.span());
+    }
+
+    fn member(&mut self, path: &Path, class: &str, member: &ImplItem) {
+        let (attrs, ident) = match member {
+            ImplItem::Fn(f) => (&f.attrs, &f.sig.ident),
+            ImplItem::Const(c) if has_attr(&c.attrs, "classattr") => (&c.attrs, &c.ident),
+            _ => return,
+        };
+        if self.cfg.eval_attrs(attrs) != Cfg::On || has_attr(attrs, "new") {
+            return;
+        }
+        let rust = unraw(ident);
+        let explicit = python_name(attrs, &["pyo3"]);
+        let name = if let Some(tokens) = attr_tokens(attrs, "getter").first() {
+            explicit.or_else(|| first_word(tokens)).unwrap_or_else(|| rust.strip_prefix("get_").unwrap_or(&rust).to_owned())
+        } else if let Some(tokens) = attr_tokens(attrs, "setter").first() {
+            explicit.or_else(|| first_word(tokens)).unwrap_or_else(|| rust.strip_prefix("set_").unwrap_or(&rust).to_owned())
+        } else {
+            explicit.unwrap_or(rust)
+        };
+        self.push(ExportKind::Member, class.to_owned(), name, &[], path, ident.span());
+    }
+
+    fn push(&mut self, kind: ExportKind, rust_name: String, python_name: String, attrs: &[Attribute], path: &Path, span: proc_macro2::Span) {
+        let (skipped, submodule) = guard_options(attrs);
+        let export = Export {
+            kind,
+            crate_name: self.crate_name.clone(),
+            rust_name,
+            python_name,
+            submodule,
+            skipped,
+            file: relative_path(self.root, path),
+            line: span.start().line,
+        };
+        if !self.exports.contains(&export) {
+            self.exports.push(export);
+        }
+    }
+}
+
+/// pyo3-guard's own options on an item: `#[guard(skip)]` keeps it out of the module,
+/// `#[guard(submodule = "name")]` places it in a submodule.
+fn guard_options(attrs: &[Attribute]) -> (bool, Option<String>) {
+    let tokens = attr_tokens(attrs, "guard");
+    let skipped = tokens.iter().any(|t| has_word(t, "skip"));
+    let submodule = tokens.iter().find_map(|t| key_value(t, "submodule"));
+    (skipped, submodule)
+}
+
+fn item_attrs(item: &Item) -> &[Attribute] {
+    match item {
+        Item::Mod(i) => &i.attrs,
+        Item::Struct(i) => &i.attrs,
+        Item::Enum(i) => &i.attrs,
+        Item::Fn(i) => &i.attrs,
+        Item::Impl(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+fn dir_of(path: &Path) -> PathBuf {
+    path.parent().unwrap_or(Path::new(".")).to_path_buf()
+}
+
+fn unraw(ident: &syn::Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+}
+
+/// Whether an attribute whose last path segment is `name` is present (`#[pyclass]`,
+/// `#[pyo3::pyclass]`, `#[pyo3_guard::prelude::pyclass]` all count).
+fn has_attr(attrs: &[Attribute], name: &str) -> bool {
+    attrs.iter().any(|a| last_segment_is(a, name))
+}
+
+fn last_segment_is(attr: &Attribute, name: &str) -> bool {
+    attr.path().segments.last().is_some_and(|s| s.ident == name)
+}
+
+/// The argument tokens of every attribute named `name` (empty for a bare `#[name]`).
+fn attr_tokens(attrs: &[Attribute], name: &str) -> Vec<TokenStream> {
+    attrs
+        .iter()
+        .filter(|a| last_segment_is(a, name))
+        .map(|a| match &a.meta {
+            Meta::List(list) => list.tokens.clone(),
+            _ => TokenStream::new(),
+        })
+        .collect()
+}
+
+/// `#[path = "..."]`.
+fn path_attr(attrs: &[Attribute]) -> Option<String> {
+    attrs.iter().filter(|a| a.path().is_ident("path")).find_map(|a| match &a.meta {
+        Meta::NameValue(nv) => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// `name = "..."` inside the first of the named attributes that has it.
+fn python_name(attrs: &[Attribute], in_attrs: &[&str]) -> Option<String> {
+    in_attrs.iter().flat_map(|name| attr_tokens(attrs, name)).find_map(|t| name_value(&t))
+}
+
+fn name_value(tokens: &TokenStream) -> Option<String> {
+    key_value(tokens, "name")
+}
+
+/// The string after `key =` at the top level of `tokens` (PyO3's syntax varies too much
+/// between versions to parse in full; this reads only what it needs).
+fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
+    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    tokens.windows(3).find_map(|w| match w {
+        [TokenTree::Ident(k), TokenTree::Punct(eq), TokenTree::Literal(lit)] if k == key && eq.as_char() == '=' => {
+            let lit: syn::LitStr = syn::parse_str(&lit.to_string()).ok()?;
+            Some(lit.value())
+        }
+        _ => None,
+    })
+}
+
+/// Whether the bare word `word` stands at the top level of `tokens` (not as `word = ...`).
+fn has_word(tokens: &TokenStream, word: &str) -> bool {
+    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    tokens.iter().enumerate().any(|(i, t)| {
+        matches!(t, TokenTree::Ident(id) if id == word)
+            && !matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '=')
+    })
+}
+
+/// `#[getter(name)]` / `#[getter("name")]`.
+fn first_word(tokens: &TokenStream) -> Option<String> {
+    match tokens.clone().into_iter().next()? {
+        TokenTree::Ident(id) => Some(id.to_string()),
+        TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string()).ok().map(|s| s.value()),
+        _ => None,
+    }
+}

@@ -1,0 +1,119 @@
+//! The export scan: what the sources declare for Python, following the module tree and `#[cfg]`.
+#![cfg(feature = "exports")]
+
+use std::path::Path;
+
+use pyo3_guard_build::cfg::CfgEnv;
+use pyo3_guard_build::exports::scan_crate;
+use pyo3_guard_build::record::ExportKind;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const LIB: &str = r#"
+use pyo3::prelude::*;
+mod shapes;
+#[path = "odd/place.rs"]
+mod placed;
+#[cfg(feature = "extra")]
+mod extra;
+#[cfg(windows)]
+mod win;
+
+#[pyclass(name = "Counter", frozen)]
+struct RustCounter {
+    #[pyo3(get, set)]
+    value: i64,
+    #[pyo3(get, name = "label")]
+    tag: String,
+    hidden: u8,
+}
+
+#[pymethods]
+impl RustCounter {
+    #[new]
+    fn new() -> Self { todo!() }
+    fn increment(&mut self) {}
+    #[getter]
+    fn get_double(&self) -> i64 { 0 }
+    #[setter(total)]
+    fn set_sum(&mut self, v: i64) {}
+    #[staticmethod]
+    #[pyo3(name = "zero")]
+    fn make_zero() -> i64 { 0 }
+    #[classattr]
+    const LIMIT: i64 = 3;
+    #[cfg(windows)]
+    fn only_windows(&self) {}
+    fn r#type(&self) {}
+}
+
+#[pyfunction]
+#[pyo3(name = "greet")]
+fn greet_impl() {}
+
+#[pyclass]
+#[guard(skip)]
+struct Iter;
+
+#[pyclass]
+#[guard(submodule = "geo")]
+struct Point;
+"#;
+
+#[test]
+fn follows_the_module_tree_names_and_cfg() {
+    let dir = std::env::temp_dir().join(format!("pyo3-guard-exports-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    write(&dir.join("src/lib.rs"), LIB);
+    write(&dir.join("src/shapes.rs"), "mod inner;\n#[pyo3::pyclass] pub struct Square;\n");
+    write(&dir.join("src/shapes/inner.rs"), "#[pyfunction] fn area() {}\n");
+    write(&dir.join("src/odd/place.rs"), "#[pyclass(eq)] enum Color { Red }\n");
+    write(&dir.join("src/extra.rs"), "#[pyclass] struct Extra;\n");
+    write(&dir.join("src/win.rs"), "#[pyclass] struct Win;\n");
+    write(&dir.join("src/orphan.rs"), "#[pyclass] struct NotInTheTree;\n");
+
+    let vars = [("CARGO_CFG_UNIX".to_owned(), String::new()), ("CARGO_CFG_TARGET_OS".to_owned(), "linux".to_owned())];
+    let cfg = CfgEnv::from_vars(vars, Some(&[]));
+    let exports = scan_crate(&dir, &dir.join("src/lib.rs"), "my-crate", &cfg).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let names: Vec<String> = exports
+        .iter()
+        .map(|e| {
+            let mut s = format!("{} {}:{}", e.kind.as_str(), e.rust_name, e.python_name);
+            if let Some(sub) = &e.submodule {
+                s += &format!(" in {sub}");
+            }
+            if e.skipped {
+                s += " skipped";
+            }
+            s
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "class Color:Color",
+            "class Iter:Iter skipped",
+            "class Point:Point in geo",
+            "class RustCounter:Counter",
+            "class Square:Square",
+            "function area:area",
+            "function greet_impl:greet",
+            "member RustCounter:LIMIT",
+            "member RustCounter:double",
+            "member RustCounter:increment",
+            "member RustCounter:label",
+            "member RustCounter:total",
+            "member RustCounter:type",
+            "member RustCounter:value",
+            "member RustCounter:zero",
+        ]
+    );
+    assert!(exports.iter().all(|e| e.crate_name == "my_crate"));
+    let counter = exports.iter().find(|e| e.kind == ExportKind::Class && e.rust_name == "RustCounter").unwrap();
+    assert_eq!((counter.file.as_str(), counter.line), ("src/lib.rs", 12));
+}
