@@ -1,36 +1,13 @@
 //! The fingerprint engine on purpose-made crates: what counts as an input, what the ids do, the
 //! exact lines `emit_to` prints, and how bad input is reported.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{write, TempDir};
 use pyo3_guard_build::check::{check, Verdict};
 use pyo3_guard_build::{build_record, emit_to, BuildEnv};
-
-/// A temporary directory removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("pyo3-guard-engine-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir.canonicalize().unwrap())
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
 
 /// A crate `app` with a path dependency `core` beside it, both with a few sources.
 fn two_crates(dir: &Path) -> PathBuf {

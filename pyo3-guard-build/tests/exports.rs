@@ -1,16 +1,13 @@
 //! The export scan: what the sources declare for Python, following the module tree and `#[cfg]`.
 #![cfg(feature = "exports")]
 
-use std::path::Path;
+mod common;
 
 use pyo3_guard_build::cfg::CfgEnv;
 use pyo3_guard_build::exports::scan_crate;
 use pyo3_guard_build::record::ExportKind;
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+use common::{write, TempDir};
 
 const LIB: &str = r#"
 use pyo3::prelude::*;
@@ -65,8 +62,8 @@ struct Point;
 
 #[test]
 fn follows_the_module_tree_names_and_cfg() {
-    let dir = std::env::temp_dir().join(format!("pyo3-guard-exports-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let temp = TempDir::new();
+    let dir = &temp.0;
     write(&dir.join("src/lib.rs"), LIB);
     write(&dir.join("src/shapes.rs"), "mod inner;\n#[pyo3::pyclass] pub struct Square;\n");
     write(&dir.join("src/shapes/inner.rs"), "#[pyfunction] fn area() {}\n");
@@ -77,8 +74,7 @@ fn follows_the_module_tree_names_and_cfg() {
 
     let vars = [("CARGO_CFG_UNIX".to_owned(), String::new()), ("CARGO_CFG_TARGET_OS".to_owned(), "linux".to_owned())];
     let cfg = CfgEnv::from_vars(vars, Some(&[]));
-    let exports = scan_crate(&dir, &dir.join("src/lib.rs"), "my-crate", &cfg).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
+    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "my-crate", &cfg).unwrap();
 
     let names: Vec<String> = exports
         .iter()
