@@ -48,6 +48,8 @@ pub const RECORD_ENV: &str = "PYO3_GUARD_RECORD";
 /// `rustc-env` variable holding the module name maturin will build (for the macro's check).
 pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
 const RECORD_FILE: &str = "pyo3-guard-record.txt";
+/// Set to `1` at build time to keep absolute paths out of the record.
+pub const OMIT_PATHS_ENV: &str = "PYO3_GUARD_OMIT_PATHS";
 
 /// Call this from `build.rs`. Fingerprints the build, writes the record to `OUT_DIR` and prints:
 ///
@@ -56,6 +58,7 @@ const RECORD_FILE: &str = "pyo3-guard-record.txt";
 /// cargo:rustc-env=PYO3_GUARD_MODULE_NAME=<name>;<where the name comes from>   (maturin projects)
 /// cargo:rerun-if-changed=<each manifest, build script, lock file and src/ directory>
 /// cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH
+/// cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS
 /// cargo:warning=pyo3-guard: skipped <path>: <why>                         (one per skipped entry)
 /// ```
 ///
@@ -92,6 +95,9 @@ pub struct BuildEnv {
     pub source_date_epoch: Option<u64>,
     /// `CARGO_CFG_*` variables: the target configuration `#[cfg]` is evaluated against.
     pub cfg_vars: Vec<(String, String)>,
+    /// `PYO3_GUARD_OMIT_PATHS=1`: leave the absolute source root out of the binary (for wheels
+    /// meant for distribution); the check then needs `PYO3_GUARD_SOURCE_ROOT`.
+    pub omit_paths: bool,
 }
 
 impl BuildEnv {
@@ -127,6 +133,7 @@ impl BuildEnv {
             rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default().replace('\x1f', " "),
             source_date_epoch,
             cfg_vars: std::env::vars().filter(|(k, _)| k.starts_with("CARGO_CFG_")).collect(),
+            omit_paths: std::env::var(OMIT_PATHS_ENV).is_ok_and(|v| !v.is_empty() && v != "0"),
         })
     }
 }
@@ -150,6 +157,7 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
         writeln!(out, "cargo:rerun-if-changed={}", path.display()).map_err(io)?;
     }
     writeln!(out, "cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH").map_err(io)?;
+    writeln!(out, "cargo:rerun-if-env-changed={OMIT_PATHS_ENV}").map_err(io)?;
     for skipped in &inputs_watch.skipped {
         writeln!(out, "cargo:warning=pyo3-guard: {skipped}").map_err(io)?;
     }
@@ -195,7 +203,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         features: env.features.clone(),
         rustc: env.rustc_verbose.lines().next().unwrap_or_default().to_owned(),
         pyo3_version: lock.and_then(|lock| locked_version(&lock, "pyo3")),
-        source_root: Some(root.to_string_lossy().into_owned()),
+        source_root: (!env.omit_paths).then(|| root.to_string_lossy().into_owned()),
         module_name: found.module_name.as_ref().map(|(name, _)| name.clone()),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),

@@ -42,6 +42,7 @@ fn env_for(root: &Path, out: &Path) -> BuildEnv {
         rustflags: String::new(),
         source_date_epoch: Some(1_700_000_000),
         cfg_vars: vec![("CARGO_CFG_UNIX".into(), String::new())],
+        omit_paths: false,
     }
 }
 
@@ -157,7 +158,8 @@ fn emit_prints_the_documented_cargo_lines() {
          cargo:rerun-if-changed={core}/Cargo.toml\n\
          cargo:rerun-if-changed={core}/src\n\
          cargo:rerun-if-changed={app}/Cargo.lock\n\
-         cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH\n",
+         cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH\n\
+         cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS\n",
         out = dir.0.display(),
         app = app.display(),
         core = core.display(),
@@ -233,4 +235,21 @@ fn a_runaway_tree_stops_with_a_clear_error_instead_of_walking_forever() {
     }
     let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err().to_string();
     assert!(err.contains("more than 50000 input files") && err.contains("git-ignore"), "{err}");
+}
+
+#[test]
+fn omitted_paths_leave_no_absolute_path_in_the_record_and_the_check_needs_a_root() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let env = BuildEnv { omit_paths: true, ..env_for(&app, &dir.0) };
+    let record = build_record(&env, &app).unwrap();
+    assert_eq!(record.source_root, None);
+    let bytes = String::from_utf8(record.to_bytes()).unwrap();
+    assert!(!bytes.contains(&*dir.0.to_string_lossy()), "{bytes}");
+    assert_eq!(build_record(&env_for(&app, &dir.0), &app).unwrap().build_id, record.build_id);
+
+    let report = check(&record, None);
+    assert_eq!(report.verdict, Verdict::Unverifiable);
+    assert!(report.notes[0].contains("paths left out"), "{:?}", report.notes);
+    assert_eq!(check(&record, Some(&app)).verdict, Verdict::Fresh);
 }
