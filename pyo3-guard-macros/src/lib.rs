@@ -1,7 +1,17 @@
-//! Procedural macros of [pyo3-guard](https://docs.rs/pyo3-guard). Use them through that crate;
-//! the code they generate refers only to `::pyo3_guard::__private`.
+//! Procedural macros of [pyo3-guard](https://docs.rs/pyo3-guard). Use them through that crate
+//! (`use pyo3_guard::prelude::*;`); the code they generate refers only to
+//! `::pyo3_guard::__private` and to `::pyo3`.
+//!
+//! One file per job: `module` (`#[guarded_pymodule]`) with `module_name` (its compile-time
+//! name check), `item` (`#[pyclass]`, `#[pyfunction]`), `methods` (`#[pymethods]`), `options`
+//! (our `#[guard(...)]` helper attribute), `args` (reading PyO3's arguments without owning them).
 
+mod args;
+mod item;
+mod methods;
 mod module;
+mod module_name;
+mod options;
 
 use proc_macro::TokenStream;
 
@@ -9,4 +19,29 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn guarded_pymodule(args: TokenStream, item: TokenStream) -> TokenStream {
     module::expand(args.into(), item.into()).into()
+}
+
+/// PyO3's `#[pyclass]`, plus a registration that `#[guarded_pymodule]` reads.
+#[proc_macro_attribute]
+pub fn pyclass(args: TokenStream, item: TokenStream) -> TokenStream {
+    item::pyclass(args.into(), item.into()).into()
+}
+
+/// PyO3's `#[pyfunction]`, plus a registration that `#[guarded_pymodule]` reads.
+#[proc_macro_attribute]
+pub fn pyfunction(args: TokenStream, item: TokenStream) -> TokenStream {
+    item::pyfunction(args.into(), item.into()).into()
+}
+
+/// PyO3's `#[pymethods]`, plus a record of each method's Python name.
+#[proc_macro_attribute]
+pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {
+    methods::pymethods(args.into(), item.into()).into()
+}
+
+/// pyo3-guard's options for one `#[pyclass]` or `#[pyfunction]`: `#[guard(skip)]`,
+/// `#[guard(submodule = "name")]`. Read by those macros; on its own it is an error.
+#[proc_macro_attribute]
+pub fn guard(args: TokenStream, item: TokenStream) -> TokenStream {
+    options::expand_standalone(args.into(), item.into()).into()
 }

@@ -1,20 +1,26 @@
-//! `#[guarded_pymodule]`: a PyO3 function module that also carries its build record.
+//! `#[guarded_pymodule]`: a PyO3 function module that also carries its build record and adds
+//! the registered items.
 //!
 //! ```text
-//! #[guarded_pymodule]                      #[::pyo3::pymodule]
+//! #[guarded_pymodule(crates = [core])]     #[::pyo3::pymodule]
 //! fn demo(m: &Bound<PyModule>)      =>     fn demo(__pyo3_guard_arg0: &Bound<PyModule>) -> PyResult<()> {
 //!     -> PyResult<()> { body }                 static RECORD: &[u8] = include_bytes!(env!("PYO3_GUARD_RECORD", ...));
+//!                                              use core as _; // links `core`, so its entries exist
 //!                                              fn demo(m: &Bound<PyModule>) -> PyResult<()> { body }
 //!                                              ::pyo3_guard::__private::install(__pyo3_guard_arg0, RECORD)?;
+//!                                              ::pyo3_guard::__private::register(__pyo3_guard_arg0, module_path!(), &["core"])?;
 //!                                              demo(__pyo3_guard_arg0)
 //!                                          }
 //! ```
-//! The user's function runs unchanged, after the guard is installed, under its own name (so
-//! `return`, `?` and recursion inside it behave as written).
+//! The user's function runs unchanged, after the guard is installed and the items are added,
+//! under its own name (so `return`, `?` and recursion inside it behave as written). Options:
+//! `crates = [name, ...]` is ours; every other argument goes to `#[pyo3::pymodule]` as written.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
-use syn::{spanned::Spanned, FnArg, Item, ItemFn};
+use syn::{spanned::Spanned, FnArg, Ident, Item, ItemFn};
+
+use crate::{args, module_name};
 
 const MISSING_BUILD_RS: &str = "pyo3-guard: no build record. Add `pyo3-guard-build` to \
 `[build-dependencies]` and call it from build.rs: `fn main() { pyo3_guard_build::emit(); }`";
@@ -54,9 +60,67 @@ fn first_token_span(item: &Item) -> Span {
     item.span()
 }
 
+/// `crates = [...]` taken out of the arguments; the rest is PyO3's.
+struct ModuleArgs {
+    crates: Vec<Ident>,
+    pyo3: TokenStream,
+}
+
+const CRATES_USAGE: &str = "expected `crates = [name, ...]`: the path-dependency crates whose \
+#[pyclass] and #[pyfunction] items this module adds";
+
+fn parse_args(args: TokenStream) -> syn::Result<ModuleArgs> {
+    let mut crates: Option<Vec<Ident>> = None;
+    let mut pyo3 = Vec::new();
+    for part in args::split(args) {
+        if !args::key(&part).is_some_and(|k| k == "crates") {
+            pyo3.push(part);
+            continue;
+        }
+        let list = parse_crates(&part)?;
+        if crates.is_some() {
+            return Err(syn::Error::new_spanned(&part, "duplicate `crates`: list every crate in one `crates = [...]`"));
+        }
+        crates = Some(list);
+    }
+    let pyo3 = pyo3.iter().enumerate().map(|(i, p)| if i == 0 { quote!(#p) } else { quote!(, #p) }).collect();
+    Ok(ModuleArgs { crates: crates.unwrap_or_default(), pyo3 })
+}
+
+fn parse_crates(part: &TokenStream) -> syn::Result<Vec<Ident>> {
+    let tokens: Vec<TokenTree> = part.clone().into_iter().collect();
+    let list = match tokens.as_slice() {
+        [_, TokenTree::Punct(eq), TokenTree::Group(group)]
+            if eq.as_char() == '=' && group.delimiter() == proc_macro2::Delimiter::Bracket =>
+        {
+            group.stream()
+        }
+        _ => return Err(syn::Error::new_spanned(part, CRATES_USAGE)),
+    };
+    let mut crates: Vec<Ident> = Vec::new();
+    for entry in args::split(list) {
+        let ident = match syn::parse2::<Ident>(entry.clone()) {
+            Ok(ident) => ident,
+            Err(_) => {
+                return Err(syn::Error::new_spanned(
+                    &entry,
+                    "expected a crate name, as in `use name;` (`core_types` for package `core-types`)",
+                ))
+            }
+        };
+        if crates.contains(&ident) {
+            return Err(syn::Error::new(ident.span(), format!("`{ident}` is named twice in `crates`")));
+        }
+        crates.push(ident);
+    }
+    Ok(crates)
+}
+
 fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
+    let ModuleArgs { crates, pyo3: args } = parse_args(args)?;
     validate_signature(&function)?;
-    let ItemFn { attrs, vis, sig, block } = &function;
+    module_name::check(&args, &function.attrs, &function.sig.ident)?;
+    let ItemFn { attrs, vis, sig, block, .. } = &function;
     let name = &sig.ident;
     let forwarded: Vec<_> = (0..sig.inputs.len()).map(|i| format_ident!("__pyo3_guard_arg{}", i)).collect();
     let outer_inputs = sig.inputs.iter().zip(&forwarded).map(|(arg, ident)| match arg {
@@ -74,14 +138,20 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
         static __PYO3_GUARD_RECORD: &[u8] = ::core::include_bytes!(::core::env!("PYO3_GUARD_RECORD", #MISSING_BUILD_RS));
     };
     let args = (!args.is_empty()).then(|| quote!((#args)));
+    // Naming a crate links it, so its registrations survive the linker; a typo is an unresolved
+    // import at the name.
+    let links = crates.iter().map(|krate| quote_spanned!(krate.span()=> #[allow(unused_imports)] use #krate as _;));
+    let crate_names = crates.iter().map(|krate| krate.to_string());
     Ok(quote! {
         #[::pyo3::pymodule #args]
         #(#attrs)*
         #vis fn #name(#(#outer_inputs),*) #output {
             #record
+            #(#links)*
             #(#inner_attrs)*
             #sig #block
             ::pyo3_guard::__private::install(#module_arg, __PYO3_GUARD_RECORD)?;
+            ::pyo3_guard::__private::register(#module_arg, ::core::module_path!(), &[#(#crate_names),*])?;
             #name(#(#forwarded),*)
         }
     })

@@ -1,14 +1,24 @@
 //! Make PyO3 extension modules prove which sources they were built from.
 //!
-//! Add `#[guarded_pymodule]` to your module function and call
-//! [`pyo3_guard_build::emit`](https://docs.rs/pyo3-guard-build) from `build.rs`:
+//! Use the [`prelude`] instead of PyO3's, mark your module function `#[guarded_pymodule]` and
+//! call [`pyo3_guard_build::emit`](https://docs.rs/pyo3-guard-build) from `build.rs`:
 //!
 //! ```ignore
-//! use pyo3::prelude::*;
+//! use pyo3_guard::prelude::*;
 //!
-//! #[pyo3_guard::guarded_pymodule]
+//! #[pyclass]
+//! struct Counter {
+//!     value: i64,
+//! }
+//!
+//! #[pyfunction]
+//! fn greet(name: &str) -> String {
+//!     format!("hello, {name}")
+//! }
+//!
+//! #[guarded_pymodule]
 //! fn demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
-//!     Ok(())
+//!     Ok(()) // Counter and greet are added already: no add_class, no add_function
 //! }
 //! ```
 //!
@@ -19,17 +29,49 @@
 //! - `__guard__`: an object whose `verify()` raises `__guard__.StaleBuildError` when the loaded
 //!   binary was not built from the sources on disk now, naming each changed file and the likely
 //!   cause, and whose `check()` returns the same findings as a dict.
+//!
+//! # Registration
+//!
+//! The prelude's `#[pyclass]` and `#[pyfunction]` are PyO3's, plus a registration:
+//! `#[guarded_pymodule]` adds every registered item of its crate, from any file and any Rust
+//! module, sorted by (submodule, name), before its own body runs. Items of a path dependency
+//! are added when the module names that crate: `#[guarded_pymodule(crates = [core_types])]`.
+//! One helper attribute, below `#[pyclass]` or `#[pyfunction]`, takes our options:
+//!
+//! - `#[guard(skip)]`: not added to the module (an iterator type returned by a method, say);
+//! - `#[guard(submodule = "sub")]`: added to submodule `sub` (dotted for nesting: `"sub.inner"`),
+//!   which is created, attached to the module and entered in `sys.modules` as `<package>.sub`,
+//!   so `import demo.sub` and `from demo.sub import X` work.
+//!
+//! A registered class or function reports the module users import it from as `__module__`:
+//! `demo` (not the extension `demo.demo` of maturin's pure-Rust layout), `demo.sub` in a
+//! submodule; a class that sets `module = "..."` keeps its own. See [`registry`] for the rules.
+//!
+//! When maturin builds the crate (a `pyproject.toml` beside `Cargo.toml`), `#[guarded_pymodule]`
+//! also checks at compile time that the module's Python name is the one maturin will look for.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod guard;
+pub mod registry;
 
 /// Turns a PyO3 function module into a guarded one. Accepts what `#[pyo3::pymodule]` accepts
-/// for function modules; the function must take `m: &Bound<'_, PyModule>` (optionally after
-/// `py: Python<'_>`) and return `PyResult<()>`. Needs `pyo3_guard_build::emit()` in `build.rs`:
-/// without it, compilation fails with a message saying what to add.
+/// for function modules, plus `crates = [name, ...]` (path dependencies whose registered items
+/// are added too); the function must take `m: &Bound<'_, PyModule>` (optionally after
+/// `py: Python<'_>`) and return `PyResult<()>`. Its body runs after the registered items are
+/// added. Needs `pyo3_guard_build::emit()` in `build.rs`: without it, compilation fails with a
+/// message saying what to add.
 pub use pyo3_guard_macros::guarded_pymodule;
+
+/// A drop-in replacement for `pyo3::prelude`: everything PyO3's prelude has, with `#[pyclass]`,
+/// `#[pyfunction]` and `#[pymethods]` that also register the item, plus `#[guarded_pymodule]`
+/// and the `#[guard(...)]` helper attribute.
+pub mod prelude {
+    pub use pyo3::prelude::*;
+    // Explicit re-exports shadow the glob's macros of the same names.
+    pub use pyo3_guard_macros::{guard, guarded_pymodule, pyclass, pyfunction, pymethods};
+}
 
 pub use guard::StaleBuildError;
 
@@ -37,4 +79,6 @@ pub use guard::StaleBuildError;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::install;
+    pub use crate::registry::{add_class, add_function, register, type_object, Item, Kind, Method};
+    pub use inventory;
 }

@@ -16,3 +16,9 @@ def test_build_is_identified():
     assert len(demo.__build_id__) == 16
     assert demo.__build_info__["build_id"] == demo.__build_id__
     assert demo.__guard__.check()["verdict"] == "fresh"
+
+
+def test_items_register_themselves():
+    assert demo.Counter.__module__ == "demo"
+    assert demo.greet.__module__ == "demo"
+    assert {"Counter", "greet"} <= set(demo.__all__)

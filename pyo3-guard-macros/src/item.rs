@@ -1,0 +1,162 @@
+//! The prelude's `#[pyclass]` and `#[pyfunction]`: PyO3's attribute, unchanged, plus one
+//! registry entry that `#[guarded_pymodule]` reads.
+//!
+//! ```text
+//! #[pyclass(frozen)]                    #[::pyo3::pyclass(frozen)]
+//! #[guard(submodule = "geo")]     =>    struct Point { .. }
+//! struct Point { .. }                   const _: () = { inventory::submit! { Item {
+//!                                           module_path: module_path!(), name: "Point",
+//!                                           submodule: "geo", kind: Class,
+//!                                           add: add_class::<Point>, .. } } };
+//! ```
+//! Anything that is not ours (another item kind, malformed PyO3 arguments) goes to PyO3 as
+//! written and without an entry, so PyO3 reports it, once.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ext::IdentExt;
+use syn::{Attribute, Ident, Item};
+
+use crate::args::Pyo3Options;
+use crate::options::{self, GuardOptions};
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Class,
+    Function,
+}
+
+pub fn pyclass(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Kind::Class, args, item)
+}
+
+pub fn pyfunction(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Kind::Function, args, item)
+}
+
+fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let pyo3_attr = match kind {
+        Kind::Class => quote!(::pyo3::pyclass),
+        Kind::Function => quote!(::pyo3::pyfunction),
+    };
+    let pyo3_args = (!args.is_empty()).then(|| quote!((#args)));
+    let Ok(mut parsed) = syn::parse2::<Item>(item.clone()) else {
+        return quote!(#[#pyo3_attr #pyo3_args] #item);
+    };
+    let (entry, error) = match registration(kind, &args, &mut parsed) {
+        Ok(entry) => (entry, None),
+        Err(err) => (None, Some(err.to_compile_error())),
+    };
+    quote! {
+        #error
+        #[#pyo3_attr #pyo3_args]
+        #parsed
+        #entry
+    }
+}
+
+/// Takes our `#[guard]` options off the item and returns its registry entry (`None` for an item
+/// PyO3 will reject, or one marked `skip`).
+fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<Option<TokenStream>> {
+    let mut misplaced = Ok(());
+    let (attrs, ident) = match (kind, &mut *item) {
+        (Kind::Class, Item::Struct(s)) => {
+            for field in &mut s.fields {
+                misplaced = misplaced.and(options::take_misplaced(&mut field.attrs, FIELD));
+            }
+            (&mut s.attrs, s.ident.clone())
+        }
+        (Kind::Class, Item::Enum(e)) => {
+            for variant in &mut e.variants {
+                misplaced = misplaced.and(options::take_misplaced(&mut variant.attrs, VARIANT));
+                for field in &mut variant.fields {
+                    misplaced = misplaced.and(options::take_misplaced(&mut field.attrs, FIELD));
+                }
+            }
+            (&mut e.attrs, e.ident.clone())
+        }
+        (Kind::Function, Item::Fn(f)) if f.sig.generics.params.is_empty() => (&mut f.attrs, f.sig.ident.clone()),
+        // Not ours to judge: PyO3 reports the wrong item kind or the generic function. Our
+        // options still go, so that they do not add an error of their own.
+        (_, other) => {
+            if let Some(attrs) = attrs_of(other) {
+                let _ = options::take(attrs);
+            }
+            return Ok(None);
+        }
+    };
+    let guard = options::take(attrs);
+    misplaced?;
+    let guard = guard?;
+    Ok(entry(kind, args, attrs, &ident, &guard))
+}
+
+const FIELD: &str = "`#[guard]` goes on the item, not on a field: put it below `#[pyclass]`";
+const VARIANT: &str = "`#[guard]` goes on the enum, not on a variant: put it below `#[pyclass]`";
+
+fn attrs_of(item: &mut Item) -> Option<&mut Vec<Attribute>> {
+    match item {
+        Item::Struct(s) => Some(&mut s.attrs),
+        Item::Enum(e) => Some(&mut e.attrs),
+        Item::Fn(f) => Some(&mut f.attrs),
+        Item::Impl(i) => Some(&mut i.attrs),
+        Item::Mod(m) => Some(&mut m.attrs),
+        _ => None,
+    }
+}
+
+fn entry(kind: Kind, args: &TokenStream, attrs: &[Attribute], ident: &Ident, guard: &GuardOptions) -> Option<TokenStream> {
+    if guard.skip.is_some() {
+        return None;
+    }
+    let options = Pyo3Options::new(args, attrs);
+    let rust_name = ident.unraw().to_string();
+    let name = options.string("name").map_or_else(|| rust_name.clone(), |n| n.value());
+    let submodule = guard.submodule_path();
+    // The registered item's `__module__` is where users import it from, unless the class names
+    // its own module, or is an immutable type (whose attributes are fixed at creation).
+    let set_module = !(options.has("module") || options.has("immutable_type"));
+    let (kind_tokens, add) = match kind {
+        Kind::Class => (
+            quote!(::pyo3_guard::__private::Kind::Class),
+            quote!(::pyo3_guard::__private::add_class::<#ident>),
+        ),
+        Kind::Function => (
+            quote!(::pyo3_guard::__private::Kind::Function),
+            quote!({
+                fn add<'py>(
+                    module: &::pyo3::Bound<'py, ::pyo3::types::PyModule>,
+                ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                    ::pyo3_guard::__private::add_function(module, ::pyo3::wrap_pyfunction!(#ident, module)?)
+                }
+                add
+            }),
+        ),
+    };
+    Some(submission(
+        attrs,
+        quote! {
+            ::pyo3_guard::__private::Item {
+                module_path: ::core::module_path!(),
+                rust_name: #rust_name,
+                name: #name,
+                submodule: #submodule,
+                kind: #kind_tokens,
+                set_module: #set_module,
+                add: #add,
+            }
+        },
+    ))
+}
+
+/// `inventory::submit!` of `value`, under the `#[cfg]`s of the item it describes, so the entry
+/// exists exactly when the item does.
+pub fn submission(attrs: &[Attribute], value: TokenStream) -> TokenStream {
+    let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
+    quote! {
+        #(#cfgs)*
+        const _: () = {
+            ::pyo3_guard::__private::inventory::submit! { #value }
+        };
+    }
+}

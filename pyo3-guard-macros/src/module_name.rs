@@ -1,0 +1,80 @@
+//! The compile-time module name check. maturin looks for `PyInit_<last component of its module
+//! name>`; a `#[pymodule]` under another name builds fine and fails only at import (maturin
+//! merely warns). pyo3-guard-build resolves maturin's name (`module-name` in pyproject.toml
+//! [tool.maturin] > Cargo `[lib] name` > `[project] name` > Cargo package name) and passes it
+//! as the rustc env var `PYO3_GUARD_MODULE_NAME=<last component>;<full name> (<where from>)`,
+//! set only when a pyproject.toml sits beside Cargo.toml. No variable, no check.
+
+use proc_macro2::TokenStream;
+use syn::ext::IdentExt;
+use syn::{Attribute, Ident};
+
+use crate::args::Pyo3Options;
+
+pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
+
+/// An error at the function name when the module's Python name is not the one maturin builds.
+pub fn check(args: &TokenStream, attrs: &[Attribute], ident: &Ident) -> syn::Result<()> {
+    let Ok(value) = std::env::var(MODULE_NAME_ENV) else { return Ok(()) };
+    match mismatch(&value, args, attrs, ident) {
+        Some(message) => Err(syn::Error::new(ident.span(), message)),
+        None => Ok(()),
+    }
+}
+
+fn mismatch(value: &str, args: &TokenStream, attrs: &[Attribute], ident: &Ident) -> Option<String> {
+    let (expected, origin) = value.split_once(';').unwrap_or((value, ""));
+    let explicit = Pyo3Options::new(args, attrs).string("name").map(|n| n.value());
+    let actual = explicit.clone().unwrap_or_else(|| ident.unraw().to_string());
+    if expected.is_empty() || actual == expected {
+        return None;
+    }
+    let from = match origin.split_once(" (") {
+        Some((full, source)) if full != expected => format!(" (from `{full}`, {}", source),
+        Some((_, source)) => format!(" (from {source}"),
+        None if origin.is_empty() => String::new(),
+        None => format!(" (from {origin})"),
+    };
+    let fix = match explicit {
+        None => format!("rename the function to `{expected}` or add `#[pyo3(name = \"{expected}\")]`"),
+        Some(_) => format!("change the name to `#[pyo3(name = \"{expected}\")]`"),
+    };
+    Some(format!(
+        "module is named `{actual}` here but maturin builds `{expected}`{from}, so its import \
+         would fail (no `PyInit_{expected}`); {fix}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn message(value: &str, args: TokenStream, attrs: Vec<Attribute>, ident: Ident) -> Option<String> {
+        mismatch(value, &args, &attrs, &ident)
+    }
+
+    #[test]
+    fn quotes_both_names_the_origin_and_the_fix() {
+        let m = message("bar;bar (`module-name` in pyproject.toml [tool.maturin])", quote!(), vec![], syn::parse_quote!(foo));
+        assert_eq!(
+            m.unwrap(),
+            "module is named `foo` here but maturin builds `bar` (from `module-name` in pyproject.toml \
+             [tool.maturin]), so its import would fail (no `PyInit_bar`); rename the function to `bar` \
+             or add `#[pyo3(name = \"bar\")]`"
+        );
+        let dotted = message("bar;pkg.bar (`module-name` in pyproject.toml [tool.maturin])", quote!(), vec![], syn::parse_quote!(foo));
+        assert!(dotted.unwrap().contains("(from `pkg.bar`, `module-name` in pyproject.toml [tool.maturin])"));
+    }
+
+    #[test]
+    fn explicit_names_count_and_matching_names_pass() {
+        let renamed = vec![syn::parse_quote!(#[pyo3(name = "bar")])];
+        assert_eq!(message("bar;bar (x)", quote!(), renamed, syn::parse_quote!(foo)), None);
+        assert_eq!(message("bar;bar (x)", quote!(name = "bar"), vec![], syn::parse_quote!(foo)), None);
+        assert_eq!(message("bar;bar (x)", quote!(), vec![], syn::parse_quote!(r#bar)), None);
+        let wrong = message("bar;bar (x)", quote!(name = "baz"), vec![], syn::parse_quote!(bar)).unwrap();
+        assert!(wrong.starts_with("module is named `baz` here"));
+        assert!(wrong.contains("change the name to `#[pyo3(name = \"bar\")]`"));
+    }
+}
