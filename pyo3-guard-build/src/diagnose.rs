@@ -169,10 +169,7 @@ pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
 pub fn cache_key_globs(record: &Record) -> Vec<String> {
     let mut globs = vec!["pyproject.toml".to_owned()];
     for input in &record.inputs {
-        let rel = &match (&record.source_root, input.rel.starts_with("../../../")) {
-            (Some(root), true) => crate::inputs::normalize(&Path::new(root).join(&input.rel)),
-            _ => input.rel.clone(),
-        };
+        let rel = &display_input(record.source_root.as_deref().map(Path::new), &input.rel);
         let glob = match rel.split_once("src/") {
             Some((crate_dir, _)) if rel.ends_with(".rs") => format!("{crate_dir}src/**/*.rs"),
             Some(_) => continue,
@@ -200,7 +197,7 @@ pub fn stale_message(record: &Record, report: &Report, loaded: Option<&Path>, di
     }
     for (label, paths) in [("changed", &report.changed), ("added", &report.added), ("removed", &report.removed)] {
         for path in paths.iter().take(LISTED) {
-            let _ = writeln!(out, "  {label}: {path}");
+            let _ = writeln!(out, "  {label}: {}", display_input(report.source_root.as_deref(), path));
         }
         if paths.len() > LISTED {
             let _ = writeln!(out, "  ... and {} more {label}", paths.len() - LISTED);
@@ -214,6 +211,15 @@ pub fn stale_message(record: &Record, report: &Report, loaded: Option<&Path>, di
     }
     out.truncate(out.trim_end().len());
     out
+}
+
+/// An input path as a person reads it: relative to the project, or absolute when it climbs
+/// more than two levels out of it.
+pub fn display_input(root: Option<&Path>, rel: &str) -> String {
+    match root {
+        Some(root) if rel.starts_with("../../../") => crate::inputs::normalize(&root.join(rel)),
+        _ => rel.to_owned(),
+    }
 }
 
 /// `YYYY-MM-DD HH:MM:SS UTC` from Unix seconds (civil-from-days, no time-zone database).
