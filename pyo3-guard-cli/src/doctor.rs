@@ -1,0 +1,344 @@
+//! `pyo3-guard doctor`: which build of the project's module Python loads, whether it is fresh,
+//! and, when it is not, why and what to do. Gathers the findings here; `report.rs` prints them.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use pyo3_guard_build::check::{check, Report, Verdict};
+use pyo3_guard_build::diagnose::{diagnose, missing_cache_keys, Installation};
+use pyo3_guard_build::record::Record;
+
+use crate::fix;
+use crate::inspect;
+use crate::project::Project;
+use crate::python::{self, Candidate, Interpreter, Kind};
+use crate::report;
+use crate::term::{show, Style};
+
+/// Exit status: Python loads a build of the sources on disk, and nothing shadows it.
+pub const EXIT_FRESH: i32 = 0;
+/// Exit status: Python loads a stale build, or a file that shadows the installed module.
+pub const EXIT_STALE: i32 = 1;
+/// Exit status: could not tell (the reason is printed).
+pub const EXIT_UNKNOWN: i32 = 2;
+
+/// How many built wheels the report lists (newest first); older ones are only counted.
+const WHEELS_LISTED: usize = 2;
+
+/// What `pyo3-guard doctor` was asked.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub project: PathBuf,
+    pub python: Option<PathBuf>,
+    pub fix: bool,
+    /// Where Python is assumed to start (the `''` entry of `sys.path`): the current directory.
+    pub cwd: PathBuf,
+}
+
+/// One copy of the module: a file Python finds on `sys.path`, or an extension in a built wheel.
+#[derive(Debug)]
+pub struct Copy {
+    /// What Python finds there (`Kind::Extension` for wheels).
+    pub kind: Kind,
+    pub path: PathBuf,
+    /// The wheel member, for a wheel.
+    pub member: Option<String>,
+    /// The `sys.path` entry it is found through (none for a wheel).
+    pub entry: Option<PathBuf>,
+    /// The build record, or why there is none.
+    pub record: Result<Record, String>,
+    /// The comparison with the sources on disk, when there is a record.
+    pub report: Option<Report>,
+    /// The distribution that installed it, if any.
+    pub installation: Installation,
+}
+
+impl Copy {
+    fn of_candidate(candidate: Candidate, project: &Project) -> Copy {
+        let record = match candidate.kind {
+            Kind::Extension => std::fs::read(&candidate.path)
+                .map_err(|e| format!("cannot read ({e})"))
+                .and_then(|bytes| inspect::record_in_binary(&bytes)),
+            Kind::PythonModule => Err("a Python file, not the extension module".into()),
+            Kind::Package => Err("a package without the extension module in it".into()),
+        };
+        let installation = Installation::of(&candidate.path);
+        Copy::new(candidate.kind, candidate.path, None, Some(candidate.entry), record, installation, project)
+    }
+
+    fn new(
+        kind: Kind,
+        path: PathBuf,
+        member: Option<String>,
+        entry: Option<PathBuf>,
+        record: Result<Record, String>,
+        installation: Installation,
+        project: &Project,
+    ) -> Copy {
+        let report = record.as_ref().ok().map(|r| check(r, Some(&project.root)));
+        Copy { kind, path, member, entry, record, report, installation }
+    }
+
+    /// fresh, stale or unverifiable; `None` without a record.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.report.as_ref().map(|r| r.verdict)
+    }
+
+    pub fn installed(&self) -> bool {
+        self.installation.dist_info.is_some()
+    }
+}
+
+/// The answer, in one word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Fresh,
+    Stale,
+    /// The file Python loads is not the installed module, which it hides.
+    Shadowed,
+    /// Could not tell, and why.
+    Unknown(String),
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Fresh => EXIT_FRESH,
+            Outcome::Stale | Outcome::Shadowed => EXIT_STALE,
+            Outcome::Unknown(_) => EXIT_UNKNOWN,
+        }
+    }
+}
+
+/// Everything doctor found.
+pub struct Findings {
+    pub project: Project,
+    pub interp: Interpreter,
+    /// Every copy on `sys.path`, in search order: the first is what Python loads.
+    pub copies: Vec<Copy>,
+    /// Built wheels of this project, newest first, at most [`WHEELS_LISTED`].
+    pub wheels: Vec<Copy>,
+    pub older_wheels: usize,
+    pub outcome: Outcome,
+    pub cause: Option<String>,
+    pub fixes: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Runs doctor: prints the report to `out` (errors that stop it to `err`) and returns the exit
+/// status.
+pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Style) -> i32 {
+    let project = match Project::read(&opts.project) {
+        Ok(project) => project,
+        Err(e) => {
+            let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {e}");
+            return EXIT_UNKNOWN;
+        }
+    };
+    if opts.fix {
+        let _ = write!(out, "{}", report::fix_lines(&apply_fix(&project), style));
+    }
+    let python = opts.python.clone().unwrap_or_else(|| python::default_python(&project.root));
+    let interp = match Interpreter::probe(&python, &opts.cwd) {
+        Ok(interp) => interp,
+        Err(e) => {
+            let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {e}");
+            return EXIT_UNKNOWN;
+        }
+    };
+    let findings = gather(project, interp);
+    let _ = write!(out, "{}", report::format(&findings, &opts.cwd, style));
+    findings.outcome.exit_code()
+}
+
+/// `--fix`: the cache-key entries added to pyproject.toml (none when all were there).
+pub fn apply_fix(project: &Project) -> Result<Vec<String>, String> {
+    let pyproject = project.root.join("pyproject.toml");
+    if !pyproject.is_file() {
+        return Err(format!("{}: no such file; nothing to fix", pyproject.display()));
+    }
+    let globs = pyo3_guard_build::diagnose::cache_key_globs(&project.current_record());
+    fix::add_cache_keys(&pyproject, &globs)
+}
+
+/// Looks at every copy and decides.
+pub fn gather(project: Project, interp: Interpreter) -> Findings {
+    let copies: Vec<Copy> =
+        python::candidates(&interp, &project.module).into_iter().map(|c| Copy::of_candidate(c, &project)).collect();
+    let mut wheels = Vec::new();
+    let mut older_wheels = 0;
+    let last = project.module.last().cloned().unwrap_or_default();
+    for path in project.wheels() {
+        let Some(copy) = wheel_copy(&path, &last, &project) else { continue };
+        if wheels.len() < WHEELS_LISTED {
+            wheels.push(copy);
+        } else {
+            older_wheels += 1;
+        }
+    }
+    let mut findings = Findings {
+        project,
+        interp,
+        copies,
+        wheels,
+        older_wheels,
+        outcome: Outcome::Fresh,
+        cause: None,
+        fixes: Vec::new(),
+        notes: Vec::new(),
+    };
+    decide(&mut findings);
+    findings
+}
+
+/// The copy of the module in a built wheel, when the wheel was built from this project.
+fn wheel_copy(path: &Path, module: &str, project: &Project) -> Option<Copy> {
+    let (member, record) = match inspect::read(path) {
+        Ok(found) => {
+            let found = found.iter().find(|f| f.record.module_name.as_deref() == Some(module)).or(found.first())?.clone();
+            let root = found.record.source_root.as_deref().map(|r| Path::new(r).canonicalize().unwrap_or_else(|_| r.into()));
+            if root.is_some_and(|r| r != project.root) {
+                return None; // built from another checkout sharing the target dir
+            }
+            (found.member, Ok(found.record))
+        }
+        Err(e) => (None, Err(e.rsplit_once(": ").map_or(e.clone(), |(_, why)| why.to_owned()))),
+    };
+    Some(Copy::new(Kind::Extension, path.to_path_buf(), member, None, record, Installation::default(), project))
+}
+
+fn decide(f: &mut Findings) {
+    let name = f.project.module_name();
+    if !f.interp.extra_finders.is_empty() {
+        f.notes.push(format!(
+            "sys.path is not the whole story here: import hooks on sys.meta_path ({}) may load something else",
+            f.interp.extra_finders.join(", ")
+        ));
+    }
+    let Some(loaded) = f.copies.first() else {
+        f.outcome = Outcome::Unknown(format!(
+            "{} finds no module {name} on sys.path: it is not installed there",
+            f.interp.command.display()
+        ));
+        let wheel = f.wheels.iter().find(|w| w.verdict() == Some(Verdict::Fresh)).map(|w| w.path.display().to_string());
+        f.fixes.push(match wheel {
+            Some(wheel) => format!("install it: maturin develop, or uv pip install {wheel}"),
+            None => "install it: maturin develop (or: uv sync, pip install -e .)".into(),
+        });
+        return;
+    };
+    let installed = f.copies.iter().position(|c| c.kind == Kind::Extension && c.installed());
+    let shadows_installed = installed.is_some_and(|i| i > 0) && !loaded.installed();
+    if loaded.kind != Kind::Extension && !f.copies.iter().any(|c| c.kind == Kind::Extension) {
+        f.outcome = Outcome::Unknown(format!(
+            "{} finds {} for {name}, and no extension module",
+            f.interp.command.display(),
+            loaded.path.display()
+        ));
+        f.fixes.push("build it: maturin develop".into());
+        return;
+    }
+    if loaded.kind != Kind::Extension || shadows_installed {
+        let hidden = installed.or_else(|| f.copies.iter().position(|c| c.kind == Kind::Extension));
+        shadowed(f, hidden.unwrap_or(1));
+        return;
+    }
+    match (&loaded.record, loaded.verdict()) {
+        (Ok(_), Some(Verdict::Fresh)) => {
+            f.outcome = Outcome::Fresh;
+            fresh_hints(f);
+        }
+        (Ok(record), Some(Verdict::Stale)) => {
+            f.outcome = Outcome::Stale;
+            let (cause, fixes) = stale_fixes(&f.project, record, loaded);
+            f.cause = cause;
+            f.fixes = fixes;
+        }
+        (Ok(_), _) => {
+            let notes = loaded.report.as_ref().map(|r| r.notes.join("; ")).unwrap_or_default();
+            f.outcome = Outcome::Unknown(format!("the build Python loads is unverifiable: {notes}"));
+        }
+        (Err(why), _) => {
+            f.outcome = Outcome::Unknown(format!("the file Python loads has no build record to compare: {why}"));
+            f.fixes.push("build it with pyo3-guard (pyo3_guard_build::emit() in build.rs), then: maturin develop".into());
+        }
+    }
+}
+
+/// The loaded file hides the installed module (or, for a Python file or package, the extension).
+fn shadowed(f: &mut Findings, hidden: usize) {
+    f.outcome = Outcome::Shadowed;
+    let loaded = &f.copies[0];
+    let Some(other) = f.copies.get(hidden) else { return };
+    let what = match loaded.kind {
+        Kind::Extension => "a build no installed distribution owns",
+        Kind::PythonModule => "a Python file of the same name",
+        Kind::Package => "a package of the same name without the extension",
+    };
+    let (loaded_dir, other_dir) = (loaded.path.parent(), other.path.parent());
+    let why = if loaded_dir == other_dir {
+        "its suffix comes first in importlib.machinery.EXTENSION_SUFFIXES".to_owned()
+    } else if loaded.entry.as_ref().is_some_and(|e| e.as_os_str().is_empty()) {
+        "the current directory ('' on sys.path) is searched before site-packages".to_owned()
+    } else {
+        let entry = loaded.entry.as_deref().map(|e| e.display().to_string()).unwrap_or_default();
+        format!("its sys.path entry {entry} comes first")
+    };
+    let cwd = &f.interp.cwd;
+    f.cause = Some(format!("Python loads {} ({what}), not {}: {why}", show(&loaded.path, cwd), show(&other.path, cwd)));
+    let remove = match loaded.kind {
+        Kind::Package => loaded.path.parent().unwrap_or(&loaded.path).to_path_buf(),
+        _ => loaded.path.clone(),
+    };
+    f.fixes.push(format!("remove {} (or rename it)", remove.display()));
+    if let (Ok(record), Some(Verdict::Stale)) = (&other.record, other.verdict()) {
+        let (_, fixes) = stale_fixes(&f.project, record, other);
+        f.fixes.extend(fixes.into_iter().map(|fix| format!("then, as the installed build is stale too: {fix}")).take(1));
+    }
+}
+
+/// Cause and fixes for a stale copy: the engine's diagnosis, plus what only a project view adds.
+fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<String>, Vec<String>) {
+    let Some(report) = &copy.report else { return (None, Vec::new()) };
+    if !copy.installed() {
+        let cause = format!("the {} build at {} was made before the sources changed", record.profile, copy.path.display());
+        return (Some(cause), vec!["rebuild it: maturin develop".into()]);
+    }
+    let diagnosis = diagnose(record, report, Some(&copy.path), &copy.installation);
+    let mut fixes: Vec<String> = diagnosis
+        .fixes
+        .into_iter()
+        .filter(|fix| !fix.starts_with("restart Python")) // doctor runs outside Python
+        .map(|fix| fix.replacen("; in pyproject.toml:", "; in pyproject.toml (`pyo3-guard doctor --fix` adds them):", 1))
+        .collect();
+    let ins = &copy.installation;
+    if ins.built_by_uv && ins.editable && record.profile == "release" && !has_editable_profile(&project.root) {
+        let at = fixes.len().min(1);
+        fixes.insert(
+            at,
+            "and let uv's editable builds be dev builds, as `maturin develop` makes; in pyproject.toml:\n    \
+             [tool.maturin]\n    editable-profile = \"dev\""
+                .into(),
+        );
+    }
+    (diagnosis.cause, fixes)
+}
+
+fn has_editable_profile(root: &Path) -> bool {
+    let text = std::fs::read_to_string(root.join("pyproject.toml")).unwrap_or_default();
+    let doc = text.parse::<toml_edit::DocumentMut>().ok();
+    doc.as_ref().and_then(|d| d.get("tool")?.get("maturin")?.get("editable-profile")).is_some()
+}
+
+/// A fresh build that uv would replace on the next `uv run` after an edit deserves one line.
+fn fresh_hints(f: &mut Findings) {
+    let loaded = &f.copies[0];
+    let uv_in_use = loaded.installation.installer.as_deref() == Some("uv") || f.project.root.join("uv.lock").is_file();
+    if uv_in_use && missing_cache_keys(&f.project.root, &f.project.current_record()).is_some() {
+        f.notes.push(
+            "pyproject.toml has no [tool.uv] cache-keys for the Rust sources: after an edit, `uv run` reinstalls \
+             an old cached build (`pyo3-guard doctor --fix` adds them)"
+                .into(),
+        );
+    }
+}

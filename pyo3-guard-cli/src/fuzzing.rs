@@ -1,0 +1,32 @@
+//! Not public API. The bodies of the fuzz targets in `fuzz/`, here so the regression tests in
+//! `tests/fuzz_regressions.rs` run exactly what the fuzzer ran.
+
+use pyo3_guard_build::record::Record;
+
+use crate::inspect::record_in_binary;
+use crate::wheel::Wheel;
+
+/// Target `record_parse`: no panic on any bytes; a record that parses re-serializes to bytes
+/// that parse to the same record, and is found by `find_in` behind other bytes.
+pub fn record_parse(data: &[u8]) {
+    if let Ok(record) = Record::parse(data) {
+        let bytes = record.to_bytes();
+        assert_eq!(Record::parse(&bytes).as_ref(), Ok(&record), "round trip");
+        let mut blob = b"\x7fELF".to_vec();
+        blob.extend(&bytes);
+        assert_eq!(Record::find_in(&blob).as_ref(), Some(&record), "found again");
+    }
+    let _ = Record::find_in(data);
+    let _ = record_in_binary(data);
+}
+
+/// Target `wheel_read`: no panic on any bytes, whatever the archive claims.
+pub fn wheel_read(data: &[u8]) {
+    if let Ok(wheel) = Wheel::parse(data.to_vec()) {
+        for entry in wheel.entries() {
+            if let Ok(content) = wheel.read(entry) {
+                let _ = record_in_binary(&content);
+            }
+        }
+    }
+}

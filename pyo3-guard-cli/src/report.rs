@@ -1,0 +1,171 @@
+//! doctor's report: a headline with the answer, one or two lines per copy of the module, then
+//! the cause and the fixes. Short on purpose: a long report is not read.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use pyo3_guard_build::check::Verdict;
+use pyo3_guard_build::diagnose::{format_time, Installation};
+
+use crate::doctor::{Copy, Findings, Outcome};
+use crate::python::Kind;
+use crate::term::{show, Style};
+
+/// How many changed paths a copy's line names before it gives a count.
+const CHANGED_LISTED: usize = 3;
+/// Indentation of the detail lines under a copy.
+const DETAIL: &str = "           ";
+
+/// The whole report.
+pub fn format(f: &Findings, cwd: &Path, style: Style) -> String {
+    let name = f.project.module_name();
+    let mut out = String::new();
+    let headline = match &f.outcome {
+        Outcome::Fresh => format!("{name} is {}: Python loads a build of the sources on disk", style.good("fresh")),
+        Outcome::Stale => format!("{name} is {}: Python loads a build of older sources", style.bad("stale")),
+        Outcome::Shadowed => {
+            let loaded = f.copies.first().map(|c| show(&c.path, cwd)).unwrap_or_default();
+            format!("{name} is {}: Python loads {loaded}, not the installed module", style.bad("shadowed"))
+        }
+        Outcome::Unknown(why) => format!("{name}: {} {why}", style.warn("cannot tell:")),
+    };
+    let _ = writeln!(out, "{}", style.bold(&headline));
+    let interp = &f.interp;
+    let _ = writeln!(out, "  python   {} {}, started in {}", show(&interp.command, cwd), interp.version, interp.cwd.display());
+    let _ = writeln!(out, "  sources  {} (source id {})", f.project.root.display(), f.project.source_id);
+    for (i, copy) in f.copies.iter().enumerate() {
+        let label = if i == 0 { "loads" } else { "hidden" };
+        copy_lines(&mut out, label, copy, cwd, style, true);
+    }
+    for copy in &f.wheels {
+        copy_lines(&mut out, "wheel", copy, cwd, style, false);
+    }
+    if f.older_wheels > 0 {
+        let _ = writeln!(out, "  {:<8} {}", "", style.dim(&format!("and {} older wheel(s)", f.older_wheels)));
+    }
+    if let Some(cause) = &f.cause {
+        let _ = writeln!(out, "{} {cause}", style.bold("cause:"));
+    }
+    for fix in &f.fixes {
+        let _ = writeln!(out, "{} {fix}", style.bold("fix:"));
+    }
+    for note in &f.notes {
+        let _ = writeln!(out, "{} {note}", style.bold("note:"));
+    }
+    out
+}
+
+/// `  loads    stale        path` then, for an extension with a record, what build it is and
+/// who installed it, and the changed inputs when stale.
+fn copy_lines(out: &mut String, label: &str, copy: &Copy, cwd: &Path, style: Style, details: bool) {
+    let (word, paint): (&str, fn(Style, &str) -> String) = match (&copy.kind, copy.verdict()) {
+        (Kind::PythonModule, _) => ("python file", Style::warn),
+        (Kind::Package, _) => ("package", Style::warn),
+        (_, Some(Verdict::Fresh)) => ("fresh", Style::good),
+        (_, Some(Verdict::Stale)) => ("stale", Style::bad),
+        (_, Some(Verdict::Unverifiable)) => ("unverifiable", Style::warn),
+        (_, None) => ("no record", Style::warn),
+    };
+    let mut path = show(&copy.path, cwd);
+    if let Some(member) = &copy.member {
+        let _ = write!(path, " ({member})");
+    }
+    let _ = writeln!(out, "  {label:<8} {}  {path}", paint(style, word));
+    let record = match &copy.record {
+        Ok(record) => record,
+        Err(why) if copy.kind == Kind::Extension => {
+            let _ = writeln!(out, "{DETAIL}{why}");
+            return;
+        }
+        Err(_) => return,
+    };
+    let mut detail = format!("{} build {} of {}", record.profile, record.build_id, format_time(record.built_at));
+    if details {
+        let _ = write!(detail, ", {}", installed_by(&copy.installation));
+    }
+    let _ = writeln!(out, "{DETAIL}{}", style.dim(&detail));
+    if let Some(report) = copy.report.as_ref().filter(|r| r.verdict == Verdict::Stale) {
+        let mut parts = Vec::new();
+        for (what, paths) in [("changed", &report.changed), ("added", &report.added), ("removed", &report.removed)] {
+            if paths.is_empty() {
+                continue;
+            }
+            let mut listed = paths.iter().take(CHANGED_LISTED).cloned().collect::<Vec<_>>().join(", ");
+            if paths.len() > CHANGED_LISTED {
+                let _ = write!(listed, " and {} more", paths.len() - CHANGED_LISTED);
+            }
+            parts.push(format!("{what}: {listed}"));
+        }
+        let _ = writeln!(out, "{DETAIL}{}", parts.join("; "));
+    }
+}
+
+/// Who put the file there, in a few words.
+pub fn installed_by(installation: &Installation) -> String {
+    let Some(_) = &installation.dist_info else {
+        return "owned by no installed distribution".into();
+    };
+    let mut who = if installation.built_by_uv {
+        "uv's own build, from its cache (uv_build.json)".to_owned()
+    } else {
+        match installation.installer.as_deref() {
+            Some("uv") => "installed through uv (by maturin develop or uv pip)".to_owned(),
+            Some(other) => format!("installed by {other}"),
+            None => "installed".to_owned(),
+        }
+    };
+    if installation.editable {
+        who.push_str(", editable");
+    }
+    who
+}
+
+/// What `--fix` did, or why it did nothing.
+pub fn fix_lines(result: &Result<Vec<String>, String>, style: Style) -> String {
+    match result {
+        Ok(added) if added.is_empty() => {
+            format!("{} pyproject.toml already has [tool.uv] cache-keys for every Rust input; nothing changed\n", style.bold("--fix:"))
+        }
+        Ok(added) => {
+            let mut out = format!("{} added to [tool.uv] cache-keys in pyproject.toml:\n", style.bold("--fix:"));
+            for entry in added {
+                let _ = writeln!(out, "    {entry}");
+            }
+            out.push_str("      (the next `uv run` or `uv sync` rebuilds: pyproject.toml changed)\n");
+            out
+        }
+        Err(e) => format!("{} {e}\n", style.bold("--fix: not applied:")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn who_installed_it() {
+        let mut i = Installation::default();
+        assert_eq!(installed_by(&i), "owned by no installed distribution");
+        i.dist_info = Some(PathBuf::from("demo-0.1.0.dist-info"));
+        i.installer = Some("uv".into());
+        assert_eq!(installed_by(&i), "installed through uv (by maturin develop or uv pip)");
+        i.built_by_uv = true;
+        i.editable = true;
+        assert_eq!(installed_by(&i), "uv's own build, from its cache (uv_build.json), editable");
+        i.built_by_uv = false;
+        i.installer = Some("pip".into());
+        assert_eq!(installed_by(&i), "installed by pip, editable");
+    }
+
+    #[test]
+    fn fix_lines_say_what_changed() {
+        let added = Ok(vec!["{ file = \"src/**/*.rs\" }".to_owned()]);
+        assert_eq!(
+            fix_lines(&added, Style::plain()),
+            "--fix: added to [tool.uv] cache-keys in pyproject.toml:\n    { file = \"src/**/*.rs\" }\n      \
+             (the next `uv run` or `uv sync` rebuilds: pyproject.toml changed)\n"
+        );
+        assert!(fix_lines(&Ok(vec![]), Style::plain()).contains("nothing changed"));
+    }
+}
