@@ -9,6 +9,8 @@ use std::path::PathBuf;
 pub enum Command {
     /// Print this text and exit 0.
     Help(&'static str),
+    /// No command at all: print the usage to stderr and exit 2.
+    Usage,
     Version,
     Inspect { json: bool, paths: Vec<PathBuf> },
     Doctor { project: Option<PathBuf>, python: Option<PathBuf>, fix: bool },
@@ -57,7 +59,7 @@ exit status: 0 fresh; 1 stale or shadowed; 2 could not tell (the reason is print
 /// Parses the arguments after the program name.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut args = args.into_iter();
-    let Some(first) = args.next() else { return Ok(Command::Help(USAGE)) };
+    let Some(first) = args.next() else { return Ok(Command::Usage) };
     match first.to_str() {
         Some("-h" | "--help") => Ok(Command::Help(USAGE)),
         Some("-V" | "--version") => Ok(Command::Version),
@@ -181,7 +183,7 @@ mod tests {
 
     #[test]
     fn help_and_version() {
-        assert_eq!(parse_str(&[]), Ok(Command::Help(USAGE)));
+        assert_eq!(parse_str(&[]), Ok(Command::Usage));
         assert_eq!(parse_str(&["--help"]), Ok(Command::Help(USAGE)));
         assert_eq!(parse_str(&["help", "doctor"]), Ok(Command::Help(DOCTOR_USAGE)));
         assert_eq!(parse_str(&["doctor", "-h"]), Ok(Command::Help(DOCTOR_USAGE)));

@@ -342,3 +342,97 @@ fn fresh_hints(f: &mut Findings) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyo3_guard_build::record::RecordedInput;
+
+    fn write(path: &Path, content: &[u8]) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    /// A binary holding `record`, as the build embeds it.
+    fn binary(record: &Record) -> Vec<u8> {
+        let mut bytes = b"\x7fELF".to_vec();
+        bytes.extend(record.to_bytes());
+        bytes
+    }
+
+    #[test]
+    fn a_stray_build_first_in_suffix_order_shadows_the_installed_one_and_removing_it_fixes_that() {
+        let tmp = std::env::temp_dir().join(format!("pyo3-guard-cli-doctor-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        write(&tmp.join("proj/Cargo.toml"), b"[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
+        write(&tmp.join("proj/src/lib.rs"), b"// demo\n");
+        let project = Project::read(&tmp.join("proj")).unwrap();
+        let tmp = tmp.canonicalize().unwrap();
+        assert_eq!(project.module, ["demo"]);
+
+        let fresh = Record {
+            build_id: "feedfacefeedface".into(),
+            profile: "dev".into(),
+            module_name: Some("demo".into()),
+            ..project.current_record()
+        };
+        let mut stale = Record { build_id: "0badc0de0badc0de".into(), ..fresh.clone() };
+        let lib = stale.inputs.iter_mut().find(|i| i.rel == "src/lib.rs").unwrap();
+        *lib = RecordedInput { rel: lib.rel.clone(), size: 1, mtime_ns: 1, hash: "00".into() };
+        let site = tmp.join("site");
+        write(&site.join("demo/__init__.py"), b"from .demo import *\n");
+        write(&site.join("demo/demo.abi3.so"), &binary(&fresh));
+        write(&site.join("demo-0.1.0.dist-info/RECORD"), b"demo/__init__.py,,\ndemo/demo.abi3.so,,\n");
+        write(&site.join("demo-0.1.0.dist-info/INSTALLER"), b"pip\n");
+        let stray = site.join("demo/demo.cpython-311-x86_64-linux-gnu.so");
+        write(&stray, &binary(&stale));
+
+        let interp = Interpreter {
+            command: "python3".into(),
+            version: "3.11.7".into(),
+            cwd: tmp.clone(),
+            sys_path: vec!["".into(), site.clone()],
+            extension_suffixes: vec![".cpython-311-x86_64-linux-gnu.so".into(), ".abi3.so".into(), ".so".into()],
+            source_suffixes: vec![".py".into()],
+            bytecode_suffixes: vec![".pyc".into()],
+            ..Interpreter::default()
+        };
+        let findings = gather(Project::read(&tmp.join("proj")).unwrap(), interp.clone());
+        assert_eq!(findings.outcome, Outcome::Shadowed);
+        let text = report::format(&findings, &tmp, Style::plain()).replace(&project.source_id, "<id>");
+        assert_eq!(
+            text,
+            format!(
+                "demo is shadowed: Python loads site/demo/demo.cpython-311-x86_64-linux-gnu.so, not the installed module\n\
+                 \x20 python   python3 3.11.7, started in {tmp}\n\
+                 \x20 sources  {tmp}/proj (source id <id>)\n\
+                 \x20 loads    stale  site/demo/demo.cpython-311-x86_64-linux-gnu.so\n\
+                 \x20          dev build 0badc0de0badc0de of 1970-01-01 00:00:00 UTC, owned by no installed distribution\n\
+                 \x20          changed: src/lib.rs\n\
+                 \x20 hidden   fresh  site/demo/demo.abi3.so\n\
+                 \x20          dev build feedfacefeedface of 1970-01-01 00:00:00 UTC, installed by pip\n\
+                 cause: Python loads site/demo/demo.cpython-311-x86_64-linux-gnu.so (a build no installed distribution owns), \
+                 not site/demo/demo.abi3.so: its suffix comes first in importlib.machinery.EXTENSION_SUFFIXES\n\
+                 fix: remove {} (or rename it)\n",
+                stray.display(),
+                tmp = tmp.display(),
+            )
+        );
+        assert_eq!(findings.outcome.exit_code(), EXIT_STALE);
+
+        std::fs::remove_file(&stray).unwrap();
+        let findings = gather(Project::read(&tmp.join("proj")).unwrap(), interp.clone());
+        assert_eq!(findings.outcome, Outcome::Fresh);
+        let text = report::format(&findings, &tmp, Style::plain());
+        assert!(text.starts_with("demo is fresh: Python loads a build of the sources on disk\n"), "{text}");
+        assert_eq!(text.lines().count(), 5, "{text}");
+        assert_eq!(findings.outcome.exit_code(), EXIT_FRESH);
+
+        // Nothing on sys.path: cannot tell, and say how to install.
+        let empty = Interpreter { sys_path: vec!["".into()], ..interp };
+        let findings = gather(Project::read(&tmp.join("proj")).unwrap(), empty);
+        assert_eq!(findings.outcome, Outcome::Unknown("python3 finds no module demo on sys.path: it is not installed there".into()));
+        assert_eq!(findings.outcome.exit_code(), EXIT_UNKNOWN);
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+}

@@ -58,6 +58,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &
             let _ = write!(out, "{text}");
             0
         }
+        Command::Usage => {
+            let _ = write!(err, "{}", args::USAGE);
+            2
+        }
         Command::Version => {
             let _ = writeln!(out, "pyo3-guard {}", env!("CARGO_PKG_VERSION"));
             0

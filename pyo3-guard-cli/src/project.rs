@@ -110,7 +110,7 @@ impl Project {
                 }
             }
         }
-        wheels.sort_by(|a, b| b.0.cmp(&a.0));
+        wheels.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
         wheels.into_iter().map(|(_, path)| path).collect()
     }
 }

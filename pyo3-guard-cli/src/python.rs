@@ -101,11 +101,6 @@ impl Interpreter {
             self.cwd.join(entry)
         }
     }
-
-    /// Whether `path` lies in one of the environment's site-packages directories.
-    pub fn in_site_packages(&self, path: &Path) -> bool {
-        self.site.iter().any(|site| path.starts_with(site) || site.canonicalize().is_ok_and(|s| path.starts_with(s)))
-    }
 }
 
 #[cfg(unix)]

@@ -20,16 +20,17 @@ const DETAIL: &str = "           ";
 pub fn format(f: &Findings, cwd: &Path, style: Style) -> String {
     let name = f.project.module_name();
     let mut out = String::new();
+    let bold = style.bold(&name);
     let headline = match &f.outcome {
-        Outcome::Fresh => format!("{name} is {}: Python loads a build of the sources on disk", style.good("fresh")),
-        Outcome::Stale => format!("{name} is {}: Python loads a build of older sources", style.bad("stale")),
+        Outcome::Fresh => format!("{bold} is {}: Python loads a build of the sources on disk", style.good("fresh")),
+        Outcome::Stale => format!("{bold} is {}: Python loads a build of older sources", style.bad("stale")),
         Outcome::Shadowed => {
             let loaded = f.copies.first().map(|c| show(&c.path, cwd)).unwrap_or_default();
-            format!("{name} is {}: Python loads {loaded}, not the installed module", style.bad("shadowed"))
+            format!("{bold} is {}: Python loads {loaded}, not the installed module", style.bad("shadowed"))
         }
-        Outcome::Unknown(why) => format!("{name}: {} {why}", style.warn("cannot tell:")),
+        Outcome::Unknown(why) => format!("{bold}: {} {why}", style.warn("cannot tell:")),
     };
-    let _ = writeln!(out, "{}", style.bold(&headline));
+    let _ = writeln!(out, "{headline}");
     let interp = &f.interp;
     let _ = writeln!(out, "  python   {} {}, started in {}", show(&interp.command, cwd), interp.version, interp.cwd.display());
     let _ = writeln!(out, "  sources  {} (source id {})", f.project.root.display(), f.project.source_id);
