@@ -58,12 +58,12 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     out = stale.stdout
     assert out.startswith("demo is stale"), out
     assert "loads    stale  .venv/lib/" in out
-    assert "release build" in out and "uv's own build, from its cache (uv_build.json), editable" in out
+    assert "release build" in out and "built by uv and cached (uv_build.json), editable" in out
     assert "changed: src/lib.rs" in out
     assert "cause: uv reinstalled a release wheel it built and cached earlier" in out
     assert "cache-keys = [" in out and '{ file = "src/**/*.rs" }' in out and '{ file = "Cargo.lock" }' in out
     assert "uv run --reinstall-package demo" in out
-    assert "editable-profile" in out
+    assert 'optional: let uv\'s editable builds be dev builds' in out and 'editable-profile = "dev"' in out
     assert len(out.splitlines()) <= 30, out
 
     pyproject = demo.root / "pyproject.toml"
@@ -75,6 +75,7 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     after = pyproject.read_text()
     assert after.startswith(before) and "[tool.uv]\ncache-keys = [\n" in after, after
     assert "cache-keys" not in fixed.stdout.split("cause:")[-1]  # the fix is no longer offered
+    assert "fix: rebuild once: uv run --reinstall-package demo" in fixed.stdout
     again = doctor(demo, cli, "--fix")
     assert "nothing changed" in again.stdout and pyproject.read_text() == after, show(again)
 

@@ -311,13 +311,14 @@ fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<Strin
         .filter(|fix| !fix.starts_with("restart Python")) // doctor runs outside Python
         .map(|fix| fix.replacen("; in pyproject.toml:", "; in pyproject.toml (`pyo3-guard doctor --fix` adds them):", 1))
         .collect();
+    if let Some(first) = fixes.first_mut().filter(|fix| fix.starts_with("or ")) {
+        first.replace_range(..3, ""); // the cache keys it was the alternative to are there already
+    }
     let ins = &copy.installation;
     if ins.built_by_uv && ins.editable && record.profile == "release" && !has_editable_profile(&project.root) {
-        let at = fixes.len().min(1);
-        fixes.insert(
-            at,
-            "and let uv's editable builds be dev builds, as `maturin develop` makes; in pyproject.toml:\n    \
-             [tool.maturin]\n    editable-profile = \"dev\""
+        fixes.push(
+            "optional: let uv's editable builds be dev builds like `maturin develop`'s (quicker to rebuild); \
+             in pyproject.toml:\n    [tool.maturin]\n    editable-profile = \"dev\""
                 .into(),
         );
     }

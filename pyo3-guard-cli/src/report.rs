@@ -107,7 +107,7 @@ pub fn installed_by(installation: &Installation) -> String {
         return "owned by no installed distribution".into();
     };
     let mut who = if installation.built_by_uv {
-        "uv's own build, from its cache (uv_build.json)".to_owned()
+        "built by uv and cached (uv_build.json)".to_owned()
     } else {
         match installation.installer.as_deref() {
             Some("uv") => "installed through uv (by maturin develop or uv pip)".to_owned(),
@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(installed_by(&i), "installed through uv (by maturin develop or uv pip)");
         i.built_by_uv = true;
         i.editable = true;
-        assert_eq!(installed_by(&i), "uv's own build, from its cache (uv_build.json), editable");
+        assert_eq!(installed_by(&i), "built by uv and cached (uv_build.json), editable");
         i.built_by_uv = false;
         i.installer = Some("pip".into());
         assert_eq!(installed_by(&i), "installed by pip, editable");
