@@ -97,3 +97,15 @@ def copy_example(name: str, dest: Path) -> Project:
 def demo(tmp_path: Path) -> Project:
     """A fresh copy of examples/demo."""
     return copy_example("demo", tmp_path / "demo")
+
+
+def wheel_venv(project: Project, dest: Path) -> Path:
+    """Builds the project's wheel with `maturin build` and installs it into a new venv under
+    `dest`: returns that venv's python, which imports the installed wheel, not an editable build."""
+    wheels = dest / "wheels"
+    project.run(tool("maturin"), "build", "--quiet", "--interpreter", sys.executable, "--out", wheels)
+    venv = dest / "consumer"
+    project.run(tool("uv"), "venv", "--quiet", "--python", sys.executable, venv)
+    python = venv / "bin" / "python"
+    project.run(tool("uv"), "pip", "install", "--quiet", "--python", python, *wheels.glob("*.whl"))
+    return python

@@ -137,6 +137,10 @@ fn entry(kind: Kind, args: &TokenStream, attrs: &[Attribute], ident: &Ident, gua
         attrs,
         quote! {
             ::pyo3_guard::__private::Item {
+                krate: match ::core::option_env!("CARGO_CRATE_NAME") {
+                    ::core::option::Option::Some(krate) => krate,
+                    ::core::option::Option::None => ::core::module_path!(),
+                },
                 module_path: ::core::module_path!(),
                 rust_name: #rust_name,
                 name: #name,

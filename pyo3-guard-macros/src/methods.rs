@@ -1,5 +1,5 @@
 //! The prelude's `#[pymethods]`: PyO3's attribute, unchanged, plus one registry entry per
-//! method with the name Python sees (for the export check), carrying the method's `#[cfg]`s.
+//! block listing the names Python sees (for the export check), each under its method's `#[cfg]`s.
 //!
 //! Names follow PyO3's rules: `#[pyo3(name = "...")]` wins; `#[new]` is `__new__`; a getter
 //! named `get_x` (setter `set_x`, deleter `delete_x`) is property `x` unless
@@ -33,48 +33,47 @@ pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {
         };
         error = error.and(options::take_misplaced(attrs, ON_METHOD));
     }
-    let entries = match &error {
-        Ok(()) => entries(&block),
-        Err(_) => Vec::new(),
+    let entry = match &error {
+        Ok(()) => entry(&block),
+        Err(_) => None,
     };
     let error = error.err().map(|e| e.to_compile_error());
     quote! {
         #error
         #[::pyo3::pymethods #pyo3_args]
         #block
-        #(#entries)*
+        #entry
     }
 }
 
-/// One registry entry per method, or none for a block PyO3 will reject (generic, a trait impl).
-fn entries(block: &ItemImpl) -> Vec<TokenStream> {
+/// The block's registry entry, or none for a block PyO3 will reject (generic, a trait impl).
+fn entry(block: &ItemImpl) -> Option<TokenStream> {
     if !block.generics.params.is_empty() || block.trait_.is_some() {
-        return Vec::new();
+        return None;
     }
     let class_ty = &block.self_ty;
     let class = quote!(#class_ty).to_string().replace(' ', "");
-    let mut out = Vec::new();
-    for member in &block.items {
+    let methods = block.items.iter().filter_map(|member| {
         let (attrs, ident, is_const) = match member {
             ImplItem::Fn(f) => (&f.attrs, &f.sig.ident, false),
             ImplItem::Const(c) if c.attrs.iter().any(|a| a.path().is_ident("classattr")) => (&c.attrs, &c.ident, true),
-            _ => continue,
+            _ => return None,
         };
         let (name, kind) = python_name(attrs, ident, is_const);
-        out.push(submission(
-            attrs,
-            quote! {
-                ::pyo3_guard::__private::Method {
-                    module_path: ::core::module_path!(),
-                    class: #class,
-                    name: #name,
-                    kind: #kind,
-                    type_object: ::pyo3_guard::__private::type_object::<#class_ty>,
-                }
-            },
-        ));
-    }
-    out
+        // `#[cfg]` on an array element: listed exactly when the method is compiled.
+        let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
+        Some(quote!(#(#cfgs)* ::pyo3_guard::__private::Method { name: #name, kind: #kind }))
+    });
+    Some(submission(
+        &[],
+        quote! {
+            ::pyo3_guard::__private::Methods {
+                module_path: ::core::module_path!(),
+                class: #class,
+                methods: &[#(#methods),*],
+            }
+        },
+    ))
 }
 
 fn python_name(attrs: &[Attribute], ident: &syn::Ident, is_const: bool) -> (String, &'static str) {

@@ -27,9 +27,13 @@ const MISSING_BUILD_RS: &str = "pyo3-guard: no build record. Add `pyo3-guard-bui
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     match syn::parse2::<Item>(item.clone()) {
-        Ok(Item::Fn(function)) => match expand_fn(args, function) {
+        Ok(Item::Fn(mut function)) => match expand_fn(args, function.clone()) {
             Ok(tokens) => tokens,
-            Err(err) => error_with_item(err, item),
+            Err(err) => {
+                // Without #[pymodule] around it, a `#[pyo3(...)]` would be an error of its own.
+                function.attrs.retain(|a| !a.path().is_ident("pyo3"));
+                error_with_item(err, quote!(#function))
+            }
         },
         Ok(Item::Mod(module)) => error_with_item(
             syn::Error::new(
@@ -167,10 +171,10 @@ fn validate_signature(function: &ItemFn) -> syn::Result<()> {
         return Err(syn::Error::new(sig.paren_token.span.join(), expected));
     }
     if let Some(asyncness) = &sig.asyncness {
-        return Err(syn::Error::new(asyncness.span, "a module function cannot be `async`"));
+        return Err(syn::Error::new(asyncness.span, "a module function cannot be `async`: remove `async`"));
     }
     if !sig.generics.params.is_empty() {
-        return Err(syn::Error::new(sig.generics.span(), "a module function cannot be generic"));
+        return Err(syn::Error::new(sig.generics.span(), "a module function cannot be generic: remove the generic parameters"));
     }
     Ok(())
 }

@@ -37,7 +37,7 @@ fn mismatch(value: &str, args: &TokenStream, attrs: &[Attribute], ident: &Ident)
     };
     let fix = match explicit {
         None => format!("rename the function to `{expected}` or add `#[pyo3(name = \"{expected}\")]`"),
-        Some(_) => format!("change the name to `#[pyo3(name = \"{expected}\")]`"),
+        Some(given) => format!("write `name = \"{expected}\"` instead of `name = \"{given}\"`"),
     };
     Some(format!(
         "module is named `{actual}` here but maturin builds `{expected}`{from}, so its import \
@@ -75,6 +75,6 @@ mod tests {
         assert_eq!(message("bar;bar (x)", quote!(), vec![], syn::parse_quote!(r#bar)), None);
         let wrong = message("bar;bar (x)", quote!(name = "baz"), vec![], syn::parse_quote!(bar)).unwrap();
         assert!(wrong.starts_with("module is named `baz` here"));
-        assert!(wrong.contains("change the name to `#[pyo3(name = \"bar\")]`"));
+        assert!(wrong.ends_with("; write `name = \"bar\"` instead of `name = \"baz\"`"));
     }
 }

@@ -116,7 +116,7 @@ fn parse_option(input: ParseStream, options: &mut GuardOptions) -> syn::Result<(
         options.submodule = Some(name);
         Ok(())
     } else {
-        Err(syn::Error::new(key.span(), format!("unknown option `{key}`: #[guard] takes {USAGE}")))
+        Err(syn::Error::new(key.span(), format!("unknown option `{key}`: write {USAGE}")))
     }
 }
 

@@ -57,11 +57,19 @@ mod guard;
 pub mod registry;
 
 /// Turns a PyO3 function module into a guarded one. Accepts what `#[pyo3::pymodule]` accepts
-/// for function modules, plus `crates = [name, ...]` (path dependencies whose registered items
-/// are added too); the function must take `m: &Bound<'_, PyModule>` (optionally after
-/// `py: Python<'_>`) and return `PyResult<()>`. Its body runs after the registered items are
-/// added. Needs `pyo3_guard_build::emit()` in `build.rs`: without it, compilation fails with a
-/// message saying what to add.
+/// for function modules, plus `crates = [name, ...]`; the function must take
+/// `m: &Bound<'_, PyModule>` (optionally after `py: Python<'_>`) and return `PyResult<()>`.
+///
+/// On import it installs the guard, then adds the registered items (see [`registry`]), then
+/// runs its body. `crates = [core_types]` adds the items of those dependency crates too, and
+/// links them (an unused dependency's registrations are otherwise dropped by the linker); a
+/// crate's items are never added unless the module names it. Name a crate by its own name
+/// (`core_types` for package `core-types`): a dependency renamed in Cargo.toml cannot be named.
+/// A named crate that registers nothing fails the import with a message.
+///
+/// Needs `pyo3_guard_build::emit()` in `build.rs`: without it, compilation fails with a
+/// message saying what to add. In a maturin project it also fails to compile when the module's
+/// Python name (the function's name, or `#[pyo3(name = "...")]`) is not the one maturin builds.
 pub use pyo3_guard_macros::guarded_pymodule;
 
 /// A drop-in replacement for `pyo3::prelude`: everything PyO3's prelude has, with `#[pyclass]`,
@@ -79,6 +87,6 @@ pub use guard::StaleBuildError;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::install;
-    pub use crate::registry::{add_class, add_function, register, type_object, Item, Kind, Method};
+    pub use crate::registry::{add_class, add_function, register, Item, Kind, Method, Methods};
     pub use inventory;
 }

@@ -1,5 +1,5 @@
 //! The registry behind `use pyo3_guard::prelude::*`: every `#[pyclass]` and `#[pyfunction]`
-//! submits an [`Item`], every method of a `#[pymethods]` block a [`Method`]; `#[guarded_pymodule]` adds
+//! submits an [`Item`], every `#[pymethods]` block a [`Methods`]; `#[guarded_pymodule]` adds
 //! the items of its crate (and of the crates named in `crates = [...]`) to the module.
 //!
 //! Rules kept here, in one place:
@@ -15,11 +15,10 @@
 //! - Submodule `sub` is a module named `<public>.sub`, an attribute `sub` of its parent, and
 //!   `sys.modules["<public>.sub"]`: `import demo.sub` and `from demo.sub import X` work.
 
-use std::collections::BTreeMap;
-
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
-use pyo3::types::PyModule;
+use pyo3::intern;
+use pyo3::types::{PyModule, PyString};
 
 /// What a registered item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,7 +44,10 @@ pub type AddFn = for<'py> fn(&Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny
 /// One `#[pyclass]` or `#[pyfunction]`, submitted where it is defined.
 #[derive(Debug)]
 pub struct Item {
-    /// `module_path!()` at the definition: its first segment is the defining crate.
+    /// The defining crate (`CARGO_CRATE_NAME`, or `module_path!()` outside cargo). One string
+    /// for every item of a crate, so selecting by crate reads little memory at import.
+    pub krate: &'static str,
+    /// `module_path!()` at the definition, for messages.
     pub module_path: &'static str,
     /// The Rust identifier, for messages.
     pub rust_name: &'static str,
@@ -63,27 +65,33 @@ pub struct Item {
 
 inventory::collect!(Item);
 
-/// One method of a `#[pymethods]` block, submitted beside the block (with the method's
-/// `#[cfg]`s, so a configured-out method is not recorded).
+/// The Python name and kind of one method of a `#[pymethods]` block.
 #[derive(Debug)]
 pub struct Method {
+    /// The name the method has on the class (`__new__` for `#[new]`, a getter's property name).
+    pub name: &'static str,
+    /// `method`, `new`, `getter`, `setter`, `deleter`, `staticmethod`, `classmethod` or
+    /// `classattr`.
+    pub kind: &'static str,
+}
+
+/// One `#[pymethods]` block: the names it gives its class. A method under `#[cfg]` is listed
+/// exactly when it is compiled.
+#[derive(Debug)]
+pub struct Methods {
     /// `module_path!()` at the block.
     pub module_path: &'static str,
     /// The class as written in `impl <class>`.
     pub class: &'static str,
-    /// The name the method has on the class (`__new__` for `#[new]`, a getter's property name).
-    pub name: &'static str,
-    /// `method`, `new`, `getter`, `setter`, `staticmethod`, `classmethod` or `classattr`.
-    pub kind: &'static str,
-    /// The class's type object.
-    pub type_object: for<'py> fn(Python<'py>) -> Bound<'py, pyo3::types::PyType>,
+    /// The block's methods, in source order.
+    pub methods: &'static [Method],
 }
 
-inventory::collect!(Method);
+inventory::collect!(Methods);
 
-/// Every `#[pymethods]` method linked into this binary (any crate, unordered).
-pub fn methods() -> impl Iterator<Item = &'static Method> {
-    inventory::iter::<Method>.into_iter()
+/// Every `#[pymethods]` block linked into this binary (any crate, unordered).
+pub fn methods() -> impl Iterator<Item = &'static Methods> {
+    inventory::iter::<Methods>.into_iter()
 }
 
 /// Every registered item linked into this binary (any crate, unordered).
@@ -101,11 +109,13 @@ pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
     let own = crate_of(module_path);
     let mut items: Vec<_> = items()
         .filter(|item| {
-            let krate = crate_of(item.module_path);
+            let krate = crate_of(item.krate);
             krate == own || crates.contains(&krate)
         })
         .collect();
-    items.sort_by_key(|i| (i.submodule, i.name, i.module_path, i.rust_name));
+    items.sort_unstable_by(|a, b| {
+        (a.submodule, a.name).cmp(&(b.submodule, b.name)).then_with(|| (a.module_path, a.rust_name).cmp(&(b.module_path, b.rust_name)))
+    });
     items
 }
 
@@ -119,63 +129,100 @@ pub fn public_name(name: &str) -> &str {
 
 /// Not public API. Called by the function `#[guarded_pymodule]` generates, after the guard is
 /// installed and before the user's body: adds the selected items, creating submodules.
+///
+/// Import time matters (a module with hundreds of items pays this on every start): the work per
+/// item is the item's own `add` plus one `setattr` with an interned name and a shared value.
 pub fn register(module: &Bound<'_, PyModule>, module_path: &str, crates: &[&str]) -> PyResult<()> {
     let py = module.py();
-    let name: String = module.getattr("__name__")?.extract()?;
-    let public = public_name(&name).to_owned();
-    let mut modules: BTreeMap<String, Bound<'_, PyModule>> = BTreeMap::new();
-    // Per module (by dotted path below the top): names already taken, and by what.
-    let mut taken: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let sys_modules = py.import("sys")?.getattr("modules")?;
-    for item in selected(module_path, crates) {
-        let target = submodule(module, &public, item.submodule, &mut modules, &mut taken, &sys_modules)?;
-        let dotted = if item.submodule.is_empty() { public.clone() } else { format!("{public}.{}", item.submodule) };
-        let object = (item.add)(&target)?;
-        let added: String = object.getattr("__name__")?.extract()?;
-        let what = format!("{} `{}::{}`", item.kind.describe(), item.module_path, item.rust_name);
-        if let Some(before) = taken.entry(item.submodule.to_owned()).or_default().insert(added.clone(), what.clone()) {
-            return Err(PyImportError::new_err(format!(
-                "pyo3-guard: two items are registered as `{dotted}.{added}`: {before} and {what}; \
-                 give one another name (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`)"
-            )));
+    let name: String = module.getattr(intern!(py, "__name__"))?.extract()?;
+    let public = public_name(&name);
+    let selected = selected(module_path, crates);
+    check_selection(public, &selected, crates)?;
+    let module_attr = intern!(py, "__module__");
+    let mut modules = Submodules { top: module.clone(), public, created: Vec::new(), sys_modules: None };
+    // Sorted by submodule first: each submodule's items are contiguous.
+    let mut current: Option<(&str, Bound<'_, PyModule>, Bound<'_, PyString>)> = None;
+    for item in selected {
+        if current.as_ref().is_none_or(|(path, _, _)| *path != item.submodule) {
+            let target = modules.get(item.submodule)?;
+            let dotted = match item.submodule {
+                "" => PyString::new(py, public),
+                sub => PyString::new(py, &format!("{public}.{sub}")),
+            };
+            current = Some((item.submodule, target, dotted));
         }
+        let (_, target, dotted) = current.as_ref().expect("set above");
+        let object = (item.add)(target)?;
         if item.set_module {
             // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
-            let _ = object.setattr("__module__", &dotted);
+            let _ = object.setattr(module_attr, dotted);
         }
     }
     Ok(())
 }
 
-/// The module for `path` ("" = the top module), created with its parents on first use.
-fn submodule<'py>(
-    top: &Bound<'py, PyModule>,
-    public: &str,
-    path: &str,
-    modules: &mut BTreeMap<String, Bound<'py, PyModule>>,
-    taken: &mut BTreeMap<String, BTreeMap<String, String>>,
-    sys_modules: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyModule>> {
-    if path.is_empty() {
-        return Ok(top.clone());
-    }
-    if let Some(module) = modules.get(path) {
-        return Ok(module.clone());
-    }
-    let (parent_path, last) = path.rsplit_once('.').unwrap_or(("", path));
-    let parent = submodule(top, public, parent_path, modules, taken, sys_modules)?;
-    let dotted = format!("{public}.{path}");
-    let what = format!("submodule `{dotted}`");
-    if let Some(before) = taken.entry(parent_path.to_owned()).or_default().insert(last.to_owned(), what) {
+/// Every named crate registers something, and no two items take the same name in one module.
+fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) -> PyResult<()> {
+    if let Some(missing) = crates.iter().find(|&&k| !selected.iter().any(|item| crate_of(item.krate) == k)) {
         return Err(PyImportError::new_err(format!(
-            "pyo3-guard: `{dotted}` is both a submodule and the {before}; rename one of them"
+            "pyo3-guard: `crates = [...]` of module `{public}` names `{missing}`, but no registered item comes from a \
+             crate of that name; its items must use `pyo3_guard::prelude`, and a dependency renamed in Cargo.toml \
+             must be named by its own crate name"
         )));
     }
-    let module = PyModule::new(top.py(), &dotted)?;
-    parent.add(last, &module)?;
-    sys_modules.set_item(&dotted, &module)?;
-    modules.insert(path.to_owned(), module.clone());
-    Ok(module)
+    let describe = |i: &Item| format!("{} `{}::{}`", i.kind.describe(), i.module_path, i.rust_name);
+    for pair in selected.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if (a.submodule, a.name) == (b.submodule, b.name) {
+            let dotted = [public, a.submodule, a.name].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(".");
+            return Err(PyImportError::new_err(format!(
+                "pyo3-guard: two items are registered as `{dotted}`: {} and {}; give one another name \
+                 (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`)",
+                describe(a),
+                describe(b)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The submodules created so far, by dotted path below the top module.
+struct Submodules<'py, 'a> {
+    top: Bound<'py, PyModule>,
+    public: &'a str,
+    created: Vec<(String, Bound<'py, PyModule>)>,
+    sys_modules: Option<Bound<'py, PyAny>>,
+}
+
+impl<'py> Submodules<'py, '_> {
+    /// The module for `path` ("" = the top module), created with its parents on first use:
+    /// named `<public>.<path>`, an attribute of its parent, and in `sys.modules`.
+    fn get(&mut self, path: &str) -> PyResult<Bound<'py, PyModule>> {
+        if path.is_empty() {
+            return Ok(self.top.clone());
+        }
+        if let Some((_, module)) = self.created.iter().find(|(p, _)| p == path) {
+            return Ok(module.clone());
+        }
+        let (parent_path, last) = path.rsplit_once('.').unwrap_or(("", path));
+        let parent = self.get(parent_path)?;
+        let py = parent.py();
+        let dotted = format!("{}.{path}", self.public);
+        if parent.hasattr(last)? {
+            return Err(PyImportError::new_err(format!(
+                "pyo3-guard: `{dotted}` is both a submodule and an item of `{}`; rename one of them",
+                parent.name()?
+            )));
+        }
+        let module = PyModule::new(py, &dotted)?;
+        parent.add(last, &module)?;
+        if self.sys_modules.is_none() {
+            self.sys_modules = Some(py.import("sys")?.getattr("modules")?);
+        }
+        self.sys_modules.as_ref().expect("set above").set_item(&dotted, &module)?;
+        self.created.push((path.to_owned(), module.clone()));
+        Ok(module)
+    }
 }
 
 /// Not public API. The `add` of a registered `#[pyclass]`.
@@ -191,11 +238,6 @@ pub fn add_function<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     module.add_function(function.clone())?;
     Ok(function.into_any())
-}
-
-/// Not public API. The type object of a `#[pymethods]` block's class.
-pub fn type_object<T: pyo3::PyTypeInfo>(py: Python<'_>) -> Bound<'_, pyo3::types::PyType> {
-    T::type_object(py)
 }
 
 #[cfg(test)]

@@ -1,0 +1,7 @@
+use pyo3_guard::prelude::*;
+
+#[pyclass]
+#[guard(submodule)]
+struct Point;
+
+fn main() {}

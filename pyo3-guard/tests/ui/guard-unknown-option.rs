@@ -1,0 +1,7 @@
+use pyo3_guard::prelude::*;
+
+#[pyclass]
+#[guard(hidden)]
+struct Point;
+
+fn main() {}

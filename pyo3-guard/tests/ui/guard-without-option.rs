@@ -1,0 +1,7 @@
+use pyo3_guard::prelude::*;
+
+#[pyclass]
+#[guard]
+struct Point;
+
+fn main() {}

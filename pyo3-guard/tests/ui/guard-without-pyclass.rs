@@ -1,0 +1,6 @@
+use pyo3_guard::prelude::*;
+
+#[guard(skip)]
+struct Point;
+
+fn main() {}

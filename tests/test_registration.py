@@ -1,0 +1,128 @@
+"""Self-registering classes and functions end to end: real maturin builds, real installs, a
+real interpreter. The examples have no add_class / add_function line anywhere."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Project, copy_example, tool, wheel_venv
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pin_pyo3(project: Project, version: str) -> None:
+    project.run("cargo", "generate-lockfile", "--quiet")
+    project.run("cargo", "update", "--quiet", "-p", "pyo3", "--precise", version)
+
+
+def run_example_tests(project: Project) -> str:
+    """The example's own pytest suite, inside the example's venv."""
+    project.run(tool("uv"), "pip", "install", "--quiet", "--python", project.python, "pytest")
+    result = project.run(project.python, "-m", "pytest", "-q", "tests", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("pyo3", ["0.27.0", "0.30.1"])
+def test_items_from_every_file_and_module_register_themselves(tmp_path: Path, pyo3: str):
+    project = copy_example("registration", tmp_path / "registration")
+    calls = re.findall(r"\.add_(?:class|function)\b", "\n".join(p.read_text() for p in (project.root / "src").rglob("*.rs")))
+    assert calls == [".add_class"]  # the one harmless addition by hand, in the module body
+    pin_pyo3(project, pyo3)
+    project.uv_venv()
+    project.maturin_develop()
+    assert "6 passed" in run_example_tests(project)
+    assert project.py("import registration; print(registration.__build_info__['pyo3'])").stdout.strip() == pyo3
+
+    # The opted-out iterator type exists (iteration works) but is not in the module.
+    out = project.py(
+        "import registration as r; it = iter(r.Polygon([r.Point(1, 2)]));"
+        "print(type(it).__name__, hasattr(r, type(it).__name__), sorted(r.__all__))"
+    ).stdout.split(" ", 2)
+    assert out[:2] == ["PolygonIter", "False"]
+    assert out[2].strip() == str(sorted(["Labelled", "Origin", "Point", "Point", "Polygon", "VERSION", "answer", "shout", "text"]))
+
+
+def test_submodules_import_from_an_installed_wheel(tmp_path: Path):
+    project = copy_example("registration", tmp_path / "registration")
+    python = wheel_venv(project, tmp_path)
+    code = (
+        "import registration.text.case\n"
+        "from registration.text import Token, words\n"
+        "from registration.text.case import title\n"
+        "import registration\n"
+        "print(Token.__module__, words.__module__, title.__module__, registration.Point.__module__)\n"
+        "import sys; print(sys.modules['registration.text.case'] is registration.text.case)\n"
+    )
+    # From another directory, so only the installed wheel can be imported.
+    result = project.run(python, "-c", code, cwd=tmp_path)
+    assert result.stdout.splitlines() == [
+        "registration.text registration.text registration.text.case registration", "True"]
+
+
+def test_a_path_dependency_is_registered_only_when_the_module_names_it(tmp_path: Path):
+    project = copy_example("workspace-deps", tmp_path / "workspace-deps")
+    project.uv_venv()
+    project.maturin_develop()
+    run_example_tests(project)
+
+    # Not named: its items are not added, even when the extension uses the crate (so it is
+    # linked); and a crate used nowhere is not even linked, so its registrations are gone.
+    project.edit("src/lib.rs", "#[guarded_pymodule(crates = [core_types])]", "#[guarded_pymodule]")
+    project.edit("src/lib.rs", "#[pyfunction]\nfn describe()",
+                 "#[pyfunction]\nfn origin() -> core_types::Point {\n    core_types::Point { x: 0.0, y: 0.0 }\n}\n\n"
+                 "#[pyfunction]\nfn describe()")
+    project.maturin_develop()
+    out = project.py("import app; print(sorted(app.__all__), hasattr(app, 'Point'), type(app.origin()).__name__)")
+    assert out.stdout.split() == ["['describe',", "'origin']", "False", "Point"]
+
+
+MISMATCH = re.compile(r"error: module is named `(\w+)` here but maturin builds `(\w+)` \(from ([^)]*)\), "
+                      r"so its import would fail \(no `PyInit_\w+`\); (.*)\n\s*--> src/lib.rs:(\d+):4")
+
+
+def cargo_check(project: Project, check: bool = True):
+    return project.run("cargo", "check", "--quiet", check=check, env=project.env(PYO3_PYTHON=sys.executable))
+
+
+@pytest.mark.parametrize("case", ["module-name", "lib-name", "pyo3-name"])
+def test_a_module_name_maturin_will_not_find_fails_to_compile(demo: Project, case: str):
+    if case == "module-name":
+        (demo.root / "pyproject.toml").write_text((demo.root / "pyproject.toml").read_text() + '\n[tool.maturin]\nmodule-name = "pkg.other"\n')
+        expected = ("demo", "other", "`pkg.other`, `module-name` in pyproject.toml [tool.maturin]",
+                    'rename the function to `other` or add `#[pyo3(name = "other")]`')
+    elif case == "lib-name":
+        demo.edit("Cargo.toml", "[lib]\n", '[lib]\nname = "other"\n')
+        expected = ("demo", "other", "`name` in Cargo.toml [lib]",
+                    'rename the function to `other` or add `#[pyo3(name = "other")]`')
+    else:
+        demo.edit("src/lib.rs", "#[guarded_pymodule]\n", '#[guarded_pymodule]\n#[pyo3(name = "other")]\n')
+        expected = ("other", "demo", "`name` in pyproject.toml [project]",
+                    'write `name = "demo"` instead of `name = "other"`')
+    result = cargo_check(demo, check=False)
+    assert result.returncode != 0
+    match = MISMATCH.search(result.stderr)
+    assert match, result.stderr
+    assert match.groups()[:4] == expected
+    # Spanned at the function name, and the only error.
+    line = demo.root.joinpath("src/lib.rs").read_text().splitlines()[int(match.group(5)) - 1]
+    assert line.startswith("fn demo(")
+    # The error itself and cargo's "could not compile".
+    assert len(re.findall(r"^error", result.stderr, re.M)) == 2, result.stderr
+
+
+def test_matching_names_and_crates_without_pyproject_compile(demo: Project):
+    # The name given with #[pyo3(name)] is the one maturin builds: fine.
+    (demo.root / "pyproject.toml").write_text((demo.root / "pyproject.toml").read_text() + '\n[tool.maturin]\nmodule-name = "pkg.renamed"\n')
+    demo.edit("src/lib.rs", "#[guarded_pymodule]\n", '#[guarded_pymodule]\n#[pyo3(name = "renamed")]\n')
+    cargo_check(demo)
+
+    # No pyproject.toml: not a maturin project, nothing to check.
+    other = copy_example("demo", demo.root.parent / "no-pyproject")
+    (other.root / "pyproject.toml").unlink()
+    other.edit("src/lib.rs", "fn demo(", "fn anything(")
+    cargo_check(other)
