@@ -225,7 +225,10 @@ fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<recor
     let dependency = own.for_dependency();
     let mut exports = Vec::new();
     for (i, krate) in found.crates.iter().enumerate() {
-        let name = krate.name.replace('-', "_");
+        // The root crate is named as the record names it, dependencies as code names them
+        // (`crates = [core_types]`).
+        let name = if i == 0 { found.package_name.as_deref().unwrap_or(&krate.name) } else { &krate.name };
+        let name = name.replace('-', "_");
         if OWN_CRATES.contains(&name.as_str()) {
             continue;
         }

@@ -10,11 +10,20 @@ use pyo3_guard_build::check::{check, Report, Verdict};
 use pyo3_guard_build::diagnose::{diagnose, stale_message, Installation};
 use pyo3_guard_build::record::Record;
 
+use crate::exports::{describe, missing_exports, missing_message};
+
+pyo3::create_exception!(pyo3_guard, GuardError, PyException, "Base class of the errors `__guard__.verify()` raises.");
 pyo3::create_exception!(
     pyo3_guard,
     StaleBuildError,
-    PyException,
+    GuardError,
     "The loaded extension module was not built from the sources on disk now."
+);
+pyo3::create_exception!(
+    pyo3_guard,
+    MissingExportError,
+    GuardError,
+    "An item the sources declare for Python is not reachable from the loaded module."
 );
 
 /// Not public API. Called first by the function `#[guarded_pymodule]` generates: parses the
@@ -24,7 +33,7 @@ pub fn install(module: &Bound<'_, PyModule>, record: &'static [u8]) -> PyResult<
     let py = module.py();
     let record = Record::parse(record).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
     let module_name: String = module.getattr("__name__")?.extract()?;
-    let guard = Bound::new(py, Guard { record, module_name: module_name.clone() })?;
+    let guard = Bound::new(py, Guard { record, module_name: module_name.clone(), named_crates: Vec::new() })?;
     let build_id = guard.get().record.build_id.clone();
     let info = guard.get().build_info(py)?;
 
@@ -52,44 +61,63 @@ pub fn install(module: &Bound<'_, PyModule>, record: &'static [u8]) -> PyResult<
 struct Guard {
     record: Record,
     module_name: String,
+    /// Path-dependency crates the module names in `crates = [...]`.
+    named_crates: Vec<String>,
 }
 
 #[pymethods]
 impl Guard {
-    /// The exception `verify()` raises.
+    /// What `verify()` raises when the binary is stale.
     #[classattr]
     #[allow(non_snake_case)]
     fn StaleBuildError(py: Python<'_>) -> Py<pyo3::types::PyType> {
         py.get_type::<StaleBuildError>().unbind()
     }
 
-    /// Returns None when the loaded binary was built from the inputs on disk now; raises
-    /// StaleBuildError naming every changed, added and removed input, the likely cause and the
-    /// fix otherwise. An unverifiable build (no sources here) does not raise.
+    /// What `verify()` raises when a declared item is not reachable.
+    #[classattr]
+    #[allow(non_snake_case)]
+    fn MissingExportError(py: Python<'_>) -> Py<pyo3::types::PyType> {
+        py.get_type::<MissingExportError>().unbind()
+    }
+
+    /// The base class of both.
+    #[classattr]
+    #[allow(non_snake_case)]
+    fn GuardError(py: Python<'_>) -> Py<pyo3::types::PyType> {
+        py.get_type::<GuardError>().unbind()
+    }
+
+    /// Returns None when the loaded binary was built from the inputs on disk now and every
+    /// class, method and function the sources declare is reachable. Otherwise raises
+    /// StaleBuildError (naming every changed, added and removed input, the likely cause and the
+    /// fix) or MissingExportError (naming each missing item and why). An unverifiable build (no
+    /// sources here) does not raise StaleBuildError.
     #[pyo3(signature = (source_root=None))]
     fn verify(&self, py: Python<'_>, source_root: Option<PathBuf>) -> PyResult<()> {
         let loaded = self.loaded_file(py);
-        let (report, message) = py.detach(|| {
+        let stale = py.detach(|| {
             let report = check(&self.record, source_root.as_deref());
-            let message = (report.verdict == Verdict::Stale).then(|| {
+            (report.verdict == Verdict::Stale).then(|| {
                 let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
                 let diagnosis = diagnose(&self.record, &report, loaded.as_deref(), &installed);
                 stale_message(&self.record, &report, loaded.as_deref(), &diagnosis)
-            });
-            (report, message)
+            })
         });
-        match message {
-            Some(message) => Err(StaleBuildError::new_err(message)),
-            None => {
-                let _ = report;
-                Ok(())
-            }
+        if let Some(message) = stale {
+            return Err(StaleBuildError::new_err(message));
         }
+        let missing = self.loaded_module(py).map(|m| missing_exports(&m, &self.record, &self.named_crates)).unwrap_or_default();
+        if !missing.is_empty() {
+            return Err(MissingExportError::new_err(missing_message(self.display_name(), &missing)));
+        }
+        Ok(())
     }
 
     /// The findings of `verify()` as a dict, without raising: `verdict` ("fresh", "stale" or
     /// "unverifiable"), `build_id`, `file`, `source_root`, `changed`, `added`, `removed`,
-    /// `touched`, `notes`, `installer`, `cause`, `fixes` and `message`.
+    /// `touched`, `notes`, `installer`, `cause`, `fixes`, `missing` (a list of dicts: `item`,
+    /// `kind`, `name`, `crate`, `file`, `line`, `reason`) and `message`.
     #[pyo3(signature = (source_root=None))]
     fn check<'py>(&self, py: Python<'py>, source_root: Option<PathBuf>) -> PyResult<Bound<'py, PyDict>> {
         let loaded = self.loaded_file(py);
@@ -112,8 +140,23 @@ impl Guard {
         dict.set_item("installer", installed.installer.as_deref())?;
         dict.set_item("cause", diagnosis.cause.as_deref())?;
         dict.set_item("fixes", PyList::new(py, &diagnosis.fixes)?)?;
+        let missing = self.loaded_module(py).map(|m| missing_exports(&m, &self.record, &self.named_crates)).unwrap_or_default();
+        let entries = PyList::empty(py);
+        for m in &missing {
+            let entry = PyDict::new(py);
+            entry.set_item("item", describe(&m.export))?;
+            entry.set_item("kind", m.export.kind.as_str())?;
+            entry.set_item("name", &m.export.python_name)?;
+            entry.set_item("crate", &m.export.crate_name)?;
+            entry.set_item("file", &m.export.file)?;
+            entry.set_item("line", m.export.line)?;
+            entry.set_item("reason", &m.reason)?;
+            entries.append(entry)?;
+        }
+        dict.set_item("missing", entries)?;
         let message = match report.verdict {
             Verdict::Stale => stale_message(&self.record, &report, loaded.as_deref(), &diagnosis),
+            Verdict::Fresh if !missing.is_empty() => missing_message(self.display_name(), &missing),
             Verdict::Fresh => format!("{} is fresh: built from the sources on disk", self.display_name()),
             Verdict::Unverifiable => unverifiable_message(&report),
         };
@@ -128,13 +171,14 @@ impl Guard {
     fn pytest_sessionstart(&self, py: Python<'_>, session: Bound<'_, PyAny>) -> PyResult<()> {
         let _ = session;
         let Err(err) = self.verify(py, None) else { return Ok(()) };
-        if err.is_instance_of::<StaleBuildError>(py) {
+        if err.is_instance_of::<GuardError>(py) {
             // pytest prints an exit reason twice: keep it short, the full message goes first.
             let stderr = PyModule::import(py, "sys")?.getattr("stderr")?;
             stderr.call_method1("write", (format!("\n{}\n\n", err.value(py)),))?;
             let kwargs = PyDict::new(py);
             kwargs.set_item("returncode", 1)?;
-            let reason = format!("pyo3-guard: {} is stale (see above); no test was run", self.display_name());
+            let what = if err.is_instance_of::<StaleBuildError>(py) { "is stale" } else { "misses exports" };
+            let reason = format!("pyo3-guard: {} {what} (see above); no test was run", self.display_name());
             PyModule::import(py, "pytest")?.getattr("exit")?.call((reason,), Some(&kwargs))?;
         }
         Err(err)
@@ -150,15 +194,19 @@ fn unverifiable_message(report: &Report) -> String {
 }
 
 impl Guard {
+    /// The name users import the module by (`demo`, `pkg._native`).
     fn display_name(&self) -> &str {
-        self.record.module_name.as_deref().unwrap_or(&self.module_name)
+        crate::registry::public_name(&self.module_name)
+    }
+
+    /// The extension module, as Python has it now.
+    fn loaded_module<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        PyModule::import(py, "sys").ok()?.getattr("modules").ok()?.get_item(&self.module_name).ok()
     }
 
     /// The file Python loaded this module from (`__file__` is set only after import).
     fn loaded_file(&self, py: Python<'_>) -> Option<PathBuf> {
-        let modules = PyModule::import(py, "sys").ok()?.getattr("modules").ok()?;
-        let module = modules.get_item(&self.module_name).ok()?;
-        module.getattr("__file__").ok()?.extract::<PathBuf>().ok()
+        self.loaded_module(py)?.getattr("__file__").ok()?.extract::<PathBuf>().ok()
     }
 
     fn build_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

@@ -53,6 +53,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod exports;
 mod guard;
 pub mod registry;
 
@@ -81,7 +82,7 @@ pub mod prelude {
     pub use pyo3_guard_macros::{guard, guarded_pymodule, pyclass, pyfunction, pymethods};
 }
 
-pub use guard::StaleBuildError;
+pub use guard::{GuardError, MissingExportError, StaleBuildError};
 
 /// Not public API. Used by generated code.
 #[doc(hidden)]
