@@ -116,7 +116,7 @@ pub struct Findings {
     pub interp: Interpreter,
     /// Every copy on `sys.path`, in search order: the first is what Python loads.
     pub copies: Vec<Copy>,
-    /// Built wheels of this project, newest first, at most [`WHEELS_LISTED`].
+    /// Built wheels of this project, newest first (the newest two).
     pub wheels: Vec<Copy>,
     pub older_wheels: usize,
     pub outcome: Outcome,
