@@ -76,3 +76,24 @@ def test_a_missing_method_is_named(tmp_path: Path):
     out = project.py(code).stdout
     assert "member Forgotten.grow (src/lib.rs:" in out
     assert "size" not in out
+
+
+def test_classes_of_a_path_dependency_the_module_does_not_name_are_reported(tmp_path: Path):
+    project = copy_example("workspace-deps", tmp_path / "workspace-deps")
+    project.uv_venv()
+    project.edit("src/lib.rs", "#[guarded_pymodule(crates = [core_types])]", "#[guarded_pymodule]")
+    project.maturin_develop()
+
+    failed = project.py("import app; app.__guard__.verify()", check=False)
+    message = failed.stderr
+    assert "MissingExportError: app is missing" in message
+    assert "class Point (../core_types/src/lib.rs:" not in message  # paths are relative to the crate
+    assert "class Point (core_types/src/lib.rs:" in message
+    assert "class Metres (core_types/src/lib.rs:" in message and "submodule units" in message
+    assert "declared in path dependency `core_types`, which the module does not name" in message
+    assert "crates = [core_types]" in message
+    assert "describe" not in message  # the crate's own function is there
+
+    project.edit("src/lib.rs", "#[guarded_pymodule]", "#[guarded_pymodule(crates = [core_types])]")
+    project.maturin_develop()
+    project.py("import app; app.__guard__.verify()")

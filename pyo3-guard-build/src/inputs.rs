@@ -63,6 +63,11 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     let root_manifest_path = root.join("Cargo.toml");
     let root_manifest = CrateManifest::read(&root_manifest_path)?;
     walker.inputs.module_name = crate::manifest::maturin_module_name(root, &root_manifest)?;
+    // Not an input of the binary, but the module-name check reads it: rerun when it changes.
+    let pyproject = root.join("pyproject.toml");
+    if pyproject.is_file() {
+        walker.inputs.watch.push(pyproject);
+    }
     walker.inputs.package_name = root_manifest.name.clone();
     walker.inputs.package_version = root_manifest.version.clone();
 

@@ -175,6 +175,16 @@ impl Record {
 
     /// Parses a record that starts at `bytes[0]`. Trailing bytes after the frame are ignored.
     pub fn parse(bytes: &[u8]) -> Result<Record, ParseError> {
+        Record::parse_with(bytes, true).map(|(record, _)| record)
+    }
+
+    /// Parses the fields only, leaving `inputs` and `exports` empty, and counts the inputs:
+    /// what a module needs at import, without the cost of every input and export line.
+    pub fn parse_summary(bytes: &[u8]) -> Result<(Record, usize), ParseError> {
+        Record::parse_with(bytes, false)
+    }
+
+    fn parse_with(bytes: &[u8], full: bool) -> Result<(Record, usize), ParseError> {
         let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| bad("missing header"))?;
         let digits = rest.get(..LEN_DIGITS).ok_or_else(|| bad("truncated header"))?;
         if !digits.iter().all(u8::is_ascii_digit) || rest.get(LEN_DIGITS) != Some(&b'\n') {
@@ -187,14 +197,20 @@ impl Record {
 
         let mut record = Record::default();
         let mut seen_id = false;
+        let mut input_count = 0;
         for line in body.lines() {
             let (key, value) = line.split_once(' ').unwrap_or((line, ""));
             if key == "input" {
-                record.inputs.push(parse_input(value)?);
+                input_count += 1;
+                if full {
+                    record.inputs.push(parse_input(value)?);
+                }
                 continue;
             }
             if key == "export" {
-                record.exports.push(parse_export(value)?);
+                if full {
+                    record.exports.push(parse_export(value)?);
+                }
                 continue;
             }
             let value = unescape(value)?;
@@ -226,7 +242,7 @@ impl Record {
         if !seen_id || record.build_id.is_empty() {
             return Err(bad("no build_id"));
         }
-        Ok(record)
+        Ok((record, input_count))
     }
 
     /// Finds and parses the first valid record inside `bytes` (a whole binary).
@@ -357,6 +373,13 @@ mod tests {
     fn round_trips() {
         let record = sample();
         assert_eq!(Record::parse(&record.to_bytes()).unwrap(), record);
+    }
+
+    #[test]
+    fn a_summary_has_the_fields_and_the_input_count() {
+        let (summary, inputs) = Record::parse_summary(&sample().to_bytes()).unwrap();
+        assert_eq!(summary, Record { inputs: vec![], exports: vec![], ..sample() });
+        assert_eq!(inputs, 1);
     }
 
     #[test]

@@ -155,7 +155,7 @@ fn entry(kind: Kind, args: &TokenStream, attrs: &[Attribute], ident: &Ident, gua
 
 /// `inventory::submit!` of `value`, under the `#[cfg]`s of the item it describes, so the entry
 /// exists exactly when the item does.
-pub fn submission(attrs: &[Attribute], value: TokenStream) -> TokenStream {
+pub(crate) fn submission(attrs: &[Attribute], value: TokenStream) -> TokenStream {
     let cfgs = attrs.iter().filter(|a| a.path().is_ident("cfg"));
     quote! {
         #(#cfgs)*

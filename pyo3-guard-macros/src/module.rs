@@ -7,8 +7,7 @@
 //!     -> PyResult<()> { body }                 static RECORD: &[u8] = include_bytes!(env!("PYO3_GUARD_RECORD", ...));
 //!                                              use core as _; // links `core`, so its entries exist
 //!                                              fn demo(m: &Bound<PyModule>) -> PyResult<()> { body }
-//!                                              ::pyo3_guard::__private::install(__pyo3_guard_arg0, RECORD)?;
-//!                                              ::pyo3_guard::__private::register(__pyo3_guard_arg0, module_path!(), &["core"])?;
+//!                                              ::pyo3_guard::__private::install(__pyo3_guard_arg0, RECORD, module_path!(), &["core"])?;
 //!                                              demo(__pyo3_guard_arg0)
 //!                                          }
 //! ```
@@ -154,8 +153,7 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             #(#links)*
             #(#inner_attrs)*
             #sig #block
-            ::pyo3_guard::__private::install(#module_arg, __PYO3_GUARD_RECORD)?;
-            ::pyo3_guard::__private::register(#module_arg, ::core::module_path!(), &[#(#crate_names),*])?;
+            ::pyo3_guard::__private::install(#module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*])?;
             #name(#(#forwarded),*)
         }
     })

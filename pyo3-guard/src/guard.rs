@@ -2,6 +2,7 @@
 //! `__guard__` object with `verify()` and `check()`.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyException, PyImportError};
 use pyo3::prelude::*;
@@ -26,16 +27,27 @@ pyo3::create_exception!(
     "An item the sources declare for Python is not reachable from the loaded module."
 );
 
-/// Not public API. Called first by the function `#[guarded_pymodule]` generates: parses the
-/// embedded record and puts the guard's attributes on the module (and on its package, when
-/// maturin's pure-Rust layout wraps the module in a package of the same name).
-pub fn install(module: &Bound<'_, PyModule>, record: &'static [u8]) -> PyResult<()> {
+/// Not public API. Called by the function `#[guarded_pymodule]` generates, before the user's
+/// body: reads the embedded record's fields and puts the guard's attributes on the module (and
+/// on its package, when maturin's pure-Rust layout wraps the module in a package of the same
+/// name), then adds the registered items of the module's crate (`module_path`) and of
+/// `named_crates`. The input and export lines are parsed only when a check runs.
+pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
     let py = module.py();
-    let record = Record::parse(record).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
+    let (summary, input_count) =
+        Record::parse_summary(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
     let module_name: String = module.getattr("__name__")?.extract()?;
-    let guard = Bound::new(py, Guard { record, module_name: module_name.clone(), named_crates: Vec::new() })?;
-    let build_id = guard.get().record.build_id.clone();
-    let info = guard.get().build_info(py)?;
+    let guard = Guard {
+        summary,
+        input_count,
+        raw,
+        full: OnceLock::new(),
+        module_name: module_name.clone(),
+        named_crates: named_crates.iter().map(|c| c.to_string()).collect(),
+    };
+    let build_id = guard.summary.build_id.clone();
+    let info = guard.build_info(py)?;
+    let guard = Bound::new(py, guard)?;
 
     let mut targets = vec![module.clone().into_any()];
     // `demo.demo` inside package `demo`: the package's `from .demo import *` skips dunder
@@ -53,13 +65,18 @@ pub fn install(module: &Bound<'_, PyModule>, record: &'static [u8]) -> PyResult<
         target.setattr("__build_info__", &info)?;
         target.setattr("__guard__", &guard)?;
     }
-    Ok(())
+    crate::registry::register(module, module_path, named_crates)
 }
 
 /// `module.__guard__`: checks the loaded binary against the sources on disk.
 #[pyclass(frozen, module = "pyo3_guard", name = "Guard")]
 struct Guard {
-    record: Record,
+    /// The record's fields, parsed at import.
+    summary: Record,
+    input_count: usize,
+    /// The embedded record, and its full parse (inputs, exports) made on the first check.
+    raw: &'static [u8],
+    full: OnceLock<Result<Record, String>>,
     module_name: String,
     /// Path-dependency crates the module names in `crates = [...]`.
     named_crates: Vec<String>,
@@ -95,19 +112,20 @@ impl Guard {
     /// sources here) does not raise StaleBuildError.
     #[pyo3(signature = (source_root=None))]
     fn verify(&self, py: Python<'_>, source_root: Option<PathBuf>) -> PyResult<()> {
+        let record = self.record()?;
         let loaded = self.loaded_file(py);
         let stale = py.detach(|| {
-            let report = check(&self.record, source_root.as_deref());
+            let report = check(record, source_root.as_deref());
             (report.verdict == Verdict::Stale).then(|| {
                 let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
-                let diagnosis = diagnose(&self.record, &report, loaded.as_deref(), &installed);
-                stale_message(&self.record, &report, loaded.as_deref(), &diagnosis)
+                let diagnosis = diagnose(record, &report, loaded.as_deref(), &installed);
+                stale_message(record, &report, loaded.as_deref(), &diagnosis)
             })
         });
         if let Some(message) = stale {
             return Err(StaleBuildError::new_err(message));
         }
-        let missing = self.loaded_module(py).map(|m| missing_exports(&m, &self.record, &self.named_crates)).unwrap_or_default();
+        let missing = self.missing(py, record);
         if !missing.is_empty() {
             return Err(MissingExportError::new_err(missing_message(self.display_name(), &missing)));
         }
@@ -120,16 +138,17 @@ impl Guard {
     /// `kind`, `name`, `crate`, `file`, `line`, `reason`) and `message`.
     #[pyo3(signature = (source_root=None))]
     fn check<'py>(&self, py: Python<'py>, source_root: Option<PathBuf>) -> PyResult<Bound<'py, PyDict>> {
+        let record = self.record()?;
         let loaded = self.loaded_file(py);
         let (report, installed) = py.detach(|| {
-            let report = check(&self.record, source_root.as_deref());
+            let report = check(record, source_root.as_deref());
             let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
             (report, installed)
         });
-        let diagnosis = diagnose(&self.record, &report, loaded.as_deref(), &installed);
+        let diagnosis = diagnose(record, &report, loaded.as_deref(), &installed);
         let dict = PyDict::new(py);
         dict.set_item("verdict", report.verdict.as_str())?;
-        dict.set_item("build_id", &self.record.build_id)?;
+        dict.set_item("build_id", &record.build_id)?;
         dict.set_item("file", loaded.as_ref().map(|p| p.to_string_lossy().into_owned()))?;
         dict.set_item("source_root", report.source_root.as_ref().map(|p| p.to_string_lossy().into_owned()))?;
         dict.set_item("changed", PyList::new(py, &report.changed)?)?;
@@ -140,7 +159,7 @@ impl Guard {
         dict.set_item("installer", installed.installer.as_deref())?;
         dict.set_item("cause", diagnosis.cause.as_deref())?;
         dict.set_item("fixes", PyList::new(py, &diagnosis.fixes)?)?;
-        let missing = self.loaded_module(py).map(|m| missing_exports(&m, &self.record, &self.named_crates)).unwrap_or_default();
+        let missing = self.missing(py, record);
         let entries = PyList::empty(py);
         for m in &missing {
             let entry = PyDict::new(py);
@@ -155,7 +174,7 @@ impl Guard {
         }
         dict.set_item("missing", entries)?;
         let message = match report.verdict {
-            Verdict::Stale => stale_message(&self.record, &report, loaded.as_deref(), &diagnosis),
+            Verdict::Stale => stale_message(record, &report, loaded.as_deref(), &diagnosis),
             Verdict::Fresh if !missing.is_empty() => missing_message(self.display_name(), &missing),
             Verdict::Fresh => format!("{} is fresh: built from the sources on disk", self.display_name()),
             Verdict::Unverifiable => unverifiable_message(&report),
@@ -185,7 +204,7 @@ impl Guard {
     }
 
     fn __repr__(&self) -> String {
-        format!("<pyo3-guard for {} build {}>", self.display_name(), self.record.build_id)
+        format!("<pyo3-guard for {} build {}>", self.display_name(), self.summary.build_id)
     }
 }
 
@@ -194,6 +213,17 @@ fn unverifiable_message(report: &Report) -> String {
 }
 
 impl Guard {
+    /// The whole record, parsed on first use.
+    fn record(&self) -> PyResult<&Record> {
+        let parsed = self.full.get_or_init(|| Record::parse(self.raw).map_err(|e| e.to_string()));
+        parsed.as_ref().map_err(|e| GuardError::new_err(format!("pyo3-guard: {e}")))
+    }
+
+    /// The declared items the loaded module lacks.
+    fn missing(&self, py: Python<'_>, record: &Record) -> Vec<crate::exports::Missing> {
+        self.loaded_module(py).map(|m| missing_exports(&m, record, &self.named_crates)).unwrap_or_default()
+    }
+
     /// The name users import the module by (`demo`, `pkg._native`).
     fn display_name(&self) -> &str {
         crate::registry::public_name(&self.module_name)
@@ -210,7 +240,7 @@ impl Guard {
     }
 
     fn build_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.record;
+        let r = &self.summary;
         let info = PyDict::new(py);
         info.set_item("build_id", &r.build_id)?;
         info.set_item("source_id", &r.source_id)?;
@@ -224,7 +254,7 @@ impl Guard {
         info.set_item("rustc", &r.rustc)?;
         info.set_item("pyo3", r.pyo3_version.as_deref())?;
         info.set_item("source_root", r.source_root.as_deref())?;
-        info.set_item("inputs", r.inputs.len())?;
+        info.set_item("inputs", self.input_count)?;
         info.set_item("git_commit", r.git_commit.as_deref())?;
         info.set_item("git_dirty", r.git_dirty)?;
         info.set_item("built_at", r.built_at)?;

@@ -88,6 +88,6 @@ pub use guard::{GuardError, MissingExportError, StaleBuildError};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::install;
-    pub use crate::registry::{add_class, add_function, register, Item, Kind, Method, Methods};
+    pub use crate::registry::{add_class, add_function, Item, Kind};
     pub use inventory;
 }

@@ -1,5 +1,5 @@
 //! The registry behind `use pyo3_guard::prelude::*`: every `#[pyclass]` and `#[pyfunction]`
-//! submits an [`Item`], every `#[pymethods]` block a [`Methods`]; `#[guarded_pymodule]` adds
+//! submits an [`Item`]; `#[guarded_pymodule]` adds
 //! the items of its crate (and of the crates named in `crates = [...]`) to the module.
 //!
 //! Rules kept here, in one place:
@@ -65,35 +65,6 @@ pub struct Item {
 
 inventory::collect!(Item);
 
-/// The Python name and kind of one method of a `#[pymethods]` block.
-#[derive(Debug)]
-pub struct Method {
-    /// The name the method has on the class (`__new__` for `#[new]`, a getter's property name).
-    pub name: &'static str,
-    /// `method`, `new`, `getter`, `setter`, `deleter`, `staticmethod`, `classmethod` or
-    /// `classattr`.
-    pub kind: &'static str,
-}
-
-/// One `#[pymethods]` block: the names it gives its class. A method under `#[cfg]` is listed
-/// exactly when it is compiled.
-#[derive(Debug)]
-pub struct Methods {
-    /// `module_path!()` at the block.
-    pub module_path: &'static str,
-    /// The class as written in `impl <class>`.
-    pub class: &'static str,
-    /// The block's methods, in source order.
-    pub methods: &'static [Method],
-}
-
-inventory::collect!(Methods);
-
-/// Every `#[pymethods]` block linked into this binary (any crate, unordered).
-pub fn methods() -> impl Iterator<Item = &'static Methods> {
-    inventory::iter::<Methods>.into_iter()
-}
-
 /// Every registered item linked into this binary (any crate, unordered).
 pub fn items() -> impl Iterator<Item = &'static Item> {
     inventory::iter::<Item>.into_iter()
@@ -127,12 +98,12 @@ pub fn public_name(name: &str) -> &str {
     }
 }
 
-/// Not public API. Called by the function `#[guarded_pymodule]` generates, after the guard is
+/// Called by `install` (see guard.rs), after the guard is
 /// installed and before the user's body: adds the selected items, creating submodules.
 ///
 /// Import time matters (a module with hundreds of items pays this on every start): the work per
 /// item is the item's own `add` plus one `setattr` with an interned name and a shared value.
-pub fn register(module: &Bound<'_, PyModule>, module_path: &str, crates: &[&str]) -> PyResult<()> {
+pub(crate) fn register(module: &Bound<'_, PyModule>, module_path: &str, crates: &[&str]) -> PyResult<()> {
     let py = module.py();
     let name: String = module.getattr(intern!(py, "__name__"))?.extract()?;
     let public = public_name(&name);
