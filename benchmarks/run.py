@@ -1,0 +1,249 @@
+"""Every pyo3-guard benchmark in one run, side by side with its baseline, printed as one table.
+
+Run it through scripts/bench (which installs the tools and maturin-import-hook 0.3.0):
+
+    scripts/bench                         # the full run (about 15 minutes on 2 cores)
+    scripts/bench --quick                 # fewer repetitions, for a look
+    scripts/bench --update BENCHMARKS.md  # also replace the results section of that file
+
+Not a test: nothing here fails on a slow machine. Each figure is a median; ratios are against a
+baseline measured in the same run, the two sides alternating. Sections (--only):
+  freshness  the check verify() runs vs maturin-import-hook's check (benchmarks/freshness.py)
+  import     import time, registration vs hand-written add_class (benchmarks/import_time.py)
+  builds     cold build, rebuilds, added crates, release size (benchmarks/builds.py), and the
+             real verify() through Python on the demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import builds  # noqa: E402
+import freshness  # noqa: E402
+import import_time  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SECTIONS = ("freshness", "import", "builds")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def first_line(*cmd: str) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[0]
+    except (OSError, subprocess.CalledProcessError, IndexError):
+        return "not found"
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    lock = (REPO / "examples" / "demo" / "Cargo.lock")
+    pyo3 = re.search(r'name = "pyo3"\nversion = "([^"]+)"', lock.read_text()) if lock.exists() else None
+    commit = first_line("git", "-C", str(REPO), "rev-parse", "--short", "HEAD")
+    return [
+        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}",
+        f"- machine: {os.cpu_count()} cores (nproc), {cpu}, {platform.system()} {platform.release()}",
+        f"- load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other builds may run beside this one)",
+        f"- tools: {first_line('rustc', '-V')}; {first_line('cargo', '-V')}; {first_line('maturin', '-V')}; "
+        f"{first_line('uv', '-V')}; Python {platform.python_version()}; "
+        f"maturin-import-hook {freshness.hook_version()}; pyo3 {pyo3.group(1) if pyo3 else '?'}",
+    ]
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[list[str]] = []
+        self.notes: list[str] = []
+
+    def add(self, number: str, what: str, guard: str, baseline: str, ratio: str, goal: str, misses: list[str]) -> None:
+        verdict = "met" if not misses else "MISSED (" + "; ".join(misses) + ")"
+        if goal == "":
+            verdict = ""
+        self.rows.append([number, what, guard, baseline, ratio, goal, verdict])
+
+    def render(self) -> str:
+        head = ["#", "measure", "pyo3-guard", "baseline", "ratio", "goal", "result"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def freshness_rows(table: Table, rows: list[dict]) -> list[str]:
+    absolute_goal = {1000: 2e-3, 10000: 20e-3}
+    for row in rows:
+        n, state = row["files"], row["state"]
+        size = min(absolute_goal, key=lambda k: abs(k - n)) if n >= 900 else None
+        ratio = row["guard_s"] / row["hook_s"]
+        expected = freshness.EXPECTED["pyo3-guard"][freshness.STATES.index(state)]
+        misses = []
+        goal = "ratio <= 1/7"
+        if ratio > 1 / 7:
+            misses.append(f"ratio {ratio:.2f}")
+        if state == "unchanged" and size is not None:
+            goal += f", <= {ms(absolute_goal[size])}"
+            if row["guard_s"] > absolute_goal[size]:
+                misses.append(f"{ms(row['guard_s'])}")
+        goal += f", {expected}"
+        if row["guard_verdict"] != expected:
+            misses.append(f"verdict {row['guard_verdict']}")
+        table.add("1", f"freshness check, {n:,} files, {state}",
+                  f"{ms(row['guard_s'])} ({row['guard_verdict']})",
+                  f"hook {ms(row['hook_s'])} ({row['hook_verdict']})", f"{ratio:.2f}", goal, misses)
+    detail = ["| files | directories | check() | of which discover() | bare walk (read_dir + stat) | "
+              "one stat per input (floor) | stat per input and directory |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        if row["state"] == "unchanged":
+            detail.append(f"| {row['files']:,} | {row['dirs']:,} | {ms(row['guard_s'])} | {ms(row['discover_s'])} | "
+                          f"{ms(row['walk_s'])} | {ms(row['stat_s'])} | {ms(row['stat_dirs_s'])} |")
+    return detail
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a look, not a record)")
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable)")
+    parser.add_argument("--update", type=Path, metavar="FILE",
+                        help="replace the part of FILE between '<!-- results -->' and '<!-- /results -->'")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    sections = args.only or list(SECTIONS)
+    python = sys.executable
+    target = Path(os.environ.setdefault("CARGO_TARGET_DIR", str(REPO / "target" / "bench")))
+    work = Path(tempfile.mkdtemp(prefix="pyo3-guard-bench-"))
+    table = Table()
+    out: list[str] = []
+    try:
+        out += ["## Results", "", *machine(), f"- run: `scripts/bench{' --quick' if args.quick else ''}`"
+                + (f" (sections: {', '.join(sections)})" if args.only else ""), ""]
+        detail: list[str] = []
+        if "freshness" in sections:
+            sizes = [100, 1000, 10000]
+            rows = freshness.run(work / "freshness", sizes, 2 if args.quick else 5, target, log)
+            detail = freshness_rows(table, rows)
+        if "import" in sections:
+            import_section(table, work / "import", python, 11 if args.quick else 41)
+        if "builds" in sections:
+            builds_section(table, work / "builds", python, target, 1 if args.quick else 3, 3 if args.quick else 6)
+        out += [table.render(), ""]
+        if detail:
+            out += ["Where the freshness check's time goes (unchanged state, medians; the last three "
+                    "columns are bare loops, not pyo3-guard code):", "", *detail, ""]
+        out += table.notes
+        text = "\n".join(out).rstrip() + "\n"
+        print(text)
+        if args.update:
+            update(args.update, text)
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def import_section(table: Table, work: Path, python: str, runs: int) -> None:
+    n = 200
+    variants = import_time.VARIANTS
+    sites = {}
+    for variant, name in variants.items():
+        sites[variant] = import_time.build(variant, name, n, work, python)
+    times: dict[str, list[float]] = {v: [] for v in variants}
+    for v, name in variants.items():  # warm the file cache once
+        import_time.time_import(python, name, sites[v], n)
+    log(f"import: {runs} alternating imports of each variant ...")
+    for _ in range(runs):
+        for v, name in variants.items():
+            times[v].append(import_time.time_import(python, name, sites[v], n))
+    med = {v: statistics.median(t) for v, t in times.items()}
+    ratio = med["registered"] / med["plain"]
+    table.add("2", f"import, {n} classes + {n} functions, registered (release)", ms(med["registered"]),
+              f"hand add_class {ms(med['plain'])}", f"{ratio:.3f}", "ratio <= 1.05",
+              [] if ratio <= 1.05 else [f"ratio {ratio:.3f}"])
+    table.add("2", "import, same, #[guarded_pymodule] + hand add_class", ms(med["guard+hand"]),
+              f"hand add_class {ms(med['plain'])}", f"{med['guard+hand'] / med['plain']:.3f}", "", [])
+
+
+def builds_section(table: Table, work: Path, python: str, target: Path, cold_reps: int, rebuild_reps: int) -> None:
+    r = builds.run(work, python, cold_reps, rebuild_reps, log)
+    inc = builds.medians(r, "incremental")
+    ratio = inc["guard"] / inc["plain"]
+    table.add("3", "one-line-change rebuild, demo (debug)", ms(inc["guard"]), f"plain PyO3 {ms(inc['plain'])}",
+              f"{ratio:.2f}", "ratio <= 1.05", [] if ratio <= 1.05 else [f"ratio {ratio:.2f}"])
+    noc = builds.medians(r, "nochange")
+    ratio = noc["guard"] / noc["plain"]
+    work_done = sorted({line for runs in r["nochange_work"]["guard"] for line in runs})
+    misses = [] if ratio <= 1.05 else [f"ratio {ratio:.2f}"]
+    if work_done:
+        misses.append("did work: " + ", ".join(work_done)[:200])
+    table.add("3", "no-change rebuild (`cargo build -v` prints no Compiling/Running)", ms(noc["guard"]),
+              f"plain PyO3 {ms(noc['plain'])}", f"{ratio:.2f}", "ratio <= 1.05, no work", misses)
+    cold = builds.medians(r, "cold")
+    ratio = cold["guard"] / cold["plain"]
+    table.add("4", f"cold build, demo (debug, fresh target dir, {cold_reps} each)", ms(cold["guard"]),
+              f"plain PyO3 {ms(cold['plain'])}", f"{ratio:.2f}", "ratio <= 1.10",
+              [] if ratio <= 1.10 else [f"ratio {ratio:.2f}"])
+    rel = r["cold_release"]
+    table.add("4", "cold build, demo (release, dependencies compiled afresh, 1 each)", ms(rel["guard"]),
+              f"plain PyO3 {ms(rel['plain'])}", f"{rel['guard'] / rel['plain']:.2f}", "", [])
+    size = r["size"]
+    for kind in ("stripped", "unstripped"):
+        g, p = size["guard"][kind], size["plain"][kind]
+        extra = (g - p) / 1024
+        table.add("5", f"release .so size, {kind}", f"{g / 1024:,.0f} KiB", f"plain PyO3 {p / 1024:,.0f} KiB",
+                  f"+{extra:,.0f} KiB", "<= +64 KiB" if kind == "stripped" else "",
+                  [] if extra <= 64 else [f"+{extra:,.0f} KiB"])
+
+    # The real verify() through Python, and the engine alone on the same tree.
+    binary = freshness.check_bench_binary(target)
+    record = work / "demo-record.txt"
+    freshness.engine_record(binary, r["guard_crate"], record)
+    engine = freshness.engine_batch(binary, record, 500)
+    for profile, so in r["libs"].items():
+        seconds, inputs = freshness.python_verify(python, so, r["guard_crate"], work)
+        table.add("1", f"`demo.__guard__.verify()` through Python, demo ({inputs} inputs), {profile} build",
+                  ms(seconds), f"engine alone {ms(engine['median_ns'] / 1e9)}",
+                  f"+{ms(seconds - engine['median_ns'] / 1e9)}", "", [])
+
+    counts = r["crate_counts"]
+    table.notes += [
+        f"Crates pyo3-guard adds to the demo's graph (`cargo tree -e normal,build`, {counts['plain']} crates "
+        f"without, {counts['guard']} with): " + (", ".join(f"`{c}`" for c in r["added_crates"]) or "none") + ".",
+        "",
+    ]
+
+
+def update(path: Path, text: str) -> None:
+    start, end = "<!-- results -->", "<!-- /results -->"
+    old = path.read_text() if path.exists() else f"{start}\n{end}\n"
+    if start not in old or end not in old:
+        raise SystemExit(f"{path} has no '{start}' ... '{end}' section to replace")
+    head, rest = old.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{text}{end}{tail}")
+    log(f"updated {path}")
+
+
+if __name__ == "__main__":
+    main()
