@@ -19,6 +19,7 @@ use syn::{Attribute, Ident, Item};
 
 use crate::args::Pyo3Options;
 use crate::options::{self, GuardOptions};
+use crate::stubs;
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -43,21 +44,23 @@ fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let Ok(mut parsed) = syn::parse2::<Item>(item.clone()) else {
         return quote!(#[#pyo3_attr #pyo3_args] #item);
     };
-    let (entry, error) = match registration(kind, &args, &mut parsed) {
-        Ok(entry) => (entry, None),
-        Err(err) => (None, Some(err.to_compile_error())),
+    let (entry, stub, error) = match registration(kind, &args, &mut parsed) {
+        Ok(Some((entry, submodule))) => (entry, stubs::item_attribute(&parsed, &submodule), None),
+        Ok(None) => (None, None, None),
+        Err(err) => (None, None, Some(err.to_compile_error())),
     };
     quote! {
         #error
+        #stub
         #[#pyo3_attr #pyo3_args]
         #parsed
         #entry
     }
 }
 
-/// Takes our `#[guard]` options off the item and returns its registry entry (`None` for an item
-/// PyO3 will reject, or one marked `skip`).
-fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<Option<TokenStream>> {
+/// Takes our `#[guard]` options off the item and returns its registry entry (`None` when marked
+/// `skip`) and its submodule; `None` for an item PyO3 will reject.
+fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<Option<(Option<TokenStream>, String)>> {
     let mut misplaced = Ok(());
     let (attrs, ident) = match (kind, &mut *item) {
         (Kind::Class, Item::Struct(s)) => {
@@ -88,7 +91,7 @@ fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<
     let guard = options::take(attrs);
     misplaced?;
     let guard = guard?;
-    Ok(entry(kind, args, attrs, &ident, &guard))
+    Ok(Some((entry(kind, args, attrs, &ident, &guard), guard.submodule_path())))
 }
 
 const FIELD: &str = "`#[guard]` goes on the item, not on a field: put it below `#[pyclass]`";

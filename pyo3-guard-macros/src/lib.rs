@@ -4,7 +4,8 @@
 //!
 //! One file per job: `module` (`#[guarded_pymodule]`) with `module_name` (its compile-time
 //! name check), `item` (`#[pyclass]`, `#[pyfunction]`), `methods` (`#[pymethods]`), `options`
-//! (our `#[guard(...)]` helper attribute), `args` (reading PyO3's arguments without owning them).
+//! (our `#[guard(...)]` helper attribute), `args` (reading PyO3's arguments without owning them),
+//! `stubs` (pyo3-stub-gen's annotations, feature `stub-gen`).
 
 mod args;
 mod item;
@@ -12,6 +13,7 @@ mod methods;
 mod module;
 mod module_name;
 mod options;
+mod stubs;
 
 use proc_macro::TokenStream;
 

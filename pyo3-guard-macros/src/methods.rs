@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{ImplItem, ItemImpl};
 
-use crate::options;
+use crate::{options, stubs};
 
 const ON_METHOD: &str = "`#[guard]` does not go on a method: methods reach Python with their class. \
 To keep a method out of Python, move it to an `impl` block without `#[pymethods]`";
@@ -29,8 +29,10 @@ pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {
         error = error.and(options::take_misplaced(attrs, ON_METHOD));
     }
     let error = error.err().map(|e| e.to_compile_error());
+    let stub = stubs::methods_attribute();
     quote! {
         #error
+        #stub
         #[::pyo3::pymethods #pyo3_args]
         #block
     }

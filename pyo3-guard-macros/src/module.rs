@@ -145,7 +145,9 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     // import at the name.
     let links = crates.iter().map(|krate| quote_spanned!(krate.span()=> #[allow(unused_imports)] use #krate as _;));
     let crate_names = crates.iter().map(|krate| krate.to_string());
+    let stub_gatherer = crate::stubs::module_items();
     Ok(quote! {
+        #stub_gatherer
         #[::pyo3::pymodule #args]
         #(#attrs)*
         #vis fn #name(#(#outer_inputs),*) #output {

@@ -84,10 +84,43 @@ pub mod prelude {
 
 pub use guard::{GuardError, MissingExportError, StaleBuildError};
 
+#[cfg(feature = "stub-gen")]
+pub mod stubs;
+
+/// The `main` of the stub binary (feature `stub-gen`): `src/bin/stub_gen.rs` holds only
+/// `pyo3_guard::stub_gen_main!(your_lib_crate);`. It writes the module's `.pyi` files where
+/// maturin packs them, or with `--check` exits 1 and prints a diff when they differ from the
+/// sources. See [`stubs`] (with the feature) for the details.
+#[cfg(feature = "stub-gen")]
+#[macro_export]
+macro_rules! stub_gen_main {
+    ($lib:ident) => {
+        fn main() {
+            ::std::process::exit($crate::stubs::main($lib::__pyo3_guard_stub_info));
+        }
+    };
+}
+
+/// The `main` of the stub binary; needs feature `stub-gen` of pyo3-guard.
+#[cfg(not(feature = "stub-gen"))]
+#[macro_export]
+macro_rules! stub_gen_main {
+    ($($any:tt)*) => {
+        ::core::compile_error!(
+            "stub_gen_main! needs pyo3-guard's `stub-gen` feature: run `cargo run --features stub-gen --bin stub_gen`, \
+             with a crate feature `stub-gen = [\"pyo3-guard/stub-gen\", \"dep:pyo3-stub-gen\"]` \
+             (and `required-features = [\"stub-gen\"]` on the `[[bin]]`)"
+        );
+        fn main() {}
+    };
+}
+
 /// Not public API. Used by generated code.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::install;
     pub use crate::registry::{add_class, add_function, Item, Kind};
     pub use inventory;
+    #[cfg(feature = "stub-gen")]
+    pub use crate::stubs;
 }
