@@ -1,7 +1,9 @@
 //! The run-time question: was the loaded binary built from the inputs on disk now?
-//! Discovers the inputs with the same engine as the build script, then compares. A file whose
-//! size and modification time match the record is not read; any other is hashed, so a file
-//! touched without a change is never reported.
+//! While every directory the build walked (and every `.gitignore` in it) keeps its recorded
+//! time, the set of inputs is the recorded one and the check is one `stat` per input and
+//! directory. Otherwise it discovers the inputs with the same engine as the build script and
+//! compares. Either way a file whose size and modification time match the record is not read;
+//! any other is hashed, so a file touched without a change is never reported.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -90,6 +92,10 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
         ));
     }
     let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
+    if let Some((changed, touched)) = check_without_walking(record, &canonical) {
+        let verdict = if changed.is_empty() { Verdict::Fresh } else { Verdict::Stale };
+        return Report { verdict, source_root: Some(root), changed, added: vec![], removed: vec![], touched, notes: vec![] };
+    }
     let mut notes = Vec::new();
     let current = match discover(&canonical) {
         Ok(inputs) => {
@@ -150,4 +156,43 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
         report.verdict = Verdict::Stale;
     }
     report
+}
+
+/// The fast path, one `stat` per input and directory: when every walked directory and
+/// `.gitignore` still has its recorded time, no input was added, removed or newly ignored, so
+/// comparing the recorded inputs is the whole answer: `Some((changed, touched))`. `None` when a
+/// directory, or a manifest's content (which can name new path dependencies), differs: the full
+/// check then walks the tree.
+fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, usize)> {
+    if record.walked.is_empty() {
+        return None;
+    }
+    for (rel, mtime_ns) in &record.walked {
+        let meta = std::fs::metadata(root.join(rel)).ok()?;
+        if crate::fingerprint::mtime_ns(&meta) != *mtime_ns {
+            return None;
+        }
+    }
+    compare_inputs(&record.inputs, root)
+}
+
+/// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone
+/// or a manifest changed.
+fn compare_inputs(inputs: &[crate::record::RecordedInput], root: &Path) -> Option<(Vec<String>, usize)> {
+    let (mut changed, mut touched) = (Vec::new(), 0);
+    for input in inputs {
+        let path = root.join(&input.rel);
+        let meta = std::fs::metadata(&path).ok()?;
+        if meta.len() == input.size && crate::fingerprint::mtime_ns(&meta) == input.mtime_ns && input.mtime_ns != 0 {
+            continue;
+        }
+        if hash_file(&path).ok()? == input.hash {
+            touched += 1;
+        } else if input.rel.ends_with("Cargo.toml") {
+            return None;
+        } else {
+            changed.push(input.rel.clone());
+        }
+    }
+    Some((changed, touched))
 }

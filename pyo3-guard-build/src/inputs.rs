@@ -48,6 +48,10 @@ pub struct Inputs {
     pub crates: Vec<CrateSource>,
     /// Files and directories whose change must make cargo rerun the build script.
     pub watch: Vec<PathBuf>,
+    /// Each walked directory, and each `.gitignore` inside one, with its modification time
+    /// (relative path, ns). While none of these and no input changed, the set of inputs cannot
+    /// have changed either: the run-time check then skips the walk.
+    pub walked: Vec<(String, u64)>,
     /// Entries passed over, each a sentence naming the path (non-UTF-8 names, unreadable entries).
     pub skipped: Vec<String>,
     /// The root crate's manifest facts.
@@ -157,13 +161,14 @@ impl Walker {
     }
 
     fn walk(&mut self, dir: &Path, rules: &IgnoreRules) -> Result<()> {
-        let id = match dir_id(dir) {
+        let id = match std::fs::metadata(dir).and_then(|meta| Ok((dir_id(dir, &meta)?, meta))) {
             Ok(id) => id,
             Err(e) => return self.skip(dir, &e.to_string()),
         };
-        if !self.seen_dirs.insert(id) {
+        if !self.seen_dirs.insert(id.0) {
             return self.skip(dir, "directory already walked (symlink loop or second link)");
         }
+        self.inputs.walked.push((relative_path(&self.root, dir), crate::fingerprint::mtime_ns(&id.1)));
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) => return self.skip(dir, &e.to_string()),
@@ -176,6 +181,11 @@ impl Walker {
                 self.skip(&path, "file name is not valid UTF-8")?;
                 continue;
             };
+            if name == ".gitignore" {
+                if let Ok(meta) = std::fs::metadata(&path) {
+                    self.inputs.walked.push((relative_path(&self.root, &path), crate::fingerprint::mtime_ns(&meta)));
+                }
+            }
             if name.starts_with('.') || name.ends_with('~') {
                 continue;
             }
@@ -226,15 +236,14 @@ fn is_symlink(path: &Path) -> bool {
 #[cfg(unix)]
 type DirId = (u64, u64);
 #[cfg(unix)]
-fn dir_id(dir: &Path) -> std::io::Result<DirId> {
+fn dir_id(_: &Path, meta: &std::fs::Metadata) -> std::io::Result<DirId> {
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(dir)?;
     Ok((meta.dev(), meta.ino()))
 }
 #[cfg(not(unix))]
 type DirId = PathBuf;
 #[cfg(not(unix))]
-fn dir_id(dir: &Path) -> std::io::Result<DirId> {
+fn dir_id(dir: &Path, _: &std::fs::Metadata) -> std::io::Result<DirId> {
     dir.canonicalize()
 }
 

@@ -103,6 +103,9 @@ pub struct Record {
     pub inputs: Vec<RecordedInput>,
     /// What the sources declare for Python, sorted.
     pub exports: Vec<Export>,
+    /// Walked directories and `.gitignore` files with their modification times (ns), for the
+    /// check's fast path; empty when file times are left out.
+    pub walked: Vec<(String, u64)>,
 }
 
 /// Why bytes are not a valid record.
@@ -167,6 +170,9 @@ impl Record {
                 escape(&e.file)
             );
         }
+        for (rel, mtime_ns) in &self.walked {
+            let _ = writeln!(body, "walked {mtime_ns} {}", escape(rel));
+        }
         body.push_str("end\n");
         let mut out = format!("{MAGIC}{:0width$}\n", body.len(), width = LEN_DIGITS).into_bytes();
         out.extend_from_slice(body.as_bytes());
@@ -210,6 +216,14 @@ impl Record {
             if key == "export" {
                 if full {
                     record.exports.push(parse_export(value)?);
+                }
+                continue;
+            }
+            if key == "walked" {
+                if full {
+                    let (mtime, rel) = value.split_once(' ').ok_or_else(|| bad("walked line without a path"))?;
+                    let mtime = mtime.parse().map_err(|_| bad("walked time is not a number"))?;
+                    record.walked.push((unescape(rel)?, mtime));
                 }
                 continue;
             }
@@ -344,6 +358,7 @@ mod tests {
             git_dirty: Some(true),
             built_at: 42,
             inputs: vec![RecordedInput { rel: "src/a b.rs".into(), size: 3, mtime_ns: 7, hash: "ab".into() }],
+            walked: vec![("src".into(), 9), ("src/sub dir/.gitignore".into(), 10)],
             exports: vec![
                 Export {
                     kind: ExportKind::Class,
@@ -378,7 +393,7 @@ mod tests {
     #[test]
     fn a_summary_has_the_fields_and_the_input_count() {
         let (summary, inputs) = Record::parse_summary(&sample().to_bytes()).unwrap();
-        assert_eq!(summary, Record { inputs: vec![], exports: vec![], ..sample() });
+        assert_eq!(summary, Record { inputs: vec![], exports: vec![], walked: vec![], ..sample() });
         assert_eq!(inputs, 1);
     }
 
