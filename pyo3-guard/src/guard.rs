@@ -85,24 +85,25 @@ struct Guard {
 #[pymethods]
 impl Guard {
     /// What `verify()` raises when the binary is stale.
-    #[classattr]
+    // Getters, not class attributes: each exception type is made on first use, not at import.
+    #[getter]
     #[allow(non_snake_case)]
-    fn StaleBuildError(py: Python<'_>) -> Py<pyo3::types::PyType> {
-        py.get_type::<StaleBuildError>().unbind()
+    fn StaleBuildError<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyType> {
+        py.get_type::<StaleBuildError>()
     }
 
     /// What `verify()` raises when a declared item is not reachable.
-    #[classattr]
+    #[getter]
     #[allow(non_snake_case)]
-    fn MissingExportError(py: Python<'_>) -> Py<pyo3::types::PyType> {
-        py.get_type::<MissingExportError>().unbind()
+    fn MissingExportError<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyType> {
+        py.get_type::<MissingExportError>()
     }
 
     /// The base class of both.
-    #[classattr]
+    #[getter]
     #[allow(non_snake_case)]
-    fn GuardError(py: Python<'_>) -> Py<pyo3::types::PyType> {
-        py.get_type::<GuardError>().unbind()
+    fn GuardError<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyType> {
+        py.get_type::<GuardError>()
     }
 
     /// Returns None when the loaded binary was built from the inputs on disk now and every
