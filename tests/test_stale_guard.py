@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, tool
+from conftest import Project, tool, wheel_venv
 
 NEW_METHOD = "    /// Sets the counter back to zero.\n    fn reset(&mut self) {\n        self.value = 0;\n    }\n\n    #[getter]"
 
@@ -109,12 +109,7 @@ def test_same_inputs_same_id_in_another_target_dir_and_config_changes_the_id(dem
 
 
 def test_a_wheel_whose_sources_are_absent_is_unverifiable_not_stale(demo: Project, tmp_path: Path):
-    out = tmp_path / "wheels"
-    demo.run(tool("maturin"), "build", "--quiet", "--interpreter", sys.executable, "--out", out)
-    venv = tmp_path / "consumer"
-    demo.run(tool("uv"), "venv", "--quiet", "--python", sys.executable, venv)
-    python = venv / "bin" / "python"
-    demo.run(tool("uv"), "pip", "install", "--quiet", "--python", python, *out.glob("*.whl"))
+    python = wheel_venv(demo, tmp_path)
 
     moved = tmp_path / "elsewhere"
     demo.root.rename(moved)
