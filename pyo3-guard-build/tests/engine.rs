@@ -254,3 +254,30 @@ fn omitted_paths_leave_no_absolute_path_in_the_record_and_the_check_needs_a_root
     assert!(report.notes[0].contains("paths left out"), "{:?}", report.notes);
     assert_eq!(check(&record, Some(&app)).verdict, Verdict::Fresh);
 }
+
+#[test]
+fn the_fast_path_still_sees_files_added_in_subdirectories_and_gitignore_edits() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    std::fs::create_dir_all(dir.0.join(".git")).unwrap();
+    write(&app.join("src/deep/nested/mod.rs"), "\n");
+    write(&app.join("src/deep/.gitignore"), "*.gen.rs\n");
+    write(&app.join("src/deep/x.gen.rs"), "// ignored\n");
+    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let record = build_record(&env, &app).unwrap();
+    assert!(!record.walked.is_empty());
+    assert_eq!(check(&record, None).verdict, Verdict::Fresh);
+
+    // Let the clock move past the directories' recorded times.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(&app.join("src/deep/nested/new.rs"), "\n");
+    assert_eq!(check(&record, None).added, ["src/deep/nested/new.rs"]);
+    std::fs::remove_file(app.join("src/deep/nested/new.rs")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    // An edited .gitignore (its directory's time unchanged) that stops ignoring a file.
+    let record = build_record(&env, &app).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(app.join("src/deep/.gitignore"), "# nothing ignored now\n").unwrap();
+    assert_eq!(check(&record, None).added, ["src/deep/x.gen.rs"]);
+}
