@@ -51,6 +51,10 @@ def make_variants(work: Path) -> dict[str, Path]:
         if variant == "plain":
             manifest = re.sub(r"(?m)^pyo3-guard = .*\n", "", manifest)
             manifest = re.sub(r"(?ms)^\[build-dependencies\]\n.*?(?=^\[|\Z)", "", manifest)
+            # The stub binary and its feature need pyo3-guard too.
+            manifest = re.sub(r"(?m)^stub-gen = .*\n", "", manifest)
+            manifest = re.sub(r"(?ms)^\[\[bin\]\]\n.*?(?=^\[|\Z)", "", manifest)
+            shutil.rmtree(crate / "src" / "bin", ignore_errors=True)
             (crate / "build.rs").unlink()
             lib = crate / "src" / "lib.rs"
             lib.write_text(plain_source(lib.read_text()))

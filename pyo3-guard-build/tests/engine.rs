@@ -6,6 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{write, TempDir};
+use std::sync::atomic::Ordering;
 use pyo3_guard_build::check::{check, Verdict};
 use pyo3_guard_build::{build_record, emit_to, BuildEnv};
 
@@ -280,4 +281,28 @@ fn the_fast_path_still_sees_files_added_in_subdirectories_and_gitignore_edits() 
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(app.join("src/deep/.gitignore"), "# nothing ignored now\n").unwrap();
     assert_eq!(check(&record, None).added, ["src/deep/x.gen.rs"]);
+}
+
+#[test]
+fn files_appearing_and_vanishing_during_the_walk_never_fail_the_build() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let churn = app.join("src/churn");
+    std::fs::create_dir_all(&churn).unwrap();
+    let env = env_for(&app, &dir.0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut i = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                let path = churn.join(format!("f{}.rs", i % 50));
+                if i % 2 == 0 { std::fs::write(&path, "x") } else { std::fs::remove_file(&path) }.ok();
+                i += 1;
+            }
+        });
+        for _ in 0..100 {
+            build_record(&env, &app).expect("a vanishing file is skipped, not an error");
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
 }
