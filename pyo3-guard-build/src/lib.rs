@@ -108,13 +108,7 @@ impl BuildEnv {
         };
         let out_dir = PathBuf::from(var("OUT_DIR")?);
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-        let rustc_verbose = Command::new(&rustc)
-            .arg("-vV")
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .ok_or_else(|| Error::msg(format!("cannot run `{rustc} -vV`")))?;
+        let rustc_verbose = rustc_version(&out_dir, &rustc)?;
         let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|_| {
                 Error::msg(format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{v}`"))
@@ -136,6 +130,27 @@ impl BuildEnv {
             omit_paths: std::env::var(OMIT_PATHS_ENV).is_ok_and(|v| !v.is_empty() && v != "0"),
         })
     }
+}
+
+/// `rustc -vV`, cached in `OUT_DIR`: through rustup's proxy it costs tens of milliseconds on
+/// every build-script run. `OUT_DIR` is per compiler (cargo's unit hash includes the rustc
+/// version), so the cache is keyed only by how rustc is invoked.
+fn rustc_version(out_dir: &Path, rustc: &str) -> Result<String> {
+    let cache = out_dir.join("pyo3-guard-rustc-version.txt");
+    let key = format!("{rustc}\t{}\n", std::env::var("RUSTUP_TOOLCHAIN").unwrap_or_default());
+    if let Some(cached) = std::fs::read_to_string(&cache).ok().and_then(|text| text.strip_prefix(&key).map(str::to_owned)) {
+        return Ok(cached);
+    }
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .ok_or_else(|| Error::msg(format!("cannot run `{rustc} -vV`")))?;
+    // A cache that cannot be written only costs the next run the same call.
+    let _ = std::fs::write(&cache, format!("{key}{output}"));
+    Ok(output)
 }
 
 /// The testable core of [`emit`]: writes the record and prints the `cargo:` lines to `out`.
