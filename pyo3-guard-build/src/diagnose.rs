@@ -45,7 +45,7 @@ fn find_dist_info(file: &Path) -> Option<PathBuf> {
         let rel = file.strip_prefix(site).ok()?.to_string_lossy().replace('\\', "/");
         for entry in entries.flatten() {
             let path = entry.path();
-            if !path.extension().is_some_and(|e| e == "dist-info") {
+            if path.extension().is_none_or(|e| e != "dist-info") {
                 continue;
             }
             let Ok(record) = std::fs::read_to_string(path.join("RECORD")) else { continue };

@@ -76,7 +76,7 @@ fn parse_args(args: TokenStream) -> syn::Result<ModuleArgs> {
     let mut crates: Option<Vec<Ident>> = None;
     let mut pyo3 = Vec::new();
     for part in args::split(args) {
-        if !args::key(&part).is_some_and(|k| k == "crates") {
+        if args::key(&part).is_none_or(|k| k != "crates") {
             pyo3.push(part);
             continue;
         }
