@@ -6,7 +6,7 @@ TOOLS="$ROOT/.tools"
 REQS="$ROOT/tests/requirements.txt"
 STAMP="$TOOLS/venv/.requirements"
 if ! cmp -s "$REQS" "$STAMP" 2>/dev/null; then
-    echo "pyo3-guard: installing maturin, uv and pytest into .tools/venv ..." >&2
+    echo "pyo3-guard: installing the tools of tests/requirements.txt into .tools/venv ..." >&2
     # Some distributions ship Python without the venv module: fall back to virtualenv from pip.
     if ! python3 -m venv "$TOOLS/venv" 2>/dev/null; then
         python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/virtualenv" virtualenv
