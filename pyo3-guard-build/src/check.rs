@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::fingerprint::hash_file;
 use crate::inputs::discover;
-use crate::record::Record;
+use crate::record::{Record, RecordedInput};
 
 /// Environment variable that points the check at a source root (a wheel built elsewhere, or a
 /// record built without paths).
@@ -138,13 +138,11 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
                 continue;
             }
         };
-        if size == input.size && mtime == input.mtime_ns && input.mtime_ns != 0 {
-            continue;
-        }
-        match hash_file(&path) {
-            Ok(hash) if hash == input.hash => report.touched += 1,
-            Ok(_) => report.changed.push(input.rel.clone()),
-            Err(e) => {
+        match compare(input, &path, size, mtime) {
+            Seen::Unchanged => {}
+            Seen::Touched => report.touched += 1,
+            Seen::Changed => report.changed.push(input.rel.clone()),
+            Seen::Unreadable(e) => {
                 report.notes.push(format!("cannot read {}: {e}", path.display()));
                 report.changed.push(input.rel.clone());
             }
@@ -176,23 +174,42 @@ fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, u
     compare_inputs(&record.inputs, root)
 }
 
-/// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone
-/// or a manifest changed.
-fn compare_inputs(inputs: &[crate::record::RecordedInput], root: &Path) -> Option<(Vec<String>, usize)> {
+/// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone,
+/// unreadable, or a manifest changed.
+fn compare_inputs(inputs: &[RecordedInput], root: &Path) -> Option<(Vec<String>, usize)> {
     let (mut changed, mut touched) = (Vec::new(), 0);
     for input in inputs {
         let path = root.join(&input.rel);
         let meta = std::fs::metadata(&path).ok()?;
-        if meta.len() == input.size && crate::fingerprint::mtime_ns(&meta) == input.mtime_ns && input.mtime_ns != 0 {
-            continue;
-        }
-        if hash_file(&path).ok()? == input.hash {
-            touched += 1;
-        } else if input.rel.ends_with("Cargo.toml") {
-            return None;
-        } else {
-            changed.push(input.rel.clone());
+        match compare(input, &path, meta.len(), crate::fingerprint::mtime_ns(&meta)) {
+            Seen::Unchanged => {}
+            Seen::Touched => touched += 1,
+            Seen::Changed if !input.rel.ends_with("Cargo.toml") => changed.push(input.rel.clone()),
+            Seen::Changed | Seen::Unreadable(_) => return None,
         }
     }
     Some((changed, touched))
+}
+
+/// What became of one recorded input.
+enum Seen {
+    /// Same size and modification time: not read.
+    Unchanged,
+    /// Another size or time, same content.
+    Touched,
+    Changed,
+    Unreadable(std::io::Error),
+}
+
+/// Compares `input` with the file at `path` whose size and time are given: hashes it only when
+/// they differ from the record (or the record has no time).
+fn compare(input: &RecordedInput, path: &Path, size: u64, mtime_ns: u64) -> Seen {
+    if size == input.size && mtime_ns == input.mtime_ns && input.mtime_ns != 0 {
+        return Seen::Unchanged;
+    }
+    match hash_file(path) {
+        Ok(hash) if hash == input.hash => Seen::Touched,
+        Ok(_) => Seen::Changed,
+        Err(e) => Seen::Unreadable(e),
+    }
 }

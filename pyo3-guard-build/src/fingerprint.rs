@@ -35,16 +35,17 @@ pub fn mtime_ns(meta: &Metadata) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
-/// Hashes every input. A file that cannot be read is left out, with a sentence in `skipped`.
+/// Hashes every input, keeping the size and time discovery saw (taken before the hash, so a
+/// write during the build shows as a change later). A file that cannot be read is left out,
+/// with a sentence in `skipped`.
 pub fn record_inputs(files: &[InputFile], skipped: &mut Vec<String>) -> Vec<RecordedInput> {
     let mut out = Vec::with_capacity(files.len());
     for file in files {
-        let read = std::fs::metadata(&file.path).and_then(|meta| Ok((meta, hash_file(&file.path)?)));
-        match read {
-            Ok((meta, hash)) => out.push(RecordedInput {
+        match hash_file(&file.path) {
+            Ok(hash) => out.push(RecordedInput {
                 rel: file.rel.clone(),
-                size: meta.len(),
-                mtime_ns: mtime_ns(&meta),
+                size: file.size,
+                mtime_ns: file.mtime_ns,
                 hash,
             }),
             Err(e) => skipped.push(format!("skipped {}: {e}", file.path.display())),

@@ -159,21 +159,21 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
         .manifest_dir
         .canonicalize()
         .map_err(|e| Error::io(&env.manifest_dir, "cannot resolve the crate directory", e))?;
-    let (record, inputs_watch) = fingerprint_crate(env, &root)?;
+    let (record, inputs) = fingerprint_crate(env, &root)?;
     let record_path = env.out_dir.join(RECORD_FILE);
     std::fs::write(&record_path, record.to_bytes()).map_err(|e| Error::io(&record_path, "cannot write", e))?;
 
     let io = |e: std::io::Error| Error::msg(format!("cannot write to cargo: {e}"));
     writeln!(out, "cargo:rustc-env={RECORD_ENV}={}", record_path.display()).map_err(io)?;
-    if let Some((name, origin)) = &inputs_watch.module_name {
+    if let Some((name, origin)) = &inputs.module_name {
         writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={name};{origin}").map_err(io)?;
     }
-    for path in &inputs_watch.watch {
+    for path in &inputs.watch {
         writeln!(out, "cargo:rerun-if-changed={}", path.display()).map_err(io)?;
     }
     writeln!(out, "cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH").map_err(io)?;
     writeln!(out, "cargo:rerun-if-env-changed={OMIT_PATHS_ENV}").map_err(io)?;
-    for skipped in &inputs_watch.skipped {
+    for skipped in &inputs.skipped {
         writeln!(out, "cargo:warning=pyo3-guard: {skipped}").map_err(io)?;
     }
     Ok(())

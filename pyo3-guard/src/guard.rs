@@ -52,12 +52,11 @@ pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &s
     let mut targets = vec![module.clone().into_any()];
     // `demo.demo` inside package `demo`: the package's `from .demo import *` skips dunder
     // names, so set them on the package (already in sys.modules while it imports us) as well.
-    if let Some((parent, last)) = module_name.rsplit_once('.') {
-        if parent.rsplit('.').next() == Some(last) {
-            let modules = PyModule::import(py, "sys")?.getattr("modules")?;
-            if let Ok(package) = modules.get_item(parent) {
-                targets.push(package);
-            }
+    let public = crate::registry::public_name(&module_name);
+    if public != module_name {
+        let modules = PyModule::import(py, "sys")?.getattr("modules")?;
+        if let Ok(package) = modules.get_item(public) {
+            targets.push(package);
         }
     }
     for target in targets {
@@ -65,7 +64,7 @@ pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &s
         target.setattr("__build_info__", &info)?;
         target.setattr("__guard__", &guard)?;
     }
-    crate::registry::register(module, module_path, named_crates)
+    crate::registry::register(module, &module_name, module_path, named_crates)
 }
 
 /// `module.__guard__`: checks the loaded binary against the sources on disk.

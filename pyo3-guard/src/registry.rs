@@ -103,10 +103,9 @@ pub fn public_name(name: &str) -> &str {
 ///
 /// Import time matters (a module with hundreds of items pays this on every start): the work per
 /// item is the item's own `add` plus one `setattr` with an interned name and a shared value.
-pub(crate) fn register(module: &Bound<'_, PyModule>, module_path: &str, crates: &[&str]) -> PyResult<()> {
+pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &str, crates: &[&str]) -> PyResult<()> {
     let py = module.py();
-    let name: String = module.getattr(intern!(py, "__name__"))?.extract()?;
-    let public = public_name(&name);
+    let public = public_name(name);
     let selected = selected(module_path, crates);
     check_selection(public, &selected, crates)?;
     let module_attr = intern!(py, "__module__");
