@@ -41,12 +41,13 @@ def test_bad_source_roots_and_a_broken_manifest_give_exceptions_not_crashes(demo
     out = demo.py(f"import demo; r = demo.__guard__.check(source_root={str(not_a_dir)!r}); print(r['verdict'])")
     assert out.stdout.strip() == "unverifiable"
 
-    # A malformed Cargo.toml on disk: still a verdict, naming the file.
+    # A malformed Cargo.toml on disk: the check parses no manifest (it walks the layout the
+    # record holds), so it is a changed input like any other, and the verdict still comes.
     (demo.root / "Cargo.toml").write_text((demo.root / "Cargo.toml").read_text() + "\n[broken\n")
     code = "import demo; r = demo.__guard__.check(); print(r['verdict'], r['changed']); print(r['notes'])"
     verdict, notes = demo.py(code).stdout.strip().split("\n")
     assert verdict == "stale ['Cargo.toml']"
-    assert "Cargo.toml" in notes and "malformed TOML" in notes
+    assert notes == "[]"
 
 
 def test_a_build_without_paths_names_no_directory_and_checks_with_a_given_root(demo: Project, tmp_path: Path):

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use pyo3_guard_build::check::check;
 use pyo3_guard_build::record::Record;
-use pyo3_guard_build::{build_record, inputs, BuildEnv};
+use pyo3_guard_build::{build_record, discover, BuildEnv};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -73,7 +73,7 @@ fn bench(path: &Path, iterations: usize) {
         check(&record, None);
     });
     let discover = median_ns(iterations, || {
-        inputs::discover(&root).expect("discover");
+        discover::discover(&root).expect("discover");
     });
     let paths: Vec<PathBuf> = record.inputs.iter().map(|i| root.join(&i.rel)).collect();
     let stat = median_ns(iterations, || {
@@ -89,7 +89,7 @@ fn bench(path: &Path, iterations: usize) {
             let _ = std::fs::metadata(p);
         }
     });
-    let crates = inputs::discover(&root).expect("discover").crates;
+    let crates = discover::discover(&root).expect("discover").crates;
     let walk = median_ns(iterations, || {
         for krate in &crates {
             bare_walk(&krate.dir.join("src"));

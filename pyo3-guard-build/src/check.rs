@@ -1,15 +1,15 @@
 //! The run-time question: was the loaded binary built from the inputs on disk now?
 //! While every directory the build walked (and every `.gitignore` in it) keeps its recorded
 //! time, the set of inputs is the recorded one and the check is one `stat` per input and
-//! directory. Otherwise it discovers the inputs with the same engine as the build script and
-//! compares. Either way a file whose size and modification time match the record is not read;
+//! directory. Otherwise it walks the source trees the record names with the same walker as the
+//! build script and compares. Either way a file whose size and modification time match the record is not read;
 //! any other is hashed, so a file touched without a change is never reported.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::fingerprint::hash_file;
-use crate::inputs::discover;
+use crate::inputs::from_record;
 use crate::record::{Record, RecordedInput};
 
 /// Environment variable that points the check at a source root (a wheel built elsewhere, or a
@@ -97,7 +97,7 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
         return Report { verdict, source_root: Some(root), changed, added: vec![], removed: vec![], touched, notes: vec![] };
     }
     let mut notes = Vec::new();
-    let current = match discover(&canonical) {
+    let current = match from_record(&canonical, record) {
         Ok(inputs) => {
             notes.extend(inputs.skipped);
             inputs.files
@@ -122,7 +122,7 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
     for input in &record.inputs {
         let (size, mtime, path) = match on_disk.get(input.rel.as_str()) {
             Some(file) => (file.size, file.mtime_ns, file.path.clone()),
-            // Discovery failed (for example a malformed Cargo.toml): look the file up directly.
+            // Listing failed (too many files): look the file up directly.
             None if discovery_failed => {
                 let path = canonical.join(&input.rel);
                 match std::fs::metadata(&path) {
@@ -159,8 +159,7 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
 /// The fast path, one `stat` per input and directory: when every walked directory and
 /// `.gitignore` still has its recorded time, no input was added, removed or newly ignored, so
 /// comparing the recorded inputs is the whole answer: `Some((changed, touched))`. `None` when a
-/// directory, or a manifest's content (which can name new path dependencies), differs: the full
-/// check then walks the tree.
+/// directory differs or an input is gone: the full check then walks the trees.
 fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, usize)> {
     if record.walked.is_empty() {
         return None;
@@ -174,8 +173,8 @@ fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, u
     compare_inputs(&record.inputs, root)
 }
 
-/// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone,
-/// unreadable, or a manifest changed.
+/// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone or
+/// unreadable.
 fn compare_inputs(inputs: &[RecordedInput], root: &Path) -> Option<(Vec<String>, usize)> {
     let (mut changed, mut touched) = (Vec::new(), 0);
     for input in inputs {
@@ -184,8 +183,8 @@ fn compare_inputs(inputs: &[RecordedInput], root: &Path) -> Option<(Vec<String>,
         match compare(input, &path, meta.len(), crate::fingerprint::mtime_ns(&meta)) {
             Seen::Unchanged => {}
             Seen::Touched => touched += 1,
-            Seen::Changed if !input.rel.ends_with("Cargo.toml") => changed.push(input.rel.clone()),
-            Seen::Changed | Seen::Unreadable(_) => return None,
+            Seen::Changed => changed.push(input.rel.clone()),
+            Seen::Unreadable(_) => return None,
         }
     }
     Some((changed, touched))

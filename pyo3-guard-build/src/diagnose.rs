@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::check::{Report, Verdict};
-use crate::manifest::{get_path, TomlFile};
 use crate::record::Record;
 
 /// How many paths of each kind a message lists before it gives a count.
@@ -138,22 +137,8 @@ fn distribution_name(record: &Record, installed: &Installation) -> String {
 /// The `[tool.uv] cache-keys` that make uv rebuild this project when an input changes, as
 /// TOML lines, or `None` when pyproject.toml already has them all (or there is none).
 pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
-    let pyproject = project.join("pyproject.toml");
-    let file = TomlFile::read(&pyproject).ok()?;
-    let doc = file.parse().ok()?;
-    let present: Vec<String> = get_path(&doc, &["tool", "uv", "cache-keys"])
-        .and_then(|v| v.as_array())
-        .map(|keys| {
-            keys.iter()
-                .filter_map(|k| {
-                    let key = k.get_ref();
-                    key.as_str().map(str::to_owned).or_else(|| {
-                        key.as_table().and_then(|t| crate::manifest::get(t, "file")?.as_str().map(str::to_owned))
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let text = std::fs::read_to_string(project.join("pyproject.toml")).ok()?;
+    let present = listed_cache_keys(&text);
     let wanted = cache_key_globs(record);
     if wanted.iter().all(|w| present.contains(w)) {
         return None;
@@ -161,6 +146,60 @@ pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
     let all: Vec<String> = present.iter().chain(wanted.iter().filter(|w| !present.contains(w))).cloned().collect();
     let entries: String = all.iter().map(|f| format!("        {{ file = \"{f}\" }},\n")).collect();
     Some(format!("    [tool.uv]\n    cache-keys = [\n{entries}    ]"))
+}
+
+/// The file globs a pyproject.toml's `cache-keys` array lists: its strings and the `file` of its
+/// `{ file = "..." }` tables. A scan of the one array, aware of strings and comments, instead of
+/// a TOML parser: the extension then links none.
+fn listed_cache_keys(text: &str) -> Vec<String> {
+    let Some(value) = cache_keys_value(text) else { return Vec::new() };
+    let (mut keys, mut depth, mut key) = (Vec::new(), 0usize, String::new());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        let is_key_char = |c: &char| c.is_alphanumeric() || matches!(c, '-' | '_');
+        match c {
+            '[' | '{' => depth += 1,
+            ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            '#' => while chars.next_if(|&c| c != '\n').is_some() {},
+            quote @ ('"' | '\'') => {
+                let mut string = String::new();
+                while let Some(c) = chars.next().filter(|&c| c != quote) {
+                    // Basic strings have escapes, literal ('...') strings none.
+                    string.push(if c == '\\' && quote == '"' { chars.next().unwrap_or(c) } else { c });
+                }
+                if depth == 1 || key == "file" {
+                    keys.push(string);
+                }
+            }
+            c if is_key_char(&c) => {
+                key = std::iter::once(c).chain(std::iter::from_fn(|| chars.next_if(is_key_char))).collect();
+            }
+            ',' => key.clear(),
+            _ => {}
+        }
+    }
+    keys
+}
+
+/// The text after `cache-keys =` (written under `[tool.uv]` or as a dotted key).
+fn cache_keys_value(text: &str) -> Option<&str> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(eq) = line.find('=') {
+            let key: String = line[..eq].chars().filter(|c| !c.is_whitespace() && *c != '"').collect();
+            if matches!(key.as_str(), "cache-keys" | "uv.cache-keys" | "tool.uv.cache-keys") && eq > indent {
+                return Some(&text[offset + eq + 1..]);
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The cache-key globs covering this build's inputs: pyproject.toml, every manifest and build
@@ -247,6 +286,26 @@ mod tests {
         assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(format_time(1_732_406_400 + 3_661), "2024-11-24 01:01:01 UTC");
         assert_eq!(format_time(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn reads_the_listed_cache_keys_without_a_toml_parser() {
+        let text = r#"
+[project]
+name = "demo"  # cache-keys = ["not this"]
+
+[tool.uv]
+cache-keys = [
+    "pyproject.toml",  # a comment with "quotes"
+    { file = 'src/**/*.rs' }, { git = { commit = true } }, { env = "FILE" },
+    { file = "a \" b" },
+]
+other = ["x"]
+"#;
+        assert_eq!(listed_cache_keys(text), ["pyproject.toml", "src/**/*.rs", r#"a " b"#]);
+        assert_eq!(listed_cache_keys("[tool]\nuv.cache-keys = [{ file = \"Cargo.toml\" }]\n"), ["Cargo.toml"]);
+        assert!(listed_cache_keys("[tool.uv]\nreinstall-package = [\"demo\"]\n").is_empty());
+        assert!(listed_cache_keys("cache-keys = [\"unterminated").len() == 1);
     }
 
     #[test]

@@ -25,10 +25,12 @@ impl Error {
     }
 
     /// An I/O failure on `path`, keeping the OS error as the cause.
+    #[cfg(feature = "emit")]
     pub(crate) fn io(path: &Path, what: &str, err: std::io::Error) -> Self {
         Error { source: Some(err), ..Error::at(path, what) }
     }
 
+    #[cfg(feature = "emit")]
     pub(crate) fn with_line(mut self, line: usize) -> Self {
         self.line = Some(line);
         self

@@ -1,14 +1,16 @@
-//! Which files are inputs of a build: the crate's manifest, build script and `src/` tree, the
-//! same for every path dependency (recursively, wherever it lives), the workspace manifest and
-//! the lock file. The build script and the run-time check both call [`discover`], so they cannot
-//! disagree about what an input is.
+//! What an input file is, and the walk that finds them: every file of a source tree (a crate's
+//! `src/`) that git does not ignore and that can reach the binary, plus single files a manifest
+//! names. Which trees and files a build has is decided once, from the manifests, by the build
+//! script (`discover`, feature `emit`); the record keeps that layout, and the run-time check
+//! walks the same trees again with [`from_record`], so the two cannot disagree about what an
+//! input is, and the extension needs no TOML parser.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::gitignore::IgnoreRules;
-use crate::manifest::CrateManifest;
+use crate::record::Record;
 
 /// More input files than this is not a crate but a mistake (a `src/` symlinked to `/`, a
 /// generated tree gone wild): stop with an error instead of walking for minutes.
@@ -48,6 +50,8 @@ pub struct Inputs {
     pub crates: Vec<CrateSource>,
     /// Files and directories whose change must make cargo rerun the build script.
     pub watch: Vec<PathBuf>,
+    /// The source trees walked (each crate's `src/`), relative paths.
+    pub trees: Vec<String>,
     /// Each walked directory, and each `.gitignore` inside one, with its modification time
     /// (relative path, ns). While none of these and no input changed, the set of inputs cannot
     /// have changed either: the run-time check then skips the walk.
@@ -61,90 +65,56 @@ pub struct Inputs {
     pub module_name: Option<(String, String)>,
 }
 
-/// Finds every input of the crate whose directory is `root` (canonical, absolute).
-pub fn discover(root: &Path) -> Result<Inputs> {
-    let mut walker = Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: HashSet::new() };
-    let root_manifest_path = root.join("Cargo.toml");
-    let root_manifest = CrateManifest::read(&root_manifest_path)?;
-    walker.inputs.module_name = crate::manifest::maturin_module_name(root, &root_manifest)?;
-    // Not an input of the binary, but the module-name check reads it: rerun when it changes.
-    let pyproject = root.join("pyproject.toml");
-    if pyproject.is_file() {
-        walker.inputs.watch.push(pyproject);
+/// The inputs under `root` (canonical) of a build whose layout `record` holds: its source trees
+/// walked again, and the single files it named that still exist. While no manifest changed
+/// (a changed one is itself reported), this is what the manifests would give.
+pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
+    let mut walker = Walker::new(root);
+    for tree in &record.trees {
+        walker.tree(&PathBuf::from(normalize(&root.join(tree))))?;
     }
-    walker.inputs.package_name = root_manifest.name.clone();
-    walker.inputs.package_version = root_manifest.version.clone();
-
-    let mut queue = vec![(root.to_path_buf(), root_manifest)];
-    let mut seen_crates: HashSet<PathBuf> = HashSet::from([root.to_path_buf()]);
-    let mut workspace_roots: Vec<PathBuf> = Vec::new();
-    while let Some((dir, manifest)) = queue.pop() {
-        walker.add_crate(&dir, &manifest)?;
-        let workspace = find_workspace_root(&dir)?;
-        let mut deps = manifest.path_deps.clone();
-        if let Some((ws_dir, ws_manifest)) = &workspace {
-            for name in &manifest.workspace_deps {
-                if let Some((_, path)) = ws_manifest.workspace_path_deps.iter().find(|(n, _)| n == name) {
-                    deps.push(path.clone());
-                }
-            }
-            if !workspace_roots.contains(ws_dir) {
-                workspace_roots.push(ws_dir.clone());
-            }
-        }
-        for dep in deps {
-            let dep = dep.canonicalize().map_err(|e| {
-                Error::io(&dir.join("Cargo.toml"), &format!("path dependency `{}` cannot be read", dep.display()), e)
-            })?;
-            if seen_crates.insert(dep.clone()) {
-                let manifest = CrateManifest::read(&dep.join("Cargo.toml"))?;
-                queue.push((dep, manifest));
-            }
+    for input in &record.inputs {
+        if !record.trees.iter().any(|tree| input.rel.strip_prefix(tree.as_str()).is_some_and(|r| r.starts_with('/'))) {
+            walker.add_file(&PathBuf::from(normalize(&root.join(&input.rel))));
         }
     }
-    for ws in &workspace_roots {
-        walker.add_file(&ws.join("Cargo.toml"));
-    }
-    if let Some(lock) = find_lock_file(root, workspace_roots.first()) {
-        walker.add_file(&lock);
-    }
-
-    let mut inputs = walker.inputs;
-    inputs.files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    inputs.files.dedup_by(|a, b| a.rel == b.rel);
-    Ok(inputs)
+    Ok(walker.finish())
 }
 
-struct Walker {
+pub(crate) struct Walker {
     root: PathBuf,
-    inputs: Inputs,
+    pub(crate) inputs: Inputs,
     /// Directories already walked, by identity, so symlink loops end.
     seen_dirs: HashSet<DirId>,
 }
 
 impl Walker {
-    fn add_crate(&mut self, dir: &Path, manifest: &CrateManifest) -> Result<()> {
-        self.inputs.crates.push(CrateSource {
-            dir: dir.to_path_buf(),
-            name: manifest.lib_name.clone().or_else(|| manifest.name.clone()).unwrap_or_default(),
-            lib: manifest.lib_path.clone().unwrap_or_else(|| dir.join("src/lib.rs")),
-        });
-        self.add_file(&dir.join("Cargo.toml"));
-        for file in manifest.build_script.iter().chain(&manifest.lib_path) {
-            self.add_file(file);
+    pub(crate) fn new(root: &Path) -> Walker {
+        Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: HashSet::new() }
+    }
+
+    /// The inputs, sorted by relative path, each once.
+    pub(crate) fn finish(self) -> Inputs {
+        let mut inputs = self.inputs;
+        inputs.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        inputs.files.dedup_by(|a, b| a.rel == b.rel);
+        inputs
+    }
+
+    /// Walks the source tree `dir` (a crate's `src/`) if it is a directory.
+    pub(crate) fn tree(&mut self, dir: &Path) -> Result<()> {
+        if !dir.is_dir() {
+            return Ok(());
         }
-        let src = dir.join("src");
-        if src.is_dir() {
-            self.inputs.watch.push(src.clone());
-            let rules = IgnoreRules::for_dir(&src);
-            self.walk(&src, &rules)?;
-        }
-        Ok(())
+        self.inputs.watch.push(dir.to_path_buf());
+        self.inputs.trees.push(relative_path(&self.root, dir));
+        let rules = IgnoreRules::for_dir(dir);
+        self.walk(dir, &rules)
     }
 
     /// Adds a file named by a manifest (always an input, even if git ignores it: a git-ignored
     /// `Cargo.lock` still decides which dependencies are built).
-    fn add_file(&mut self, path: &Path) {
+    pub(crate) fn add_file(&mut self, path: &Path) {
         if self.inputs.watch.iter().any(|p| p == path) {
             return;
         }
@@ -245,26 +215,6 @@ type DirId = PathBuf;
 #[cfg(not(unix))]
 fn dir_id(dir: &Path, _: &std::fs::Metadata) -> std::io::Result<DirId> {
     dir.canonicalize()
-}
-
-/// The nearest ancestor of `dir` (itself included) whose `Cargo.toml` has a `[workspace]` table.
-fn find_workspace_root(dir: &Path) -> Result<Option<(PathBuf, CrateManifest)>> {
-    for ancestor in dir.ancestors() {
-        let manifest_path = ancestor.join("Cargo.toml");
-        if manifest_path.is_file() {
-            let manifest = CrateManifest::read(&manifest_path)?;
-            if manifest.is_workspace_root {
-                return Ok(Some((ancestor.to_path_buf(), manifest)));
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// The lock file cargo uses: the workspace root's, else the nearest one above the crate.
-fn find_lock_file(root: &Path, workspace_root: Option<&PathBuf>) -> Option<PathBuf> {
-    let preferred = workspace_root.map(|ws| ws.join("Cargo.lock")).filter(|p| p.is_file());
-    preferred.or_else(|| root.ancestors().map(|a| a.join("Cargo.lock")).find(|p| p.is_file()))
 }
 
 /// `path` relative to `base`, `/`-separated, going up with `..` when it is not below `base`.

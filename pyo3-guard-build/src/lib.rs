@@ -15,298 +15,37 @@
 //! level, features, target, rustc, `RUSTFLAGS`), and writes a build record that
 //! `#[pyo3_guard::guarded_pymodule]` embeds. See [`emit`] for the exact `cargo:` lines.
 //!
-//! The same engine ([`inputs::discover`], [`check::check`]) runs again at run time, from Python,
-//! to tell whether the loaded binary still matches the sources on disk.
+//! The same engine ([`inputs::from_record`], [`check::check`]) runs again at run time, from
+//! Python, to tell whether the loaded binary still matches the sources on disk.
 
 #![deny(unsafe_code)]
+// The crate example is a build script, whose `fn main` is the point.
+#![allow(clippy::needless_doctest_main)]
 
 
+// Everything the build script needs (feature `emit`, on by default; the run-time crate turns it
+// off, so the extension links neither a TOML parser nor `syn`):
 #[cfg(feature = "exports")]
 pub mod cfg;
+#[cfg(feature = "emit")]
+pub mod discover;
+#[cfg(feature = "emit")]
+mod emit;
+#[cfg(feature = "exports")]
+pub mod exports;
+#[cfg(feature = "emit")]
+mod manifest;
+
+// The engine the build script and the run-time check share:
 pub mod check;
 pub mod diagnose;
 mod error;
-#[cfg(feature = "exports")]
-pub mod exports;
 pub mod fingerprint;
 mod gitignore;
 pub mod inputs;
-mod manifest;
 pub mod record;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
+#[cfg(feature = "emit")]
+pub use emit::{build_record, emit, emit_to, BuildEnv, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
 pub use error::{Error, Result};
-use manifest::{get, TomlFile};
-use inputs::Inputs;
-use record::Record;
 
-/// Name of the file written to `OUT_DIR`, and of the `rustc-env` variable pointing at it.
-pub const RECORD_ENV: &str = "PYO3_GUARD_RECORD";
-/// `rustc-env` variable holding the module name maturin will build (for the macro's check).
-pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
-const RECORD_FILE: &str = "pyo3-guard-record.txt";
-/// Set to `1` at build time to keep absolute paths out of the record.
-pub const OMIT_PATHS_ENV: &str = "PYO3_GUARD_OMIT_PATHS";
-
-/// Call this from `build.rs`. Fingerprints the build, writes the record to `OUT_DIR` and prints:
-///
-/// ```text
-/// cargo:rustc-env=PYO3_GUARD_RECORD=<OUT_DIR>/pyo3-guard-record.txt
-/// cargo:rustc-env=PYO3_GUARD_MODULE_NAME=<name>;<where the name comes from>   (maturin projects)
-/// cargo:rerun-if-changed=<each manifest, build script, lock file and src/ directory>
-/// cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH
-/// cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS
-/// cargo:warning=pyo3-guard: skipped <path>: <why>                         (one per skipped entry)
-/// ```
-///
-/// On an error (a malformed `Cargo.toml`, a path dependency that does not exist, ...) it prints
-/// the error with the file and line it concerns and exits the build script with status 1.
-pub fn emit() {
-    let result = BuildEnv::from_env().and_then(|env| emit_to(&env, &mut std::io::stdout().lock()));
-    if let Err(err) = result {
-        eprintln!("error: pyo3-guard-build: {err}");
-        std::process::exit(1);
-    }
-}
-
-/// What the build script learns from cargo's environment.
-#[derive(Debug, Clone, Default)]
-pub struct BuildEnv {
-    /// `CARGO_MANIFEST_DIR`: the crate being built.
-    pub manifest_dir: PathBuf,
-    /// `OUT_DIR`: where the record is written.
-    pub out_dir: PathBuf,
-    /// Profile name (`dev`, `release` or custom), read from the `OUT_DIR` layout.
-    pub profile: String,
-    /// `OPT_LEVEL`, `DEBUG`, `TARGET`.
-    pub opt_level: String,
-    pub debug: String,
-    pub target: String,
-    /// Enabled cargo features of the crate, sorted.
-    pub features: Vec<String>,
-    /// `rustc -vV` output.
-    pub rustc_verbose: String,
-    /// `CARGO_ENCODED_RUSTFLAGS`.
-    pub rustflags: String,
-    /// `SOURCE_DATE_EPOCH`, when set: build time, and no file times in the record.
-    pub source_date_epoch: Option<u64>,
-    /// `CARGO_CFG_*` variables: the target configuration `#[cfg]` is evaluated against.
-    pub cfg_vars: Vec<(String, String)>,
-    /// `PYO3_GUARD_OMIT_PATHS=1`: leave the absolute source root out of the binary (for wheels
-    /// meant for distribution); the check then needs `PYO3_GUARD_SOURCE_ROOT`.
-    pub omit_paths: bool,
-}
-
-impl BuildEnv {
-    /// Reads cargo's build-script environment.
-    pub fn from_env() -> Result<BuildEnv> {
-        let var = |name: &str| {
-            std::env::var(name).map_err(|_| Error::msg(format!("{name} is not set: emit() must run inside a build script")))
-        };
-        let out_dir = PathBuf::from(var("OUT_DIR")?);
-        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-        let rustc_verbose = rustc_version(&out_dir, &rustc)?;
-        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|_| {
-                Error::msg(format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{v}`"))
-            })?),
-            _ => None,
-        };
-        Ok(BuildEnv {
-            manifest_dir: PathBuf::from(var("CARGO_MANIFEST_DIR")?),
-            profile: profile_from_out_dir(&out_dir),
-            out_dir,
-            opt_level: var("OPT_LEVEL")?,
-            debug: var("DEBUG")?,
-            target: var("TARGET")?,
-            features: features_from_env(),
-            rustc_verbose,
-            rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default().replace('\x1f', " "),
-            source_date_epoch,
-            cfg_vars: std::env::vars().filter(|(k, _)| k.starts_with("CARGO_CFG_")).collect(),
-            omit_paths: std::env::var(OMIT_PATHS_ENV).is_ok_and(|v| !v.is_empty() && v != "0"),
-        })
-    }
-}
-
-/// `rustc -vV`, cached in `OUT_DIR`: through rustup's proxy it costs tens of milliseconds on
-/// every build-script run. `OUT_DIR` is per compiler (cargo's unit hash includes the rustc
-/// version), so the cache is keyed only by how rustc is invoked.
-fn rustc_version(out_dir: &Path, rustc: &str) -> Result<String> {
-    let cache = out_dir.join("pyo3-guard-rustc-version.txt");
-    let key = format!("{rustc}\t{}\n", std::env::var("RUSTUP_TOOLCHAIN").unwrap_or_default());
-    if let Some(cached) = std::fs::read_to_string(&cache).ok().and_then(|text| text.strip_prefix(&key).map(str::to_owned)) {
-        return Ok(cached);
-    }
-    let output = Command::new(rustc)
-        .arg("-vV")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .ok_or_else(|| Error::msg(format!("cannot run `{rustc} -vV`")))?;
-    // A cache that cannot be written only costs the next run the same call.
-    let _ = std::fs::write(&cache, format!("{key}{output}"));
-    Ok(output)
-}
-
-/// The testable core of [`emit`]: writes the record and prints the `cargo:` lines to `out`.
-pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
-    let root = env
-        .manifest_dir
-        .canonicalize()
-        .map_err(|e| Error::io(&env.manifest_dir, "cannot resolve the crate directory", e))?;
-    let (record, inputs) = fingerprint_crate(env, &root)?;
-    let record_path = env.out_dir.join(RECORD_FILE);
-    std::fs::write(&record_path, record.to_bytes()).map_err(|e| Error::io(&record_path, "cannot write", e))?;
-
-    let io = |e: std::io::Error| Error::msg(format!("cannot write to cargo: {e}"));
-    writeln!(out, "cargo:rustc-env={RECORD_ENV}={}", record_path.display()).map_err(io)?;
-    if let Some((name, origin)) = &inputs.module_name {
-        writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={name};{origin}").map_err(io)?;
-    }
-    for path in &inputs.watch {
-        writeln!(out, "cargo:rerun-if-changed={}", path.display()).map_err(io)?;
-    }
-    writeln!(out, "cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH").map_err(io)?;
-    writeln!(out, "cargo:rerun-if-env-changed={OMIT_PATHS_ENV}").map_err(io)?;
-    for skipped in &inputs.skipped {
-        writeln!(out, "cargo:warning=pyo3-guard: {skipped}").map_err(io)?;
-    }
-    Ok(())
-}
-
-/// Fingerprints the crate at `root` (canonical) under the configuration `env`.
-pub fn build_record(env: &BuildEnv, root: &Path) -> Result<Record> {
-    fingerprint_crate(env, root).map(|(record, _)| record)
-}
-
-/// The record, and the inputs it was made from (for the `cargo:` lines).
-fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inputs)> {
-    let found = inputs::discover(root)?;
-    let mut skipped = found.skipped.clone();
-    let mut recorded = fingerprint::record_inputs(&found.files, &mut skipped);
-    if env.source_date_epoch.is_some() {
-        // Reproducible builds: no file times in the binary (the check then hashes every file).
-        recorded.iter_mut().for_each(|i| i.mtime_ns = 0);
-    }
-    let source_id = fingerprint::source_id(&recorded);
-    let features = env.features.join(",");
-    let config = [
-        ("profile", env.profile.as_str()),
-        ("opt_level", env.opt_level.as_str()),
-        ("debug", env.debug.as_str()),
-        ("target", env.target.as_str()),
-        ("features", features.as_str()),
-        ("rustflags", env.rustflags.as_str()),
-        ("rustc", env.rustc_verbose.as_str()),
-    ];
-    let lock = found.files.iter().find(|f| f.rel.ends_with("Cargo.lock")).map(|f| f.path.clone());
-    let git = git_state(root);
-    let exports = scan_exports(env, root, &found)?;
-    let record = Record {
-        build_id: fingerprint::build_id(&source_id, &config),
-        source_id,
-        crate_name: found.package_name.clone().unwrap_or_default(),
-        crate_version: found.package_version.clone().unwrap_or_default(),
-        profile: env.profile.clone(),
-        opt_level: env.opt_level.clone(),
-        target: env.target.clone(),
-        features: env.features.clone(),
-        rustc: env.rustc_verbose.lines().next().unwrap_or_default().to_owned(),
-        pyo3_version: lock.and_then(|lock| locked_version(&lock, "pyo3")),
-        source_root: (!env.omit_paths).then(|| root.to_string_lossy().into_owned()),
-        module_name: found.module_name.as_ref().map(|(name, _)| name.clone()),
-        git_commit: git.as_ref().map(|g| g.0.clone()),
-        git_dirty: git.map(|g| g.1),
-        built_at: env.source_date_epoch.unwrap_or_else(now),
-        inputs: recorded,
-        exports,
-        // Reproducible builds leave file times out, and with them the check's fast path.
-        walked: if env.source_date_epoch.is_some() { Vec::new() } else { found.walked.clone() },
-    };
-    Ok((record, Inputs { skipped, ..found }))
-}
-
-/// The crates whose own Python items are never expected in a user's module.
-#[cfg(feature = "exports")]
-const OWN_CRATES: [&str; 3] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_macros"];
-
-/// What the root crate and its path dependencies declare for Python.
-#[cfg(feature = "exports")]
-fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<record::Export>> {
-    let own = cfg::CfgEnv::from_vars(env.cfg_vars.iter().cloned(), Some(&env.features));
-    let dependency = own.for_dependency();
-    let mut exports = Vec::new();
-    for (i, krate) in found.crates.iter().enumerate() {
-        // The root crate is named as the record names it, dependencies as code names them
-        // (`crates = [core_types]`).
-        let name = if i == 0 { found.package_name.as_deref().unwrap_or(&krate.name) } else { &krate.name };
-        let name = name.replace('-', "_");
-        if OWN_CRATES.contains(&name.as_str()) {
-            continue;
-        }
-        let cfg = if i == 0 { &own } else { &dependency };
-        exports.extend(exports::scan_crate(root, &krate.lib, &name, cfg)?);
-    }
-    Ok(exports)
-}
-
-#[cfg(not(feature = "exports"))]
-fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<Vec<record::Export>> {
-    Ok(Vec::new())
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// `target/<profile dir>/build/<pkg>-<hash>/out`: the profile directory is `debug` for `dev`.
-fn profile_from_out_dir(out_dir: &Path) -> String {
-    let dir = out_dir.ancestors().nth(3).and_then(|p| p.file_name()).and_then(|n| n.to_str());
-    match dir {
-        Some("debug") => "dev".into(),
-        Some(name) => name.into(),
-        None => std::env::var("PROFILE").unwrap_or_default(),
-    }
-}
-
-/// `CARGO_CFG_FEATURE` keeps the features' real names; older cargo only has `CARGO_FEATURE_*`.
-fn features_from_env() -> Vec<String> {
-    let mut features: Vec<String> = match std::env::var("CARGO_CFG_FEATURE") {
-        Ok(list) => list.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
-        Err(_) => std::env::vars()
-            .filter_map(|(k, _)| k.strip_prefix("CARGO_FEATURE_").map(|f| f.to_lowercase().replace('_', "-")))
-            .collect(),
-    };
-    features.sort();
-    features
-}
-
-/// The version of `package` in a lock file (the highest, if several are locked).
-fn locked_version(lock: &Path, package: &str) -> Option<String> {
-    let file = TomlFile::read(lock).ok()?;
-    let doc = file.parse().ok()?;
-    let packages = get(&doc, "package")?.as_array()?;
-    packages
-        .iter()
-        .filter_map(|p| p.get_ref().as_table())
-        .filter(|p| get(p, "name").and_then(|n| n.as_str()) == Some(package))
-        .filter_map(|p| get(p, "version")?.as_str().map(str::to_owned))
-        .max_by_key(|v| v.split('.').map(|n| n.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>())
-}
-
-/// The commit checked out at `root` and whether the crate directory has uncommitted changes.
-/// Informative only: not part of the build id.
-fn git_state(root: &Path) -> Option<(String, bool)> {
-    let git = |args: &[&str]| {
-        let out = Command::new("git").arg("-C").arg(root).args(args).output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    };
-    let commit = git(&["rev-parse", "--verify", "HEAD"])?;
-    let dirty = !git(&["status", "--porcelain", "--", "."])?.is_empty();
-    Some((commit, dirty))
-}

@@ -6,6 +6,7 @@
 //! PYO3-GUARD-RECORD v1 len=00000321\n      <- header: exact length of the body that follows
 //! build_id 1f2e...\n                       <- `key value` lines, one field each
 //! input 812 1732400000000000000 9ab3... src/lib.rs\n   <- size, mtime (ns), content hash, path
+//! tree src\n                              <- a walked source tree: the layout the manifests gave
 //! end\n
 //! ```
 
@@ -101,6 +102,9 @@ pub struct Record {
     /// Seconds since the Unix epoch (SOURCE_DATE_EPOCH when set). Not part of the id.
     pub built_at: u64,
     pub inputs: Vec<RecordedInput>,
+    /// The source trees walked (each crate's `src/`), relative paths: with the inputs, the
+    /// layout the manifests gave, which the check walks again without reading a manifest.
+    pub trees: Vec<String>,
     /// What the sources declare for Python, sorted.
     pub exports: Vec<Export>,
     /// Walked directories and `.gitignore` files with their modification times (ns), for the
@@ -156,6 +160,9 @@ impl Record {
         for input in &self.inputs {
             let _ = writeln!(body, "input {} {} {} {}", input.size, input.mtime_ns, input.hash, escape(&input.rel));
         }
+        for tree in &self.trees {
+            let _ = writeln!(body, "tree {}", escape(tree));
+        }
         for e in &self.exports {
             let _ = writeln!(
                 body,
@@ -184,7 +191,7 @@ impl Record {
         Record::parse_with(bytes, true).map(|(record, _)| record)
     }
 
-    /// Parses the fields only, leaving `inputs` and `exports` empty, and counts the inputs:
+    /// Parses the fields only, leaving the lists (`inputs`, `trees`, ...) empty, and counts the inputs:
     /// what a module needs at import, without the cost of every input and export line.
     pub fn parse_summary(bytes: &[u8]) -> Result<(Record, usize), ParseError> {
         Record::parse_with(bytes, false)
@@ -216,6 +223,12 @@ impl Record {
             if key == "export" {
                 if full {
                     record.exports.push(parse_export(value)?);
+                }
+                continue;
+            }
+            if key == "tree" {
+                if full {
+                    record.trees.push(unescape(value)?);
                 }
                 continue;
             }
@@ -358,6 +371,7 @@ mod tests {
             git_dirty: Some(true),
             built_at: 42,
             inputs: vec![RecordedInput { rel: "src/a b.rs".into(), size: 3, mtime_ns: 7, hash: "ab".into() }],
+            trees: vec!["src".into(), "../core dir/src".into()],
             walked: vec![("src".into(), 9), ("src/sub dir/.gitignore".into(), 10)],
             exports: vec![
                 Export {
@@ -393,7 +407,7 @@ mod tests {
     #[test]
     fn a_summary_has_the_fields_and_the_input_count() {
         let (summary, inputs) = Record::parse_summary(&sample().to_bytes()).unwrap();
-        assert_eq!(summary, Record { inputs: vec![], exports: vec![], walked: vec![], ..sample() });
+        assert_eq!(summary, Record { inputs: vec![], trees: vec![], exports: vec![], walked: vec![], ..sample() });
         assert_eq!(inputs, 1);
     }
 

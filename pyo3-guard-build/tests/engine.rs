@@ -129,6 +129,28 @@ fn check_names_changed_added_and_removed_files_and_ignores_touches() {
 }
 
 #[test]
+fn the_check_walks_the_recorded_layout_and_reads_no_manifest() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    write(&app.join(".gitignore"), "*.gen.rs\n");
+    write(&app.join("src/x.gen.rs"), "// ignored\n");
+    let record = build_record(&env_for(&app, &dir.0), &app).unwrap();
+    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| files.into_iter().map(|f| f.rel).collect::<Vec<_>>();
+    // The layout the record keeps gives the inputs the manifests give.
+    let root = app.canonicalize().unwrap();
+    assert_eq!(
+        rels(pyo3_guard_build::inputs::from_record(&root, &record).unwrap().files),
+        rels(pyo3_guard_build::discover::discover(&root).unwrap().files)
+    );
+    // A file added to the path dependency's tree is seen; a broken manifest is a changed input.
+    write(&dir.0.join("core/src/extra.rs"), "\n");
+    write(&app.join("Cargo.toml"), "[package\n");
+    let report = check(&record, None);
+    assert_eq!((report.verdict, report.changed, report.added), (Verdict::Stale, vec!["Cargo.toml".to_owned()], vec!["../core/src/extra.rs".to_owned()]));
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+}
+
+#[test]
 fn a_missing_source_root_is_unverifiable() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);

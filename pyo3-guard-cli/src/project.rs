@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use pyo3_guard_build::fingerprint;
-use pyo3_guard_build::inputs::{discover, Inputs};
+use pyo3_guard_build::discover::discover;
+use pyo3_guard_build::inputs::Inputs;
 use pyo3_guard_build::record::{Record, RecordedInput};
 
 /// A maturin project, read from its directory.

@@ -1,0 +1,94 @@
+//! Which crates and files a build has, read from the manifests (build script and CLI only): the
+//! crate's manifest, build script and `src/` tree, the same for every path dependency
+//! (recursively, wherever it lives, `workspace = true` included), the workspace manifest and the
+//! lock file. The record keeps the result, so the run-time check needs no manifest.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::inputs::{CrateSource, Inputs, Walker};
+use crate::manifest::CrateManifest;
+
+/// Finds every input of the crate whose directory is `root` (canonical, absolute).
+pub fn discover(root: &Path) -> Result<Inputs> {
+    let mut walker = Walker::new(root);
+    let root_manifest = CrateManifest::read(&root.join("Cargo.toml"))?;
+    walker.inputs.module_name = crate::manifest::maturin_module_name(root, &root_manifest)?;
+    // Not an input of the binary, but the module-name check reads it: rerun when it changes.
+    let pyproject = root.join("pyproject.toml");
+    if pyproject.is_file() {
+        walker.inputs.watch.push(pyproject);
+    }
+    walker.inputs.package_name = root_manifest.name.clone();
+    walker.inputs.package_version = root_manifest.version.clone();
+
+    let mut queue = vec![(root.to_path_buf(), root_manifest)];
+    let mut seen_crates: HashSet<PathBuf> = HashSet::from([root.to_path_buf()]);
+    let mut workspace_roots: Vec<PathBuf> = Vec::new();
+    while let Some((dir, manifest)) = queue.pop() {
+        add_crate(&mut walker, &dir, &manifest)?;
+        let workspace = find_workspace_root(&dir)?;
+        let mut deps = manifest.path_deps.clone();
+        if let Some((ws_dir, ws_manifest)) = &workspace {
+            for name in &manifest.workspace_deps {
+                if let Some((_, path)) = ws_manifest.workspace_path_deps.iter().find(|(n, _)| n == name) {
+                    deps.push(path.clone());
+                }
+            }
+            if !workspace_roots.contains(ws_dir) {
+                workspace_roots.push(ws_dir.clone());
+            }
+        }
+        for dep in deps {
+            let dep = dep.canonicalize().map_err(|e| {
+                Error::io(&dir.join("Cargo.toml"), &format!("path dependency `{}` cannot be read", dep.display()), e)
+            })?;
+            if seen_crates.insert(dep.clone()) {
+                let manifest = CrateManifest::read(&dep.join("Cargo.toml"))?;
+                queue.push((dep, manifest));
+            }
+        }
+    }
+    for ws in &workspace_roots {
+        walker.add_file(&ws.join("Cargo.toml"));
+    }
+    if let Some(lock) = find_lock_file(root, workspace_roots.first()) {
+        walker.add_file(&lock);
+    }
+    Ok(walker.finish())
+}
+
+/// One crate's inputs: its manifest, build script, `[lib] path` and `src/` tree.
+fn add_crate(walker: &mut Walker, dir: &Path, manifest: &CrateManifest) -> Result<()> {
+    walker.inputs.crates.push(CrateSource {
+        dir: dir.to_path_buf(),
+        name: manifest.lib_name.clone().or_else(|| manifest.name.clone()).unwrap_or_default(),
+        lib: manifest.lib_path.clone().unwrap_or_else(|| dir.join("src/lib.rs")),
+    });
+    walker.add_file(&dir.join("Cargo.toml"));
+    for file in manifest.build_script.iter().chain(&manifest.lib_path) {
+        walker.add_file(file);
+    }
+    walker.tree(&dir.join("src"))
+}
+
+/// The nearest ancestor of `dir` (itself included) whose `Cargo.toml` has a `[workspace]` table.
+fn find_workspace_root(dir: &Path) -> Result<Option<(PathBuf, CrateManifest)>> {
+    for ancestor in dir.ancestors() {
+        let manifest_path = ancestor.join("Cargo.toml");
+        if manifest_path.is_file() {
+            let manifest = CrateManifest::read(&manifest_path)?;
+            if manifest.is_workspace_root {
+                return Ok(Some((ancestor.to_path_buf(), manifest)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The lock file cargo uses: the workspace root's, else the nearest one above the crate.
+fn find_lock_file(root: &Path, workspace_root: Option<&PathBuf>) -> Option<PathBuf> {
+    let preferred = workspace_root.map(|ws| ws.join("Cargo.lock")).filter(|p| p.is_file());
+    preferred.or_else(|| root.ancestors().map(|a| a.join("Cargo.lock")).find(|p| p.is_file()))
+}
