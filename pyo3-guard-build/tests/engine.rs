@@ -306,6 +306,30 @@ fn the_fast_path_still_sees_files_added_in_subdirectories_and_gitignore_edits() 
 }
 
 #[test]
+fn a_large_crate_checked_by_several_threads_gives_the_same_answers() {
+    // Enough inputs that the fast path shares the stats out between threads (on a machine with
+    // more than one core), with the change, the touch and the removal in different parts.
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    for i in 0..1200 {
+        write(&app.join(format!("src/gen/d{}/f{i}.rs", i / 100)), "// generated\n");
+    }
+    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let record = build_record(&env, &app).unwrap();
+    assert!(record.inputs.len() > 1200);
+    assert_eq!(check(&record, None).verdict, Verdict::Fresh);
+
+    let first = std::fs::File::options().write(true).open(app.join("src/gen/d0/f0.rs")).unwrap();
+    first.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000)).unwrap();
+    write(&app.join("src/gen/d9/f999.rs"), "// changed\n");
+    let report = check(&record, None);
+    assert_eq!((report.verdict, report.changed, report.touched), (Verdict::Stale, vec!["src/gen/d9/f999.rs".to_owned()], 1));
+
+    std::fs::remove_file(app.join("src/gen/d6/f650.rs")).unwrap();
+    assert_eq!(check(&record, None).removed, ["src/gen/d6/f650.rs"]);
+}
+
+#[test]
 fn files_appearing_and_vanishing_during_the_walk_never_fail_the_build() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
