@@ -71,23 +71,40 @@ pub fn items() -> impl Iterator<Item = &'static Item> {
 }
 
 fn crate_of(module_path: &str) -> &str {
-    module_path.split("::").next().unwrap_or(module_path)
+    // A char pattern is a memchr; a "::" pattern builds a substring searcher per call.
+    module_path.split_once(':').map_or(module_path, |(krate, _)| krate)
 }
 
 /// The items `#[guarded_pymodule]` adds: those of the crate of `module_path` and of `crates`,
 /// sorted by (submodule, name, defining path).
 pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
     let own = crate_of(module_path);
-    let mut items: Vec<_> = items()
-        .filter(|item| {
-            let krate = crate_of(item.krate);
-            krate == own || crates.contains(&krate)
-        })
+    let mut keyed: Vec<_> = items()
+        // `krate` is the bare crate name under cargo: compare it whole before splitting it.
+        .filter(|item| item.krate == own || crates.contains(&crate_of(item.krate)))
+        .map(|item| (sort_prefix(item), item))
         .collect();
-    items.sort_unstable_by(|a, b| {
-        (a.submodule, a.name).cmp(&(b.submodule, b.name)).then_with(|| (a.module_path, a.rust_name).cmp(&(b.module_path, b.rust_name)))
+    // Most comparisons end at the integer prefix: two string comparisons per step made this sort
+    // a third of registration's own cost.
+    keyed.sort_unstable_by(|(pa, a), (pb, b)| {
+        pa.cmp(pb)
+            .then_with(|| (a.submodule, a.name).cmp(&(b.submodule, b.name)))
+            .then_with(|| (a.module_path, a.rust_name).cmp(&(b.module_path, b.rust_name)))
     });
-    items
+    keyed.into_iter().map(|(_, item)| item).collect()
+}
+
+/// The first 8 bytes of `submodule NUL name`, zero-padded, as a big-endian integer: ordered as
+/// (submodule, name) is, since every byte of a Python name or a dotted path is above NUL.
+fn sort_prefix(item: &Item) -> u64 {
+    let mut prefix = [0u8; 8];
+    let (submodule, name) = (item.submodule.as_bytes(), item.name.as_bytes());
+    let sub_len = submodule.len().min(8);
+    prefix[..sub_len].copy_from_slice(&submodule[..sub_len]);
+    let start = (submodule.len() + 1).min(8); // after the NUL
+    let name_len = name.len().min(8 - start);
+    prefix[start..start + name_len].copy_from_slice(&name[..name_len]);
+    u64::from_be_bytes(prefix)
 }
 
 /// The dotted name users import the extension module `name` from: `demo` for `demo.demo`.
@@ -212,7 +229,7 @@ pub fn add_function<'py>(
 
 #[cfg(test)]
 mod tests {
-    use super::public_name;
+    use super::{public_name, sort_prefix, Item, Kind};
 
     #[test]
     fn public_name_drops_the_repeated_last_component_of_the_pure_layout() {
@@ -221,5 +238,31 @@ mod tests {
         assert_eq!(public_name("demo"), "demo");
         assert_eq!(public_name("pkg._native"), "pkg._native");
         assert_eq!(public_name("a.b.a"), "a.b.a");
+    }
+
+    #[test]
+    fn the_sort_prefix_orders_as_submodule_then_name() {
+        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+            Ok(m.clone().into_any())
+        }
+        let item = |submodule, name| Item {
+            krate: "k",
+            module_path: "k",
+            rust_name: name,
+            name,
+            submodule,
+            kind: Kind::Class,
+            set_module: true,
+            add,
+        };
+        // Shared 8-byte prefixes and a submodule that is a prefix of another among them.
+        let keys = [("", "A"), ("", "C1"), ("", "C10"), ("", "C2"), ("", "long_name_1"), ("", "long_name_2")];
+        let keys = [&keys[..], &[("geo", "A"), ("geo.x", "B"), ("geox", "A")]].concat();
+        for &a in &keys {
+            for &b in &keys {
+                let (pa, pb) = (sort_prefix(&item(a.0, a.1)), sort_prefix(&item(b.0, b.1)));
+                assert!(pa.cmp(&pb).then(a.cmp(&b)) == a.cmp(&b), "{a:?} {b:?}");
+            }
+        }
     }
 }
