@@ -145,6 +145,7 @@ impl Record {
         field("features", &self.features.join(","));
         field("rustc", &self.rustc);
         field("built_at", &self.built_at.to_string());
+        field("inputs", &self.inputs.len().to_string());
         let optional = [
             ("pyo3", &self.pyo3_version),
             ("source_root", &self.source_root),
@@ -205,13 +206,18 @@ impl Record {
         }
         let len: usize = std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()).ok_or_else(|| bad("length"))?;
         let body = rest.get(LEN_DIGITS + 1..LEN_DIGITS + 1 + len).ok_or_else(|| bad("truncated body"))?;
-        let body = std::str::from_utf8(body).map_err(|_| bad("body is not UTF-8"))?;
-        let body = body.strip_suffix("end\n").ok_or_else(|| bad("missing end line"))?;
+        let body = body.strip_suffix(b"end\n").ok_or_else(|| bad("missing end line"))?;
+        // The fields come before the lists. A summary (at every import) reads only them: with
+        // hundreds of export lines, going over the whole body cost more than the rest of the
+        // guard's import together. The first check parses, and validates, the rest.
+        let text = if full { body } else { fields_part(body) };
+        let text = std::str::from_utf8(text).map_err(|_| bad("body is not UTF-8"))?;
 
         let mut record = Record::default();
         let mut seen_id = false;
         let mut input_count = 0;
-        for line in body.lines() {
+        let mut declared_inputs = None;
+        for line in text.lines() {
             let (key, value) = line.split_once(' ').unwrap_or((line, ""));
             if key == "input" {
                 input_count += 1;
@@ -257,6 +263,7 @@ impl Record {
                 }
                 "rustc" => record.rustc = value,
                 "built_at" => record.built_at = value.parse().map_err(|_| bad("built_at is not a number"))?,
+                "inputs" => declared_inputs = Some(value.parse().map_err(|_| bad("inputs is not a number"))?),
                 "pyo3" => record.pyo3_version = Some(value),
                 "source_root" => record.source_root = Some(value),
                 "module" => record.module_name = Some(value),
@@ -268,6 +275,10 @@ impl Record {
         }
         if !seen_id || record.build_id.is_empty() {
             return Err(bad("no build_id"));
+        }
+        if !full {
+            let count_lines = || body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count();
+            input_count = declared_inputs.unwrap_or_else(count_lines);
         }
         Ok((record, input_count))
     }
@@ -284,6 +295,20 @@ impl Record {
         }
         None
     }
+}
+
+/// The body up to its first list line (`input`, `tree`, `export`, `walked`).
+fn fields_part(body: &[u8]) -> &[u8] {
+    const LISTS: [&[u8]; 4] = [b"input ", b"tree ", b"export ", b"walked "];
+    let mut start = 0;
+    while start < body.len() {
+        let line = &body[start..];
+        if LISTS.iter().any(|key| line.starts_with(key)) {
+            return &body[..start];
+        }
+        start += line.iter().position(|&b| b == b'\n').map_or(line.len(), |end| end + 1);
+    }
+    body
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -409,6 +434,12 @@ mod tests {
         let (summary, inputs) = Record::parse_summary(&sample().to_bytes()).unwrap();
         assert_eq!(summary, Record { inputs: vec![], trees: vec![], exports: vec![], walked: vec![], ..sample() });
         assert_eq!(inputs, 1);
+        // Only the fields are read: a broken list line fails the full parse, not the summary.
+        let mut bytes = sample().to_bytes();
+        let export = bytes.windows(8).position(|w| w == b"\nexport ").unwrap();
+        bytes[export + 8] = 0xff;
+        assert!(Record::parse_summary(&bytes).is_ok());
+        assert!(Record::parse(&bytes).is_err());
     }
 
     #[test]

@@ -7,11 +7,15 @@ use crate::inspect::record_in_binary;
 use crate::wheel::Wheel;
 
 /// Target `record_parse`: no panic on any bytes; a record that parses re-serializes to bytes
-/// that parse to the same record, and is found by `find_in` behind other bytes.
+/// that parse to the same record (and to the same fields and input count when only its summary
+/// is read, as at import), and is found by `find_in` behind other bytes.
 pub fn record_parse(data: &[u8]) {
+    let _ = Record::parse_summary(data);
     if let Ok(record) = Record::parse(data) {
         let bytes = record.to_bytes();
         assert_eq!(Record::parse(&bytes).as_ref(), Ok(&record), "round trip");
+        let (summary, inputs) = Record::parse_summary(&bytes).expect("the summary of a record parses");
+        assert_eq!((summary.build_id.as_str(), inputs), (record.build_id.as_str(), record.inputs.len()), "summary");
         let mut blob = b"\x7fELF".to_vec();
         blob.extend(&bytes);
         assert_eq!(Record::find_in(&blob).as_ref(), Some(&record), "found again");
