@@ -126,6 +126,22 @@ def time_import(python: str, name: str, site: Path, n: int) -> float:
     return float(out.stdout)
 
 
+def instructions(python: str, name: str, site: Path) -> int | None:
+    """Instructions (valgrind's callgrind) that `import name` adds to a bare interpreter start:
+    the same count whatever else the machine is doing. None without valgrind."""
+    if not shutil.which("valgrind"):
+        return None
+
+    def count(code: str) -> int:
+        env = dict(os.environ, PYTHONPATH=str(site), PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+        out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python, "-c", code],
+                             env=env, cwd=site, capture_output=True, text=True, check=True)
+        collected = [line for line in out.stderr.splitlines() if "Collected :" in line]
+        return int(collected[-1].split(":")[-1])
+
+    return count(f"import sys, {name}") - count("import sys")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=200, help="classes, and as many functions (default 200)")

@@ -183,6 +183,15 @@ def import_section(table: Table, work: Path, python: str, runs: int) -> None:
               [] if ratio <= 1.05 else [f"ratio {ratio:.3f}"])
     table.add("2", "import, same, #[guarded_pymodule] + hand add_class", ms(med["guard+hand"]),
               f"hand add_class {ms(med['plain'])}", f"{med['guard+hand'] / med['plain']:.3f}", "", [])
+    log("import: instruction counts under callgrind ...")
+    counts = {v: import_time.instructions(python, name, sites[v]) for v, name in variants.items()}
+    if None not in counts.values():
+        for variant, label in (("registered", "registered"), ("guard+hand", "#[guarded_pymodule] + hand add_class")):
+            ratio = counts[variant] / counts["plain"]
+            table.add("2", f"import, instructions (callgrind: the same whatever the load), {label}",
+                      f"{counts[variant] / 1e6:.2f} M", f"hand add_class {counts['plain'] / 1e6:.2f} M",
+                      f"{ratio:.3f}", "ratio <= 1.05" if variant == "registered" else "",
+                      [] if ratio <= 1.05 or variant != "registered" else [f"ratio {ratio:.3f}"])
 
 
 def builds_section(table: Table, work: Path, python: str, target: Path, cold_reps: int, rebuild_reps: int) -> None:
