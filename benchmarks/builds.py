@@ -9,6 +9,10 @@ Variants, generated in a work directory:
          per item, no build script, no pyo3-guard dependency
 Each variant has its own target directory (outside the crate), `PYO3_PYTHON` is fixed, and the
 variants alternate in every repetition so that load from elsewhere hits both alike.
+The guard variant takes pyo3-guard as users do, from a source cargo treats as immutable (a git
+checkout of the repository's HEAD commit, standing in for crates.io), not as path
+dependencies, whose every source file cargo and the build script would watch. Uncommitted
+changes are therefore not measured.
 """
 
 from __future__ import annotations
@@ -43,11 +47,15 @@ def plain_source(guarded: str) -> str:
 
 def make_variants(work: Path) -> dict[str, Path]:
     crates = {}
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
     for variant in VARIANTS:
         crate = work / variant / "demo"
         shutil.copytree(DEMO, crate, ignore=shutil.ignore_patterns("target", ".venv", "__pycache__", "*.so", "tests"))
         manifest = (crate / "Cargo.toml").read_text()
-        manifest = manifest.replace('path = "../../', f'path = "{REPO.as_posix()}/')
+        manifest = re.sub(r'path = "\.\./\.\./pyo3-guard[a-z-]*"', f'git = "{REPO.as_uri()}", rev = "{head}"', manifest)
+        if "../../" in manifest:
+            raise SystemExit("benchmarks/builds.py: examples/demo/Cargo.toml has a path dependency it cannot rewrite")
         if variant == "plain":
             manifest = re.sub(r"(?m)^pyo3-guard = .*\n", "", manifest)
             manifest = re.sub(r"(?ms)^\[build-dependencies\]\n.*?(?=^\[|\Z)", "", manifest)
