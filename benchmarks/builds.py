@@ -111,7 +111,7 @@ def crate_set(cargo: Cargo, crate: Path, variant: str, edges: str) -> set[str]:
     _, out = cargo.run(crate, variant, "tree", "--quiet", "-e", edges, "--prefix", "none")
     names = set()
     for line in out.splitlines():
-        line = re.sub(r" \(\*\)$| \(proc-macro\)| \(/[^)]*\)", "", line.strip())
+        line = re.sub(r" \(\*\)$| \(proc-macro\)| \((?:/|[a-z+]+://)[^)]*\)", "", line.strip())
         if line and not line.startswith("["):
             names.add(line)
     return names
