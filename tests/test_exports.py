@@ -27,6 +27,13 @@ fn forgotten_fn() {}
 #[pyclass]
 #[cfg(any())]
 struct NeverCompiled;
+
+/// Bindings behind a cfg, the way optional Python bindings are often written.
+#[cfg_attr(unix, pyclass)]
+struct OptionalBinding;
+
+#[cfg_attr(any(), pyclass)]
+struct BindingOff;
 '''
 
 
@@ -43,17 +50,20 @@ def test_a_forgotten_add_class_is_named_with_the_fix(tmp_path: Path):
 
     code = "import mixed_demo; mixed_demo.__guard__.verify()"
     failed = project.py(code, check=False)
-    assert "MissingExportError: mixed_demo._native is missing 2 items its sources declare for Python" in failed.stderr
+    assert "MissingExportError: mixed_demo._native is missing 3 items its sources declare for Python" in failed.stderr
     assert "class Forgotten (src/lib.rs:" in failed.stderr
     assert "m.add_class::<Forgotten>()" in failed.stderr
     assert "function forgotten_fn (src/lib.rs:" in failed.stderr
+    assert "class OptionalBinding (src/lib.rs:" in failed.stderr  # a #[cfg_attr] that is on
     assert "NeverCompiled" not in failed.stderr  # behind a cfg that is off: not expected
+    assert "BindingOff" not in failed.stderr  # a #[cfg_attr] that is off
 
     report = project.py("import mixed_demo; r = mixed_demo.__guard__.check(); print(r['verdict'], sorted(m['name'] for m in r['missing']))")
-    assert report.stdout.strip() == "fresh ['Forgotten', 'forgotten_fn']"
+    assert report.stdout.strip() == "fresh ['Forgotten', 'OptionalBinding', 'forgotten_fn']"
 
     project.edit("src/lib.rs", "    m.add_function(wrap_pyfunction!(add, m)?)?;",
                  "    m.add_function(wrap_pyfunction!(add, m)?)?;\n    m.add_class::<Forgotten>()?;\n"
+                 "    m.add_class::<OptionalBinding>()?;\n"
                  "    m.add_function(wrap_pyfunction!(forgotten_fn, m)?)?;")
     project.maturin_develop()
     project.py(code)

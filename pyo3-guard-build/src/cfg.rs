@@ -136,7 +136,7 @@ const WELL_KNOWN: [&str; 11] = [
     "target_env", "target_pointer_width", "target_endian", "target_vendor", "panic",
 ];
 
-fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
+pub(crate) fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
     let mut parts = vec![TokenStream::new()];
     for token in tokens {
         match &token {

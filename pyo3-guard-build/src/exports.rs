@@ -1,14 +1,15 @@
 //! What the sources declare for Python: every `#[pyclass]`, each method and property of its
 //! `#[pymethods]` blocks and `#[pyo3(get, set)]` fields, and every `#[pyfunction]`, found by
 //! parsing the crate's module tree with syn (so `#[cfg]` that is off, and files no `mod` names,
-//! are left out, exactly as the compiler leaves them out).
+//! are left out, exactly as the compiler leaves them out). `#[cfg_attr(predicate, ...)]` is
+//! expanded first, so `#[cfg_attr(feature = "python", pyclass)]` counts when the feature is on.
 
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::{Attribute, ImplItem, Item, Meta};
 
-use crate::cfg::{Cfg, CfgEnv};
+use crate::cfg::{split_commas, Cfg, CfgEnv};
 use crate::error::{Error, Result};
 use crate::inputs::relative_path;
 use crate::record::{Export, ExportKind};
@@ -63,11 +64,78 @@ impl Scanner<'_> {
             // rustc reports a missing module file itself; nothing to add here.
             Err(_) => return Ok(()),
         };
-        let Ok(file) = syn::parse_file(&text) else {
+        let Ok(mut file) = syn::parse_file(&text) else {
             // Not valid Rust: rustc reports it, with a better message than ours.
             return Ok(());
         };
+        self.expand_cfg_attrs(&mut file.items);
         self.items(path, &file.items, &dir)
+    }
+
+    /// Expands `#[cfg_attr]` on everything the scan reads attributes of.
+    fn expand_cfg_attrs(&self, items: &mut [Item]) {
+        for item in items {
+            match item {
+                Item::Struct(s) => {
+                    self.expand(&mut s.attrs);
+                    s.fields.iter_mut().for_each(|field| self.expand(&mut field.attrs));
+                }
+                Item::Enum(e) => self.expand(&mut e.attrs),
+                Item::Fn(f) => self.expand(&mut f.attrs),
+                Item::Impl(imp) => {
+                    self.expand(&mut imp.attrs);
+                    for member in &mut imp.items {
+                        match member {
+                            ImplItem::Fn(f) => self.expand(&mut f.attrs),
+                            ImplItem::Const(c) => self.expand(&mut c.attrs),
+                            _ => {}
+                        }
+                    }
+                }
+                Item::Mod(m) => {
+                    self.expand(&mut m.attrs);
+                    if let Some((_, items)) = &mut m.content {
+                        self.expand_cfg_attrs(items);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Replaces each `#[cfg_attr(predicate, attr, ...)]` by its attributes when the predicate
+    /// holds here, and drops it otherwise (an unknown predicate counts as off, as for `#[cfg]`).
+    fn expand(&self, attrs: &mut Vec<Attribute>) {
+        if !attrs.iter().any(|a| a.path().is_ident("cfg_attr")) {
+            return;
+        }
+        let mut expanded = Vec::with_capacity(attrs.len());
+        let mut pending: Vec<Attribute> = std::mem::take(attrs);
+        pending.reverse();
+        while let Some(attr) = pending.pop() {
+            let Meta::List(list) = &attr.meta else {
+                expanded.push(attr);
+                continue;
+            };
+            if !attr.path().is_ident("cfg_attr") {
+                expanded.push(attr);
+                continue;
+            }
+            let mut parts = split_commas(list.tokens.clone()).into_iter();
+            if parts.next().is_some_and(|predicate| self.cfg.eval(&predicate) == Cfg::On) {
+                // In order, and expanded again: `cfg_attr` may nest.
+                let inner = parts.filter_map(|tokens| syn::parse2::<Meta>(tokens).ok());
+                let as_attr = |meta| Attribute {
+                    pound_token: Default::default(),
+                    style: syn::AttrStyle::Outer,
+                    bracket_token: Default::default(),
+                    meta,
+                };
+                let inner: Vec<Attribute> = inner.map(as_attr).collect();
+                pending.extend(inner.into_iter().rev());
+            }
+        }
+        *attrs = expanded;
     }
 
     fn items(&mut self, path: &Path, items: &[Item], dir: &ModDir) -> Result<()> {

@@ -58,6 +58,18 @@ struct Iter;
 #[pyclass]
 #[guard(submodule = "geo")]
 struct Point;
+
+#[cfg_attr(unix, pyclass(name = "Bound"))]
+struct OptionalBinding {
+    #[cfg_attr(unix, pyo3(get))]
+    size: u8,
+}
+
+#[cfg_attr(all(unix, feature = "python"), pyclass)]
+struct FeatureOff;
+
+#[cfg_attr(unix, cfg_attr(target_os = "linux", pyfunction), allow(dead_code))]
+fn nested() {}
 "#;
 
 #[test]
@@ -94,11 +106,14 @@ fn follows_the_module_tree_names_and_cfg() {
         [
             "class Color:Color",
             "class Iter:Iter skipped",
+            "class OptionalBinding:Bound",
             "class Point:Point in geo",
             "class RustCounter:Counter",
             "class Square:Square",
             "function area:area",
             "function greet_impl:greet",
+            "function nested:nested",
+            "member OptionalBinding:size",
             "member RustCounter:LIMIT",
             "member RustCounter:double",
             "member RustCounter:increment",
