@@ -66,6 +66,17 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     assert 'optional: let uv\'s editable builds be dev builds' in out and 'editable-profile = "dev"' in out
     assert len(out.splitlines()) <= 30, out
 
+    # The same findings for a script: one JSON object, the same exit status.
+    as_json = doctor(demo, cli, "--json")
+    assert as_json.returncode == 1, show(as_json)
+    found = json.loads(as_json.stdout)
+    assert (found["outcome"], found["exit_code"], found["reason"]) == ("stale", 1, None)
+    loaded = found["copies"][0]
+    assert (loaded["kind"], loaded["verdict"], loaded["profile"], loaded["changed"]) == ("extension", "stale", "release", ["src/lib.rs"])
+    assert loaded["installed_by"] == "built by uv and cached (uv_build.json), editable"
+    assert found["cause"].startswith("uv reinstalled a release wheel it built and cached earlier")
+    assert any("uv run --reinstall-package demo" in fix for fix in found["fixes"])
+
     pyproject = demo.root / "pyproject.toml"
     before = pyproject.read_text()
     fixed = doctor(demo, cli, "--fix")
@@ -129,6 +140,12 @@ def test_a_fresh_project_gets_exit_0_and_a_short_report(demo: Project, cli: Path
     assert len(lines) <= 8, result.stdout
     assert "\x1b[" not in result.stdout  # no colour when stdout is not a terminal
 
+    found = json.loads(doctor(demo, cli, "--json").stdout)
+    assert (found["outcome"], found["exit_code"], found["module"]) == ("fresh", 0, "demo")
+    build_id = demo.py("import demo; print(demo.__build_id__)").stdout.strip()
+    assert [(c["verdict"], c["build_id"]) for c in found["copies"]] == [("fresh", build_id)]
+    assert [w["verdict"] for w in found["wheels"]] == ["fresh"] and found["wheels"][0]["member"]
+
 
 def test_doctor_cannot_tell_when_the_module_is_not_installed(demo: Project, cli: Path):
     demo.uv_venv()
@@ -137,6 +154,11 @@ def test_doctor_cannot_tell_when_the_module_is_not_installed(demo: Project, cli:
     assert "demo: cannot tell:" in result.stdout and "finds no module demo on sys.path" in result.stdout
     missing = demo.run(cli, "doctor", demo.root / "nowhere", check=False)
     assert missing.returncode == 2 and "nowhere" in missing.stderr and missing.stderr.count("\n") == 1, show(missing)
+    missing_json = demo.run(cli, "doctor", demo.root / "nowhere", "--json", check=False)
+    found = json.loads(missing_json.stdout)
+    assert (missing_json.returncode, found["outcome"], found["exit_code"]) == (2, "unknown", 2) and "nowhere" in found["reason"]
+    not_installed = json.loads(doctor(demo, cli, "--json").stdout)
+    assert not_installed["outcome"] == "unknown" and "finds no module demo on sys.path" in not_installed["reason"]
 
 
 def test_inspect_reads_the_id_python_reports_from_the_installed_file_and_the_wheel(demo: Project, cli: Path, tmp_path: Path):

@@ -13,7 +13,7 @@ pub enum Command {
     Usage,
     Version,
     Inspect { json: bool, paths: Vec<PathBuf> },
-    Doctor { project: Option<PathBuf>, python: Option<PathBuf>, fix: bool },
+    Doctor { project: Option<PathBuf>, python: Option<PathBuf>, fix: bool, json: bool },
 }
 
 pub const USAGE: &str = "\
@@ -21,7 +21,7 @@ pyo3-guard: read a PyO3 extension's build identity, and tell whether Python load
 
 usage:
   pyo3-guard inspect [--json] PATH...        the build record of extension modules or wheels
-  pyo3-guard doctor [PROJECT_DIR] [--python PATH] [--fix]
+  pyo3-guard doctor [PROJECT_DIR] [--python PATH] [--fix] [--json]
                                              which build Python loads, is it fresh, and the fix
   pyo3-guard help COMMAND                    more about a command
 ";
@@ -41,7 +41,7 @@ exit status: 0 every file had a record; 1 at least one did not (one line per fil
 ";
 
 pub const DOCTOR_USAGE: &str = "\
-usage: pyo3-guard doctor [PROJECT_DIR] [--python PATH] [--fix]
+usage: pyo3-guard doctor [PROJECT_DIR] [--python PATH] [--fix] [--json]
 
 Answers, for the maturin project in PROJECT_DIR (default: the current directory): which build
 of its module will Python load, started in the current directory, and is it fresh? Lists every
@@ -52,6 +52,10 @@ with who installed it; then names the cause and prints the fix.
   --python PATH   the interpreter to ask (default: PROJECT_DIR/.venv, else python3)
   --fix           add the missing [tool.uv] cache-keys to pyproject.toml (comments and
                   formatting kept), and say what was added
+  --json          the same findings as one JSON object (for scripts and CI): outcome,
+                  exit_code, reason, cause, fixes, notes, copies (sys.path order; the first is
+                  what Python loads) and wheels, each with path, verdict, build_id and the
+                  changed, added and removed inputs
 
 exit status: 0 fresh; 1 stale or shadowed; 2 could not tell (the reason is printed).
 ";
@@ -118,7 +122,7 @@ fn inspect(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
 }
 
 fn doctor(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
-    let (mut project, mut python, mut fix) = (None, None, false);
+    let (mut project, mut python, mut fix, mut json) = (None, None, false, false);
     let mut args = args_of(args).into_iter();
     while let Some(arg) = args.next() {
         match arg {
@@ -128,6 +132,7 @@ fn doctor(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
             }
             Arg::Option(name, _) if name == "-h" || name == "--help" => return Ok(Command::Help(DOCTOR_USAGE)),
             Arg::Option(name, None) if name == "--fix" => fix = true,
+            Arg::Option(name, None) if name == "--json" => json = true,
             Arg::Option(name, value) if name == "--python" => {
                 let value = match value {
                     Some(value) => value,
@@ -141,7 +146,7 @@ fn doctor(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
             Arg::Option(name, _) => return Err(unknown("doctor", &name)),
         }
     }
-    Ok(Command::Doctor { project, python, fix })
+    Ok(Command::Doctor { project, python, fix, json })
 }
 
 fn unknown(command: &str, option: &str) -> String {
@@ -172,10 +177,11 @@ mod tests {
 
     #[test]
     fn doctor_options_in_any_order_and_both_spellings() {
-        let expected = Command::Doctor { project: Some("proj".into()), python: Some("/usr/bin/python3".into()), fix: true };
+        let expected = Command::Doctor { project: Some("proj".into()), python: Some("/usr/bin/python3".into()), fix: true, json: false };
         assert_eq!(parse_str(&["doctor", "--fix", "proj", "--python", "/usr/bin/python3"]), Ok(expected.clone()));
         assert_eq!(parse_str(&["doctor", "--python=/usr/bin/python3", "proj", "--fix"]), Ok(expected));
-        assert_eq!(parse_str(&["doctor"]), Ok(Command::Doctor { project: None, python: None, fix: false }));
+        assert_eq!(parse_str(&["doctor"]), Ok(Command::Doctor { project: None, python: None, fix: false, json: false }));
+        assert_eq!(parse_str(&["doctor", "--json"]), Ok(Command::Doctor { project: None, python: None, fix: false, json: true }));
         assert_eq!(parse_str(&["doctor", "--python"]).unwrap_err(), "--python needs a PATH to an interpreter");
         assert_eq!(parse_str(&["doctor", "--python", "--fix"]).unwrap_err(), "--python needs a PATH to an interpreter");
         assert_eq!(parse_str(&["doctor", "a", "b"]).unwrap_err(), "doctor takes one PROJECT_DIR, got another: b");

@@ -31,6 +31,8 @@ pub struct Options {
     pub project: PathBuf,
     pub python: Option<PathBuf>,
     pub fix: bool,
+    /// The findings as one JSON object instead of the report.
+    pub json: bool,
     /// Where Python is assumed to start (the `''` entry of `sys.path`): the current directory.
     pub cwd: PathBuf,
 }
@@ -128,26 +130,34 @@ pub struct Findings {
 /// Runs doctor: prints the report to `out` (errors that stop it to `err`) and returns the exit
 /// status.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Style) -> i32 {
+    // Before there are findings, a failure is one line on stderr (and, with --json, an object
+    // saying so on stdout, so a script always gets one).
+    let cannot_tell = |out: &mut dyn Write, err: &mut dyn Write, why: String| {
+        let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {why}");
+        if opts.json {
+            let _ = writeln!(out, "{}", report::json_unknown(&why));
+        }
+        EXIT_UNKNOWN
+    };
     let project = match Project::read(&opts.project) {
         Ok(project) => project,
-        Err(e) => {
-            let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {e}");
-            return EXIT_UNKNOWN;
-        }
+        Err(e) => return cannot_tell(out, err, e),
     };
-    if opts.fix {
-        let _ = write!(out, "{}", report::fix_lines(&apply_fix(&project), style));
+    let fixed = opts.fix.then(|| apply_fix(&project));
+    if let (Some(fixed), false) = (&fixed, opts.json) {
+        let _ = write!(out, "{}", report::fix_lines(fixed, style));
     }
     let python = opts.python.clone().unwrap_or_else(|| python::default_python(&project.root));
     let interp = match Interpreter::probe(&python, &opts.cwd) {
         Ok(interp) => interp,
-        Err(e) => {
-            let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {e}");
-            return EXIT_UNKNOWN;
-        }
+        Err(e) => return cannot_tell(out, err, e),
     };
     let findings = gather(project, interp);
-    let _ = write!(out, "{}", report::format(&findings, &opts.cwd, style));
+    if opts.json {
+        let _ = writeln!(out, "{}", report::json(&findings, fixed.as_ref()));
+    } else {
+        let _ = write!(out, "{}", report::format(&findings, &opts.cwd, style));
+    }
     findings.outcome.exit_code()
 }
 

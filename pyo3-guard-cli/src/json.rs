@@ -1,5 +1,5 @@
-//! A tiny JSON writer: the CLI only ever writes flat objects of strings, numbers, booleans and
-//! lists of strings, so a serializer crate would cost more than it saves.
+//! A tiny JSON writer: the CLI only ever writes objects of strings, numbers, booleans, lists of
+//! strings and lists of such objects, so a serializer crate would cost more than it saves.
 
 /// A JSON object written field by field, in order.
 pub struct Object {
@@ -51,6 +51,11 @@ impl Object {
         self.out.push(']');
     }
 
+    /// A list of objects, each already written (by [`Object::finish`]).
+    pub fn objects(&mut self, key: &str, objects: Vec<String>) {
+        self.raw(key, &format!("[{}]", objects.join(", ")));
+    }
+
     fn raw(&mut self, key: &str, value: &str) {
         self.key(key);
         self.out.push_str(value);
@@ -92,6 +97,12 @@ mod tests {
         obj.opt_bool("d", Some(false));
         obj.strs("e", &["x".into(), "y".into()]);
         obj.strs("f", &[]);
-        assert_eq!(obj.finish(), r#"{"a": "q\"\\\n\u0001é", "b": null, "c": 7, "d": false, "e": ["x", "y"], "f": []}"#);
+        let mut inner = Object::new();
+        inner.num("n", 1);
+        obj.objects("g", vec![inner.finish(), Object::new().finish()]);
+        assert_eq!(
+            obj.finish(),
+            r#"{"a": "q\"\\\n\u0001é", "b": null, "c": 7, "d": false, "e": ["x", "y"], "f": [], "g": [{"n": 1}, {}]}"#
+        );
     }
 }

@@ -67,7 +67,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &
             0
         }
         Command::Inspect { json, paths } => run_inspect(json, &paths, out, err),
-        Command::Doctor { project, python, fix } => {
+        Command::Doctor { project, python, fix, json } => {
             let cwd = match std::env::current_dir() {
                 Ok(cwd) => cwd,
                 Err(e) => {
@@ -76,7 +76,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &
                 }
             };
             let project = project.map_or_else(|| cwd.clone(), |p| cwd.join(p));
-            let opts = doctor::Options { project, python, fix, cwd };
+            let opts = doctor::Options { project, python, fix, json, cwd };
             doctor::run(&opts, out, err, term::Style::for_stdout())
         }
     }

@@ -7,7 +7,8 @@ use std::path::Path;
 use pyo3_guard_build::check::Verdict;
 use pyo3_guard_build::diagnose::{format_time, Installation};
 
-use crate::doctor::{Copy, Findings, Outcome};
+use crate::doctor::{Copy, Findings, Outcome, EXIT_UNKNOWN};
+use crate::json::Object;
 use crate::python::Kind;
 use crate::term::{show, Style};
 
@@ -54,6 +55,70 @@ pub fn format(f: &Findings, cwd: &Path, style: Style) -> String {
         let _ = writeln!(out, "{} {note}", style.bold("note:"));
     }
     out
+}
+
+/// The findings as one JSON object (`doctor --json`), with what `--fix` did when it ran.
+pub fn json(f: &Findings, fixed: Option<&Result<Vec<String>, String>>) -> String {
+    let mut obj = Object::new();
+    let (outcome, reason) = match &f.outcome {
+        Outcome::Fresh => ("fresh", None),
+        Outcome::Stale => ("stale", None),
+        Outcome::Shadowed => ("shadowed", None),
+        Outcome::Unknown(why) => ("unknown", Some(why.as_str())),
+    };
+    obj.str("outcome", outcome);
+    obj.num("exit_code", f.outcome.exit_code() as u64);
+    obj.opt_str("reason", reason);
+    obj.str("module", &f.project.module_name());
+    obj.str("project", &f.project.root.to_string_lossy());
+    obj.str("source_id", &f.project.source_id);
+    obj.str("python", &f.interp.command.to_string_lossy());
+    obj.str("python_version", &f.interp.version);
+    obj.opt_str("cause", f.cause.as_deref());
+    obj.strs("fixes", &f.fixes);
+    obj.strs("notes", &f.notes);
+    if let Some(fixed) = fixed {
+        obj.strs("fix_added", fixed.as_ref().map_or(&[][..], Vec::as_slice));
+        obj.opt_str("fix_error", fixed.as_ref().err().map(String::as_str));
+    }
+    obj.objects("copies", f.copies.iter().map(copy_json).collect());
+    obj.objects("wheels", f.wheels.iter().map(copy_json).collect());
+    obj.num("older_wheels", f.older_wheels as u64);
+    obj.finish()
+}
+
+/// `doctor --json` when it could not even look: the reason, as one object.
+pub fn json_unknown(why: &str) -> String {
+    let mut obj = Object::new();
+    obj.str("outcome", "unknown");
+    obj.num("exit_code", EXIT_UNKNOWN as u64);
+    obj.str("reason", why);
+    obj.finish()
+}
+
+fn copy_json(copy: &Copy) -> String {
+    let mut obj = Object::new();
+    obj.str("path", &copy.path.to_string_lossy());
+    obj.opt_str("member", copy.member.as_deref());
+    let kind = match copy.kind {
+        Kind::Extension => "extension",
+        Kind::PythonModule => "python file",
+        Kind::Package => "package",
+    };
+    obj.str("kind", kind);
+    obj.opt_str("verdict", copy.verdict().map(Verdict::as_str));
+    let record = copy.record.as_ref().ok();
+    obj.opt_str("build_id", record.map(|r| r.build_id.as_str()));
+    obj.opt_str("profile", record.map(|r| r.profile.as_str()));
+    obj.opt_str("record_error", copy.record.as_ref().err().map(String::as_str));
+    obj.opt_str("sys_path_entry", copy.entry.as_ref().map(|e| e.to_string_lossy()).as_deref());
+    obj.str("installed_by", &installed_by(&copy.installation));
+    let empty = Vec::new();
+    let report = copy.report.as_ref();
+    obj.strs("changed", report.map_or(&empty, |r| &r.changed));
+    obj.strs("added", report.map_or(&empty, |r| &r.added));
+    obj.strs("removed", report.map_or(&empty, |r| &r.removed));
+    obj.finish()
 }
 
 /// `  loads    stale        path` then, for an extension with a record, what build it is and
