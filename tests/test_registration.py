@@ -81,6 +81,17 @@ def test_a_path_dependency_is_registered_only_when_the_module_names_it(tmp_path:
     assert out.stdout.split() == ["['describe',", "'origin']", "False", "Point"]
 
 
+def test_a_renamed_path_dependency_is_named_as_the_code_names_it(tmp_path: Path):
+    project = copy_example("workspace-deps", tmp_path / "workspace-deps")
+    project.edit("Cargo.toml", 'core-types = { path = "core_types" }', 'types = { package = "core-types", path = "core_types" }')
+    project.edit("src/lib.rs", "#[guarded_pymodule(crates = [core_types])]", "#[guarded_pymodule(crates = [types])]")
+    project.uv_venv()
+    project.maturin_develop()
+    run_example_tests(project)
+    # The export check agrees: the renamed crate is named, so nothing it declares is missing.
+    assert project.py("import app; print(app.__guard__.check()['missing'])").stdout.strip() == "[]"
+
+
 MISMATCH = re.compile(r"error: module is named `(\w+)` here but maturin builds `(\w+)` \(from ([^)]*)\), "
                       r"so its import would fail \(no `PyInit_\w+`\); (.*)\n\s*--> src/lib.rs:(\d+):4")
 

@@ -22,6 +22,7 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     }
     walker.inputs.package_name = root_manifest.name.clone();
     walker.inputs.package_version = root_manifest.version.clone();
+    walker.inputs.renames = root_manifest.renames.clone();
 
     let mut queue = vec![(root.to_path_buf(), root_manifest)];
     let mut seen_crates: HashSet<PathBuf> = HashSet::from([root.to_path_buf()]);

@@ -17,6 +17,8 @@ use crate::{cfg, exports};
 pub const RECORD_ENV: &str = "PYO3_GUARD_RECORD";
 /// `rustc-env` variable holding the module name maturin will build (for the macro's check).
 pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
+/// `rustc-env` variable listing renamed dependencies, `used=own,...` (for `crates = [...]`).
+pub const CRATE_RENAMES_ENV: &str = "PYO3_GUARD_CRATE_RENAMES";
 const RECORD_FILE: &str = "pyo3-guard-record.txt";
 /// Set to `1` at build time to keep absolute paths out of the record.
 pub const OMIT_PATHS_ENV: &str = "PYO3_GUARD_OMIT_PATHS";
@@ -26,6 +28,7 @@ pub const OMIT_PATHS_ENV: &str = "PYO3_GUARD_OMIT_PATHS";
 /// ```text
 /// cargo:rustc-env=PYO3_GUARD_RECORD=<OUT_DIR>/pyo3-guard-record.txt
 /// cargo:rustc-env=PYO3_GUARD_MODULE_NAME=<name>;<where the name comes from>   (maturin projects)
+/// cargo:rustc-env=PYO3_GUARD_CRATE_RENAMES=<used>=<own>,...   (dependencies renamed with `package`)
 /// cargo:rerun-if-changed=<each manifest, build script, lock file and src/ directory>
 /// cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH
 /// cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS
@@ -137,6 +140,10 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
     writeln!(out, "cargo:rustc-env={RECORD_ENV}={}", record_path.display()).map_err(io)?;
     if let Some((name, origin)) = &inputs.module_name {
         writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={name};{origin}").map_err(io)?;
+    }
+    if !inputs.renames.is_empty() {
+        let renames: Vec<String> = inputs.renames.iter().map(|(used, own)| format!("{used}={own}")).collect();
+        writeln!(out, "cargo:rustc-env={CRATE_RENAMES_ENV}={}", renames.join(",")).map_err(io)?;
     }
     for path in &inputs.watch {
         writeln!(out, "cargo:rerun-if-changed={}", path.display()).map_err(io)?;

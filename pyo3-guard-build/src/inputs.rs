@@ -63,6 +63,8 @@ pub struct Inputs {
     pub package_version: Option<String>,
     /// maturin's module name (last component) and where it came from, if this is a maturin project.
     pub module_name: Option<(String, String)>,
+    /// The root crate's renamed dependencies: (name in code, crate name).
+    pub renames: Vec<(String, String)>,
 }
 
 /// The inputs under `root` (canonical) of a build whose layout `record` holds: its source trees

@@ -46,6 +46,6 @@ pub mod inputs;
 pub mod record;
 
 #[cfg(feature = "emit")]
-pub use emit::{build_record, emit, emit_to, BuildEnv, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
+pub use emit::{build_record, emit, emit_to, BuildEnv, CRATE_RENAMES_ENV, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
 pub use error::{Error, Result};
 

@@ -67,6 +67,9 @@ pub(crate) struct CrateManifest {
     pub path_deps: Vec<PathBuf>,
     /// Dependencies declared `workspace = true`, to be resolved against the workspace root.
     pub workspace_deps: Vec<String>,
+    /// Dependencies renamed with `package = "..."`: the name code uses and the crate's own
+    /// name (dashes as underscores), so `crates = [renamed]` selects the crate's items.
+    pub renames: Vec<(String, String)>,
     /// Whether this manifest is a workspace root.
     pub is_workspace_root: bool,
     /// `[workspace.dependencies]` entries that are path dependencies: name and directory.
@@ -96,6 +99,7 @@ impl CrateManifest {
             lib_path: string(&["lib", "path"]).map(|p| dir.join(p)),
             path_deps: Vec::new(),
             workspace_deps: Vec::new(),
+            renames: Vec::new(),
             is_workspace_root: get(&doc, "workspace").is_some(),
             workspace_path_deps: Vec::new(),
         };
@@ -111,6 +115,12 @@ impl CrateManifest {
         for table in dep_tables {
             for (name, spec) in table.iter() {
                 let Some(spec) = spec.get_ref().as_table() else { continue };
+                if let Some(package) = get(spec, "package").and_then(DeValue::as_str) {
+                    let (used, own) = (name.get_ref().replace('-', "_"), package.replace('-', "_"));
+                    if used != own && !manifest.renames.contains(&(used.clone(), own.clone())) {
+                        manifest.renames.push((used, own));
+                    }
+                }
                 if let Some(path) = get(spec, "path").and_then(DeValue::as_str) {
                     manifest.path_deps.push(dir.join(path));
                 } else if get(spec, "workspace").and_then(DeValue::as_bool) == Some(true) {

@@ -119,6 +119,15 @@ fn parse_crates(part: &TokenStream) -> syn::Result<Vec<Ident>> {
     Ok(crates)
 }
 
+/// Set by pyo3-guard-build: `used=own,...` for dependencies renamed with `package = "..."`.
+const CRATE_RENAMES_ENV: &str = "PYO3_GUARD_CRATE_RENAMES";
+
+/// The crate's own name (what its items register under) for the name code uses.
+fn own_crate_name(used: &str, renames: &str) -> String {
+    let own = renames.split(',').filter_map(|pair| pair.split_once('=')).find(|(u, _)| *u == used);
+    own.map_or(used, |(_, own)| own).to_owned()
+}
+
 fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     let ModuleArgs { crates, pyo3: args } = parse_args(args)?;
     validate_signature(&function)?;
@@ -144,7 +153,8 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     // Naming a crate links it, so its registrations survive the linker; a typo is an unresolved
     // import at the name.
     let links = crates.iter().map(|krate| quote_spanned!(krate.span()=> #[allow(unused_imports)] use #krate as _;));
-    let crate_names = crates.iter().map(|krate| krate.to_string());
+    let renames = std::env::var(CRATE_RENAMES_ENV).unwrap_or_default();
+    let crate_names = crates.iter().map(|krate| own_crate_name(&krate.to_string(), &renames));
     let stub_gatherer = crate::stubs::module_items();
     Ok(quote! {
         #stub_gatherer

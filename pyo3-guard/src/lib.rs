@@ -64,8 +64,9 @@ pub mod registry;
 /// On import it installs the guard, then adds the registered items (see [`registry`]), then
 /// runs its body. `crates = [core_types]` adds the items of those dependency crates too, and
 /// links them (an unused dependency's registrations are otherwise dropped by the linker); a
-/// crate's items are never added unless the module names it. Name a crate by its own name
-/// (`core_types` for package `core-types`): a dependency renamed in Cargo.toml cannot be named.
+/// crate's items are never added unless the module names it. Name a crate as code does
+/// (`core_types` for package `core-types`, `types` for a dependency renamed
+/// `types = { package = "core-types", ... }` in Cargo.toml).
 /// A named crate that registers nothing fails the import with a message.
 ///
 /// Needs `pyo3_guard_build::emit()` in `build.rs`: without it, compilation fails with a

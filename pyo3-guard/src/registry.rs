@@ -153,8 +153,7 @@ fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) ->
     if let Some(missing) = crates.iter().find(|&&k| !selected.iter().any(|item| crate_of(item.krate) == k)) {
         return Err(PyImportError::new_err(format!(
             "pyo3-guard: `crates = [...]` of module `{public}` names `{missing}`, but no registered item comes from a \
-             crate of that name; its items must use `pyo3_guard::prelude`, and a dependency renamed in Cargo.toml \
-             must be named by its own crate name"
+             crate of that name; its items must use `pyo3_guard::prelude`"
         )));
     }
     let describe = |i: &Item| format!("{} `{}::{}`", i.kind.describe(), i.module_path, i.rust_name);
