@@ -80,8 +80,7 @@ fn crate_of(module_path: &str) -> &str {
 pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
     let own = crate_of(module_path);
     let mut keyed: Vec<_> = items()
-        // `krate` is the bare crate name under cargo: compare it whole before splitting it.
-        .filter(|item| item.krate == own || crates.contains(&crate_of(item.krate)))
+        .filter(|item| belongs(item, own, crates))
         .map(|item| (sort_prefix(item), item))
         .collect();
     // Most comparisons end at the integer prefix: two string comparisons per step made this sort
@@ -92,6 +91,15 @@ pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
             .then_with(|| (a.module_path, a.rust_name).cmp(&(b.module_path, b.rust_name)))
     });
     keyed.into_iter().map(|(_, item)| item).collect()
+}
+
+/// Whether `item` comes from the crate `own` or one of `crates`. Its `krate` is the bare crate
+/// name under cargo (compared whole first: the common case), a module path outside cargo.
+fn belongs(item: &Item, own: &str, crates: &[&str]) -> bool {
+    item.krate == own || {
+        let krate = crate_of(item.krate);
+        krate == own || crates.contains(&krate)
+    }
 }
 
 /// The first 8 bytes of `submodule NUL name`, zero-padded, as a big-endian integer: ordered as
@@ -228,7 +236,7 @@ pub fn add_function<'py>(
 
 #[cfg(test)]
 mod tests {
-    use super::{public_name, sort_prefix, Item, Kind};
+    use super::{belongs, public_name, sort_prefix, Item, Kind};
 
     #[test]
     fn public_name_drops_the_repeated_last_component_of_the_pure_layout() {
@@ -263,5 +271,20 @@ mod tests {
                 assert!(pa.cmp(&pb).then(a.cmp(&b)) == a.cmp(&b), "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn items_belong_to_their_crate_under_cargo_and_outside_it() {
+        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+            Ok(m.clone().into_any())
+        }
+        let item = |krate| Item { krate, module_path: krate, rust_name: "A", name: "A", submodule: "", kind: Kind::Class, set_module: true, add };
+        // Under cargo `krate` is CARGO_CRATE_NAME; outside cargo, the item's module path.
+        for krate in ["demo", "demo::shapes"] {
+            assert!(belongs(&item(krate), "demo", &[]), "{krate}");
+        }
+        assert!(belongs(&item("core_types::geo"), "demo", &["core_types"]));
+        assert!(!belongs(&item("core_types"), "demo", &[]));
+        assert!(!belongs(&item("demo_extra"), "demo", &[]));
     }
 }
