@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::fingerprint::hash_file;
 use crate::inputs::from_record;
@@ -97,6 +98,9 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
         return Report { verdict, source_root: Some(root), changed, added: vec![], removed: vec![], touched, notes: vec![] };
     }
     let mut notes = Vec::new();
+    if record.trees.is_empty() && record.named.is_empty() {
+        notes.push("the build record names no source trees (made by an older pyo3-guard?): files added since the build are not seen; rebuild to check them".into());
+    }
     let current = match from_record(&canonical, record) {
         Ok(inputs) => {
             notes.extend(inputs.skipped);
@@ -157,36 +161,64 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
 }
 
 /// The fast path, one `stat` per input and directory: when every walked directory and
-/// `.gitignore` still has its recorded time, no input was added, removed or newly ignored, so
-/// comparing the recorded inputs is the whole answer: `Some((changed, touched))`. `None` when a
-/// directory differs or an input is gone: the full check then walks the trees.
+/// `.gitignore` still has its recorded time, and no file the manifests name has appeared (a new
+/// `build.rs`), no input was added, removed or newly ignored, so comparing the recorded inputs
+/// is the whole answer: `Some((changed, touched))`. `None` when a directory differs or an input
+/// is gone: the full check then walks the trees.
 fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, usize)> {
     if record.walked.is_empty() {
         return None;
     }
     // The stats are independent system calls (about 2 µs each on a small VM), so a large
-    // crate's are shared out between threads; the directories go to this thread.
+    // crate's are shared out between threads while this thread looks at the directories; a
+    // changed one stops the others early.
     let workers = (record.inputs.len() / INPUTS_PER_THREAD).min(parallelism() - 1);
     let per_part = record.inputs.len().div_ceil(workers + 1).max(1);
     let mut parts = record.inputs.chunks(per_part);
     let own = parts.next().unwrap_or_default();
+    let layout_changed = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = parts.map(|part| scope.spawn(move || compare_inputs(part, root))).collect();
-        let dirs_unchanged = record.walked.iter().all(|(rel, mtime_ns)| {
-            std::fs::metadata(root.join(rel)).is_ok_and(|meta| crate::fingerprint::mtime_ns(&meta) == *mtime_ns)
-        });
-        let (mut changed, mut touched) = compare_inputs(own, root).filter(|_| dirs_unchanged)?;
-        for handle in handles {
-            let (part_changed, part_touched) = handle.join().ok()??;
-            changed.extend(part_changed);
-            touched += part_touched;
-        }
-        Some((changed, touched))
+        // In input order: each part either on a thread of its own or, when no thread can be
+        // had (a process limit), left for this thread.
+        let rest: Vec<_> = parts
+            .map(|part| {
+                let layout_changed = &layout_changed;
+                std::thread::Builder::new().spawn_scoped(scope, move || compare_inputs(part, root, layout_changed)).map_err(|_| part)
+            })
+            .collect();
+        let results = (|| {
+            if !layout_unchanged(record, root) {
+                return None;
+            }
+            let mut results = vec![compare_inputs(own, root, &layout_changed)?];
+            for part in rest {
+                results.push(match part {
+                    Ok(handle) => handle.join().ok()??,
+                    Err(part) => compare_inputs(part, root, &layout_changed)?,
+                });
+            }
+            Some(results)
+        })();
+        // Whatever ended the check early, the other threads stop too.
+        layout_changed.store(true, Ordering::Relaxed);
+        let results = results?;
+        let touched = results.iter().map(|(_, touched)| touched).sum();
+        Some((results.into_iter().flat_map(|(changed, _)| changed).collect(), touched))
     })
 }
 
-/// Recorded inputs one thread compares before another thread is worth starting (a thread costs
-/// about as much as 20 stats).
+/// Every walked directory and `.gitignore` has its recorded time, and every file the manifests
+/// name that did not exist at build time still does not.
+fn layout_unchanged(record: &Record, root: &Path) -> bool {
+    let dirs = record.walked.iter().all(|(rel, mtime_ns)| {
+        std::fs::metadata(root.join(rel)).is_ok_and(|meta| crate::fingerprint::mtime_ns(&meta) == *mtime_ns)
+    });
+    let was_absent = |file: &&String| record.inputs.binary_search_by(|input| input.rel.as_str().cmp(file)).is_err();
+    dirs && !record.named.iter().filter(was_absent).any(|file| root.join(file).exists())
+}
+
+/// Every further this many recorded inputs start one more thread (400 inputs: two threads of
+/// 200), up to one per core: a thread costs about as much as 20 stats.
 const INPUTS_PER_THREAD: usize = 400;
 
 /// The cores this process may use (read once: the standard library reads cgroup files for it).
@@ -197,9 +229,12 @@ fn parallelism() -> usize {
 
 /// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone or
 /// unreadable.
-fn compare_inputs(inputs: &[RecordedInput], root: &Path) -> Option<(Vec<String>, usize)> {
+fn compare_inputs(inputs: &[RecordedInput], root: &Path, give_up: &AtomicBool) -> Option<(Vec<String>, usize)> {
     let (mut changed, mut touched) = (Vec::new(), 0);
-    for input in inputs {
+    for (i, input) in inputs.iter().enumerate() {
+        if i % 64 == 0 && give_up.load(Ordering::Relaxed) {
+            return None;
+        }
         let path = root.join(&input.rel);
         let meta = std::fs::metadata(&path).ok()?;
         match compare(input, &path, meta.len(), crate::fingerprint::mtime_ns(&meta)) {

@@ -202,6 +202,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         built_at: env.source_date_epoch.unwrap_or_else(now),
         inputs: recorded,
         trees: found.trees.clone(),
+        named: found.named.clone(),
         exports,
         // Reproducible builds leave file times out, and with them the check's fast path.
         walked: if env.source_date_epoch.is_some() { Vec::new() } else { found.walked.clone() },

@@ -52,6 +52,9 @@ pub struct Inputs {
     pub watch: Vec<PathBuf>,
     /// The source trees walked (each crate's `src/`), relative paths.
     pub trees: Vec<String>,
+    /// The single files the manifests name, relative paths, whether they exist or not (a
+    /// `build.rs` cargo would pick up once it exists; a git-ignored `[lib] path` inside `src/`).
+    pub named: Vec<String>,
     /// Each walked directory, and each `.gitignore` inside one, with its modification time
     /// (relative path, ns). While none of these and no input changed, the set of inputs cannot
     /// have changed either: the run-time check then skips the walk.
@@ -68,17 +71,15 @@ pub struct Inputs {
 }
 
 /// The inputs under `root` (canonical) of a build whose layout `record` holds: its source trees
-/// walked again, and the single files it named that still exist. While no manifest changed
-/// (a changed one is itself reported), this is what the manifests would give.
+/// walked again, and the single files the manifests named, those that exist now. While no
+/// manifest changed (a changed one is itself reported), this is what the manifests would give.
 pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
     let mut walker = Walker::new(root);
     for tree in &record.trees {
         walker.tree(&PathBuf::from(normalize(&root.join(tree))))?;
     }
-    for input in &record.inputs {
-        if !record.trees.iter().any(|tree| input.rel.strip_prefix(tree.as_str()).is_some_and(|r| r.starts_with('/'))) {
-            walker.add_file(&PathBuf::from(normalize(&root.join(&input.rel))));
-        }
+    for file in &record.named {
+        walker.add_file(&PathBuf::from(normalize(&root.join(file))));
     }
     Ok(walker.finish())
 }
@@ -114,12 +115,14 @@ impl Walker {
         self.walk(dir, &rules)
     }
 
-    /// Adds a file named by a manifest (always an input, even if git ignores it: a git-ignored
-    /// `Cargo.lock` still decides which dependencies are built).
+    /// Adds a file named by a manifest (always an input when it exists, even if git ignores it:
+    /// a git-ignored `Cargo.lock` still decides which dependencies are built).
     pub(crate) fn add_file(&mut self, path: &Path) {
-        if self.inputs.watch.iter().any(|p| p == path) {
+        let rel = relative_path(&self.root, path);
+        if self.inputs.named.contains(&rel) {
             return;
         }
+        self.inputs.named.push(rel);
         if let Some(meta) = std::fs::metadata(path).ok().filter(|m| m.is_file()) {
             self.inputs.watch.push(path.to_path_buf());
             self.push(path.to_path_buf(), &meta);

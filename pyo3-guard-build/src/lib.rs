@@ -4,9 +4,12 @@
 //!
 //! ```no_run
 //! // build.rs
+//! # #[cfg(feature = "emit")]
 //! fn main() {
 //!     pyo3_guard_build::emit();
 //! }
+//! # #[cfg(not(feature = "emit"))]
+//! # fn main() {}
 //! ```
 //!
 //! [`emit`] walks the crate's manifest, build script and `src/` tree, then the same for every

@@ -7,6 +7,7 @@
 //! build_id 1f2e...\n                       <- `key value` lines, one field each
 //! input 812 1732400000000000000 9ab3... src/lib.rs\n   <- size, mtime (ns), content hash, path
 //! tree src\n                              <- a walked source tree: the layout the manifests gave
+//! file build.rs\n                         <- a file the manifests name (existing or not)
 //! end\n
 //! ```
 
@@ -105,6 +106,9 @@ pub struct Record {
     /// The source trees walked (each crate's `src/`), relative paths: with the inputs, the
     /// layout the manifests gave, which the check walks again without reading a manifest.
     pub trees: Vec<String>,
+    /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`),
+    /// existing or not: the rest of that layout.
+    pub named: Vec<String>,
     /// What the sources declare for Python, sorted.
     pub exports: Vec<Export>,
     /// Walked directories and `.gitignore` files with their modification times (ns), for the
@@ -164,6 +168,9 @@ impl Record {
         for tree in &self.trees {
             let _ = writeln!(body, "tree {}", escape(tree));
         }
+        for file in &self.named {
+            let _ = writeln!(body, "file {}", escape(file));
+        }
         for e in &self.exports {
             let _ = writeln!(
                 body,
@@ -217,34 +224,31 @@ impl Record {
         let mut seen_id = false;
         let mut input_count = 0;
         let mut declared_inputs = None;
+        let mut in_lists = false;
         for line in text.lines() {
             let (key, value) = line.split_once(' ').unwrap_or((line, ""));
-            if key == "input" {
-                input_count += 1;
-                if full {
-                    record.inputs.push(parse_input(value)?);
+            if LIST_KEYS.contains(&key) {
+                in_lists = true;
+                match key {
+                    "input" => {
+                        input_count += 1;
+                        record.inputs.push(parse_input(value)?);
+                    }
+                    "tree" => record.trees.push(unescape(value)?),
+                    "file" => record.named.push(unescape(value)?),
+                    "export" => record.exports.push(parse_export(value)?),
+                    _ => {
+                        let (mtime, rel) = value.split_once(' ').ok_or_else(|| bad("walked line without a path"))?;
+                        let mtime = mtime.parse().map_err(|_| bad("walked time is not a number"))?;
+                        record.walked.push((unescape(rel)?, mtime));
+                    }
                 }
                 continue;
             }
-            if key == "export" {
-                if full {
-                    record.exports.push(parse_export(value)?);
-                }
-                continue;
-            }
-            if key == "tree" {
-                if full {
-                    record.trees.push(unescape(value)?);
-                }
-                continue;
-            }
-            if key == "walked" {
-                if full {
-                    let (mtime, rel) = value.split_once(' ').ok_or_else(|| bad("walked line without a path"))?;
-                    let mtime = mtime.parse().map_err(|_| bad("walked time is not a number"))?;
-                    record.walked.push((unescape(rel)?, mtime));
-                }
-                continue;
+            // A summary reads the fields before the first list line: a field after it would be
+            // seen by one parse and not the other.
+            if in_lists {
+                return Err(bad(format!("field `{key}` after the list lines")));
             }
             let value = unescape(value)?;
             match key {
@@ -276,7 +280,11 @@ impl Record {
         if !seen_id || record.build_id.is_empty() {
             return Err(bad("no build_id"));
         }
-        if !full {
+        if full {
+            if declared_inputs.is_some_and(|declared| declared != input_count) {
+                return Err(bad("the input count does not match the input lines"));
+            }
+        } else {
             let count_lines = || body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count();
             input_count = declared_inputs.unwrap_or_else(count_lines);
         }
@@ -297,13 +305,16 @@ impl Record {
     }
 }
 
-/// The body up to its first list line (`input`, `tree`, `export`, `walked`).
+/// The keys of the list lines. Every field line comes before the first of them.
+const LIST_KEYS: [&str; 5] = ["input", "tree", "file", "export", "walked"];
+
+/// The body up to its first list line.
 fn fields_part(body: &[u8]) -> &[u8] {
-    const LISTS: [&[u8]; 4] = [b"input ", b"tree ", b"export ", b"walked "];
     let mut start = 0;
     while start < body.len() {
         let line = &body[start..];
-        if LISTS.iter().any(|key| line.starts_with(key)) {
+        let is_list_key = |key: &&str| line.starts_with(key.as_bytes()) && matches!(line.get(key.len()), None | Some(b' ' | b'\n'));
+        if LIST_KEYS.iter().any(is_list_key) {
             return &body[..start];
         }
         start += line.iter().position(|&b| b == b'\n').map_or(line.len(), |end| end + 1);
@@ -397,6 +408,7 @@ mod tests {
             built_at: 42,
             inputs: vec![RecordedInput { rel: "src/a b.rs".into(), size: 3, mtime_ns: 7, hash: "ab".into() }],
             trees: vec!["src".into(), "../core dir/src".into()],
+            named: vec!["Cargo.toml".into(), "build.rs".into()],
             walked: vec![("src".into(), 9), ("src/sub dir/.gitignore".into(), 10)],
             exports: vec![
                 Export {
@@ -432,7 +444,7 @@ mod tests {
     #[test]
     fn a_summary_has_the_fields_and_the_input_count() {
         let (summary, inputs) = Record::parse_summary(&sample().to_bytes()).unwrap();
-        assert_eq!(summary, Record { inputs: vec![], trees: vec![], exports: vec![], walked: vec![], ..sample() });
+        assert_eq!(summary, Record { inputs: vec![], trees: vec![], named: vec![], exports: vec![], walked: vec![], ..sample() });
         assert_eq!(inputs, 1);
         // Only the fields are read: a broken list line fails the full parse, not the summary.
         let mut bytes = sample().to_bytes();
@@ -440,6 +452,21 @@ mod tests {
         bytes[export + 8] = 0xff;
         assert!(Record::parse_summary(&bytes).is_ok());
         assert!(Record::parse(&bytes).is_err());
+    }
+
+    #[test]
+    fn a_record_the_summary_would_read_differently_is_refused() {
+        let reframe = |body: String| {
+            let body = body.split_once('\n').unwrap().1.to_owned();
+            format!("{MAGIC}{:08}\n{body}", body.len()).into_bytes()
+        };
+        let text = String::from_utf8(sample().to_bytes()).unwrap();
+        // A field after the list lines, and an input count that disagrees with the lines.
+        let late_field = reframe(text.replace("end\n", "pyo3 0.1\nend\n"));
+        assert!(Record::parse(&late_field).unwrap_err().0.contains("after the list lines"));
+        let miscounted = reframe(text.replace("\ninputs 1\n", "\ninputs 2\n"));
+        assert!(Record::parse(&miscounted).unwrap_err().0.contains("input count"));
+        assert_eq!(Record::parse_summary(&reframe(text.clone())).unwrap().1, 1);
     }
 
     #[test]

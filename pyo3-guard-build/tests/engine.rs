@@ -151,6 +151,42 @@ fn the_check_walks_the_recorded_layout_and_reads_no_manifest() {
 }
 
 #[test]
+fn files_the_manifests_name_are_found_again_even_when_git_ignored_or_new() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    std::fs::create_dir_all(dir.0.join(".git")).unwrap();
+    // A `[lib] path` inside a git-ignored directory of src/: an input, since the manifest names it.
+    write(
+        &app.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[lib]\npath = \"src/gen/lib.rs\"\n\n\
+         [dependencies]\ncore = { path = \"../core\" }\n\n[workspace]\n",
+    );
+    write(&app.join(".gitignore"), "gen/\n");
+    write(&app.join("src/gen/lib.rs"), "pub fn generated() {}\n");
+    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let record = build_record(&env, &app).unwrap();
+    assert!(record.inputs.iter().any(|i| i.rel == "src/gen/lib.rs"));
+    let root = app.canonicalize().unwrap();
+    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| files.into_iter().map(|f| f.rel).collect::<Vec<_>>();
+    assert_eq!(
+        rels(pyo3_guard_build::inputs::from_record(&root, &record).unwrap().files),
+        rels(pyo3_guard_build::discover::discover(&root).unwrap().files)
+    );
+    // A directory changed, so the check walks again: the named file is still there, not removed.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(&app.join("src/new.rs"), "\n");
+    let report = check(&record, None);
+    assert_eq!((report.added, report.removed), (vec!["src/new.rs".to_owned()], vec![]));
+
+    // A build script appearing in the path dependency (cargo picks it up unasked) is an input
+    // the build did not have, whatever path the check takes.
+    let record = build_record(&env, &app).unwrap();
+    write(&dir.0.join("core/build.rs"), "fn main() {}\n");
+    let report = check(&record, None);
+    assert_eq!((report.verdict, report.added), (Verdict::Stale, vec!["../core/build.rs".to_owned()]));
+}
+
+#[test]
 fn a_missing_source_root_is_unverifiable() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
