@@ -104,7 +104,10 @@ impl Scanner<'_> {
     }
 
     /// Replaces each `#[cfg_attr(predicate, attr, ...)]` by its attributes when the predicate
-    /// holds here, and drops it otherwise (an unknown predicate counts as off, as for `#[cfg]`).
+    /// holds here and drops it when it does not. When that cannot be known (a dependency's
+    /// feature, a custom `--cfg`) and the attributes are ones the scan reads, it becomes
+    /// `#[cfg(predicate)]`: the item is not expected, as under an unknown `#[cfg]`, so it is
+    /// never reported missing by mistake.
     fn expand(&self, attrs: &mut Vec<Attribute>) {
         if !attrs.iter().any(|a| a.path().is_ident("cfg_attr")) {
             return;
@@ -122,17 +125,21 @@ impl Scanner<'_> {
                 continue;
             }
             let mut parts = split_commas(list.tokens.clone()).into_iter();
-            if parts.next().is_some_and(|predicate| self.cfg.eval(&predicate) == Cfg::On) {
+            let Some(predicate) = parts.next() else { continue };
+            let inner: Vec<Meta> = parts.filter_map(|tokens| syn::parse2::<Meta>(tokens).ok()).collect();
+            match self.cfg.eval(&predicate) {
                 // In order, and expanded again: `cfg_attr` may nest.
-                let inner = parts.filter_map(|tokens| syn::parse2::<Meta>(tokens).ok());
-                let as_attr = |meta| Attribute {
-                    pound_token: Default::default(),
-                    style: syn::AttrStyle::Outer,
-                    bracket_token: Default::default(),
-                    meta,
-                };
-                let inner: Vec<Attribute> = inner.map(as_attr).collect();
-                pending.extend(inner.into_iter().rev());
+                Cfg::On => pending.extend(inner.into_iter().rev().map(outer_attribute)),
+                Cfg::Off => {}
+                Cfg::Unknown if inner.iter().any(|meta| READ_ATTRIBUTES.iter().any(|name| last_segment(meta.path()) == *name)) => {
+                    let cfg = syn::MetaList {
+                        path: syn::Ident::new("cfg", proc_macro2::Span::call_site()).into(),
+                        delimiter: syn::MacroDelimiter::Paren(Default::default()),
+                        tokens: predicate,
+                    };
+                    expanded.push(outer_attribute(Meta::List(cfg)));
+                }
+                Cfg::Unknown => {}
             }
         }
         *attrs = expanded;
@@ -235,6 +242,19 @@ impl Scanner<'_> {
             self.exports.push(export);
         }
     }
+}
+
+/// The attributes the scan reads: a `cfg_attr` of unknown outcome holding one makes the item
+/// uncertain.
+const READ_ATTRIBUTES: [&str; 12] =
+    ["pyclass", "pyfunction", "pymethods", "pyo3", "guard", "getter", "setter", "new", "classattr", "path", "cfg", "cfg_attr"];
+
+fn last_segment(path: &syn::Path) -> String {
+    path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+}
+
+fn outer_attribute(meta: Meta) -> Attribute {
+    Attribute { pound_token: Default::default(), style: syn::AttrStyle::Outer, bracket_token: Default::default(), meta }
 }
 
 /// pyo3-guard's own options on an item: `#[guard(skip)]` keeps it out of the module,

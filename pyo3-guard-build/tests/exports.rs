@@ -70,6 +70,20 @@ struct FeatureOff;
 
 #[cfg_attr(unix, cfg_attr(target_os = "linux", pyfunction), allow(dead_code))]
 fn nested() {}
+
+// Whether these are exported as written cannot be known here: not expected.
+#[pyclass]
+#[cfg_attr(my_flag, pyo3(name = "Other"))]
+struct MaybeRenamed;
+
+#[pyfunction]
+#[cfg_attr(my_flag, guard(skip))]
+fn maybe_skipped() {}
+
+// An unknown cfg_attr of something the scan does not read changes nothing.
+#[pyclass]
+#[cfg_attr(docsrs, doc = "docs.rs only")]
+struct Documented;
 "#;
 
 #[test]
@@ -105,6 +119,7 @@ fn follows_the_module_tree_names_and_cfg() {
         names,
         [
             "class Color:Color",
+            "class Documented:Documented",
             "class Iter:Iter skipped",
             "class OptionalBinding:Bound",
             "class Point:Point in geo",
