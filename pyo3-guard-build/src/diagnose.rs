@@ -148,10 +148,11 @@ pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
     Some(format!("    [tool.uv]\n    cache-keys = [\n{entries}    ]"))
 }
 
-/// The file globs a pyproject.toml's `cache-keys` array lists: its strings and the `file` of its
-/// `{ file = "..." }` tables. A scan of the one array, aware of strings and comments, instead of
-/// a TOML parser: the extension then links none.
-fn listed_cache_keys(text: &str) -> Vec<String> {
+/// The file globs a pyproject.toml's `[tool.uv] cache-keys` array lists: its strings and the
+/// `file` of its `{ file = "..." }` tables. A scan of the one array, aware of tables, quoted keys,
+/// strings and comments, instead of a TOML parser: the extension then links none. (The CLI
+/// checks it against a real TOML parser.)
+pub fn listed_cache_keys(text: &str) -> Vec<String> {
     let Some(value) = cache_keys_value(text) else { return Vec::new() };
     let (mut keys, mut depth, mut key) = (Vec::new(), 0usize, String::new());
     let mut chars = value.chars().peekable();
@@ -172,7 +173,10 @@ fn listed_cache_keys(text: &str) -> Vec<String> {
                     // Basic strings have escapes, literal ('...') strings none.
                     string.push(if c == '\\' && quote == '"' { chars.next().unwrap_or(c) } else { c });
                 }
-                if depth == 1 || key == "file" {
+                while chars.next_if(|&c| c == ' ' || c == '\t').is_some() {}
+                if chars.peek() == Some(&'=') {
+                    key = string; // a quoted key: `{ "file" = "..." }`
+                } else if depth == 1 || key == "file" {
                     keys.push(string);
                 }
             }
@@ -186,14 +190,20 @@ fn listed_cache_keys(text: &str) -> Vec<String> {
     keys
 }
 
-/// The text after `cache-keys =` (written under `[tool.uv]` or as a dotted key).
+/// The text after the `=` of `cache-keys` in `[tool.uv]` (or written dotted from `[tool]` or
+/// the top level).
 fn cache_keys_value(text: &str) -> Option<&str> {
-    let mut offset = 0;
+    // `"tool" . uv` -> `tool.uv`
+    let dotted = |key: &str| key.split('.').map(|p| p.trim().trim_matches(['"', '\''])).collect::<Vec<_>>().join(".");
+    let (mut table, mut offset) = (String::new(), 0);
     for line in text.split_inclusive('\n') {
-        let indent = line.len() - line.trim_start().len();
-        if let Some(eq) = line.find('=') {
-            let key: String = line[..eq].chars().filter(|c| !c.is_whitespace() && *c != '"').collect();
-            if matches!(key.as_str(), "cache-keys" | "uv.cache-keys" | "tool.uv.cache-keys") && eq > indent {
+        let trimmed = line.trim_start();
+        if let Some(header) = trimmed.strip_prefix('[') {
+            table = dotted(header.trim_start_matches('[').split(']').next().unwrap_or_default());
+        } else if let Some(eq) = line.find('=') {
+            let key = dotted(&line[..eq]);
+            let full = if table.is_empty() { key } else { format!("{table}.{key}") };
+            if full == "tool.uv.cache-keys" {
                 return Some(&text[offset + eq + 1..]);
             }
         }
@@ -304,8 +314,10 @@ other = ["x"]
 "#;
         assert_eq!(listed_cache_keys(text), ["pyproject.toml", "src/**/*.rs", r#"a " b"#]);
         assert_eq!(listed_cache_keys("[tool]\nuv.cache-keys = [{ file = \"Cargo.toml\" }]\n"), ["Cargo.toml"]);
+        assert_eq!(listed_cache_keys("[tool.\"uv\"]\n'cache-keys' = [{ \"file\" = \"a\" }, 'b']\n"), ["a", "b"]);
+        assert!(listed_cache_keys("[tool.other]\ncache-keys = [\"not uv's\"]\n").is_empty());
         assert!(listed_cache_keys("[tool.uv]\nreinstall-package = [\"demo\"]\n").is_empty());
-        assert!(listed_cache_keys("cache-keys = [\"unterminated").len() == 1);
+        assert_eq!(listed_cache_keys("[tool.uv]\ncache-keys = [\"unterminated").len(), 1); // no panic
     }
 
     #[test]

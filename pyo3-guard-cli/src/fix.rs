@@ -102,6 +102,24 @@ fn sub_table<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_engines_scan_reads_cache_keys_as_toml_edit_does() {
+        let cases = [
+            "[project]\nname = \"x\"\n",
+            "[tool.uv]\ncache-keys = [\"a\", { file = \"b\" }, { git = { commit = true } }, { env = \"E\" }]\n",
+            "[tool.uv]\ncache-keys = [\n  # a comment with \"quotes\"\n  { file = 'src/**/*.rs' },\n  { \"file\" = \"c\" },\n]\n",
+            "[tool]\nuv.cache-keys = [{ file = \"Cargo.toml\" }]\n",
+            "tool.uv.cache-keys = [\"top\"]\n",
+            "[tool.\"uv\"]\n'cache-keys' = [\"quoted\", { file = \"esc\\\"aped\" }]\n",
+            "[tool.other]\ncache-keys = [\"no\"]\n[tool.uv]\nreinstall-package = [\"x\"]\n",
+            "[tool.uv]\ncache-keys = []\n[tool.other]\ncache-keys = [\"no\"]\n",
+        ];
+        for text in cases {
+            let doc: DocumentMut = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(pyo3_guard_build::diagnose::listed_cache_keys(text), present_keys(&doc), "{text}");
+        }
+    }
+
     use super::*;
 
     fn globs(list: &[&str]) -> Vec<String> {
