@@ -199,20 +199,20 @@ def builds_section(table: Table, work: Path, python: str, target: Path, cold_rep
     inc = builds.medians(r, "incremental")
     ratio = inc["guard"] / inc["plain"]
     table.add("3", "one-line-change rebuild, demo (debug)", ms(inc["guard"]), f"plain PyO3 {ms(inc['plain'])}",
-              f"{ratio:.2f}", "ratio <= 1.05", [] if ratio <= 1.05 else [f"ratio {ratio:.2f}"])
+              f"{ratio:.3f}", "ratio <= 1.05", [] if ratio <= 1.05 else [f"ratio {ratio:.3f}"])
     noc = builds.medians(r, "nochange")
     ratio = noc["guard"] / noc["plain"]
     work_done = sorted({line for runs in r["nochange_work"]["guard"] for line in runs})
-    misses = [] if ratio <= 1.05 else [f"ratio {ratio:.2f}"]
+    misses = [] if ratio <= 1.05 else [f"ratio {ratio:.3f}"]
     if work_done:
         misses.append("did work: " + ", ".join(work_done)[:200])
     table.add("3", "no-change rebuild (`cargo build -v` prints no Compiling/Running)", ms(noc["guard"]),
-              f"plain PyO3 {ms(noc['plain'])}", f"{ratio:.2f}", "ratio <= 1.05, no work", misses)
+              f"plain PyO3 {ms(noc['plain'])}", f"{ratio:.3f}", "ratio <= 1.05, no work", misses)
     cold = builds.medians(r, "cold")
     ratio = cold["guard"] / cold["plain"]
     table.add("4", f"cold build, demo (debug, fresh target dir, {cold_reps} each)", ms(cold["guard"]),
-              f"plain PyO3 {ms(cold['plain'])}", f"{ratio:.2f}", "ratio <= 1.10",
-              [] if ratio <= 1.10 else [f"ratio {ratio:.2f}"])
+              f"plain PyO3 {ms(cold['plain'])}", f"{ratio:.3f}", "ratio <= 1.10",
+              [] if ratio <= 1.10 else [f"ratio {ratio:.3f}"])
     rel = r["cold_release"]
     table.add("4", "cold build, demo (release, dependencies compiled afresh, 1 each)", ms(rel["guard"]),
               f"plain PyO3 {ms(rel['plain'])}", f"{rel['guard'] / rel['plain']:.2f}", "", [])
