@@ -34,3 +34,11 @@ pub fn wheel_read(data: &[u8]) {
         }
     }
 }
+
+/// Target `cache_keys`: the run-time engine's scan of a pyproject.toml for `[tool.uv]
+/// cache-keys` (text from disk, read at every stale report) never panics, whatever the text.
+pub fn cache_keys(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = pyo3_guard_build::diagnose::listed_cache_keys(text);
+    }
+}

@@ -39,3 +39,8 @@ fn record_parse_inputs() {
 fn wheel_read_inputs() {
     run("wheel_read", pyo3_guard_cli::fuzzing::wheel_read);
 }
+
+#[test]
+fn cache_keys_inputs() {
+    run("cache_keys", pyo3_guard_cli::fuzzing::cache_keys);
+}
