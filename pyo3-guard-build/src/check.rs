@@ -161,9 +161,8 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
 }
 
 /// The fast path, one `stat` per input and directory: when every walked directory and
-/// `.gitignore` still has its recorded time, and no file the manifests name has appeared (a new
-/// `build.rs`), no input was added, removed or newly ignored, so comparing the recorded inputs
-/// is the whole answer: `Some((changed, touched))`. `None` when a directory differs or an input
+/// `.gitignore` still has its recorded time, no input was added, removed or newly ignored, so
+/// comparing the recorded inputs is the whole answer: `Some((changed, touched))`. `None` when a directory differs or an input
 /// is gone: the full check then walks the trees.
 fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, usize)> {
     if record.walked.is_empty() {
@@ -176,45 +175,42 @@ fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, u
     let per_part = record.inputs.len().div_ceil(workers + 1).max(1);
     let mut parts = record.inputs.chunks(per_part);
     let own = parts.next().unwrap_or_default();
-    let layout_changed = AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         // In input order: each part either on a thread of its own or, when no thread can be
         // had (a process limit), left for this thread.
         let rest: Vec<_> = parts
             .map(|part| {
-                let layout_changed = &layout_changed;
-                std::thread::Builder::new().spawn_scoped(scope, move || compare_inputs(part, root, layout_changed)).map_err(|_| part)
+                let stop = &stop;
+                std::thread::Builder::new().spawn_scoped(scope, move || compare_inputs(part, root, stop)).map_err(|_| part)
             })
             .collect();
         let results = (|| {
-            if !layout_unchanged(record, root) {
+            if !dirs_unchanged(record, root) {
                 return None;
             }
-            let mut results = vec![compare_inputs(own, root, &layout_changed)?];
+            let mut results = vec![compare_inputs(own, root, &stop)?];
             for part in rest {
                 results.push(match part {
                     Ok(handle) => handle.join().ok()??,
-                    Err(part) => compare_inputs(part, root, &layout_changed)?,
+                    Err(part) => compare_inputs(part, root, &stop)?,
                 });
             }
             Some(results)
         })();
         // Whatever ended the check early, the other threads stop too.
-        layout_changed.store(true, Ordering::Relaxed);
+        stop.store(true, Ordering::Relaxed);
         let results = results?;
         let touched = results.iter().map(|(_, touched)| touched).sum();
         Some((results.into_iter().flat_map(|(changed, _)| changed).collect(), touched))
     })
 }
 
-/// Every walked directory and `.gitignore` has its recorded time, and every file the manifests
-/// name that did not exist at build time still does not.
-fn layout_unchanged(record: &Record, root: &Path) -> bool {
-    let dirs = record.walked.iter().all(|(rel, mtime_ns)| {
+/// Every walked directory and `.gitignore` has its recorded time.
+fn dirs_unchanged(record: &Record, root: &Path) -> bool {
+    record.walked.iter().all(|(rel, mtime_ns)| {
         std::fs::metadata(root.join(rel)).is_ok_and(|meta| crate::fingerprint::mtime_ns(&meta) == *mtime_ns)
-    });
-    let was_absent = |file: &&String| record.inputs.binary_search_by(|input| input.rel.as_str().cmp(file)).is_err();
-    dirs && !record.named.iter().filter(was_absent).any(|file| root.join(file).exists())
+    })
 }
 
 /// Every further this many recorded inputs start one more thread (400 inputs: two threads of

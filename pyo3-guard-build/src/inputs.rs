@@ -52,8 +52,8 @@ pub struct Inputs {
     pub watch: Vec<PathBuf>,
     /// The source trees walked (each crate's `src/`), relative paths.
     pub trees: Vec<String>,
-    /// The single files the manifests name, relative paths, whether they exist or not (a
-    /// `build.rs` cargo would pick up once it exists; a git-ignored `[lib] path` inside `src/`).
+    /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`,
+    /// even a git-ignored one inside `src/`), relative paths.
     pub named: Vec<String>,
     /// Each walked directory, and each `.gitignore` inside one, with its modification time
     /// (relative path, ns). While none of these and no input changed, the set of inputs cannot
@@ -122,8 +122,10 @@ impl Walker {
         if self.inputs.named.contains(&rel) {
             return;
         }
-        self.inputs.named.push(rel);
+        // Only files that exist: cargo reruns a build script on every build while a
+        // `rerun-if-changed` path is missing.
         if let Some(meta) = std::fs::metadata(path).ok().filter(|m| m.is_file()) {
+            self.inputs.named.push(rel);
             self.inputs.watch.push(path.to_path_buf());
             self.push(path.to_path_buf(), &meta);
         }

@@ -59,9 +59,7 @@ pub(crate) struct CrateManifest {
     pub version: Option<String>,
     /// The `[lib] name`, which maturin prefers over the package name.
     pub lib_name: Option<String>,
-    /// The build script: explicit `package.build`, else `build.rs`, which cargo picks up as
-    /// soon as it exists (so it is named even when it does not exist yet); `None` for
-    /// `build = false`.
+    /// The build script, when there is one (explicit `package.build` or a `build.rs` that exists).
     pub build_script: Option<PathBuf>,
     /// An explicit `[lib] path`.
     pub lib_path: Option<PathBuf>,
@@ -90,7 +88,7 @@ impl CrateManifest {
         let build_script = match get_path(&doc, &["package", "build"]) {
             Some(DeValue::String(s)) => Some(dir.join(s.as_ref())),
             Some(DeValue::Boolean(false)) => None,
-            _ => Some(dir.join("build.rs")),
+            _ => Some(dir.join("build.rs")).filter(|p| p.is_file()),
         };
 
         let mut manifest = CrateManifest {

@@ -7,7 +7,7 @@
 //! build_id 1f2e...\n                       <- `key value` lines, one field each
 //! input 812 1732400000000000000 9ab3... src/lib.rs\n   <- size, mtime (ns), content hash, path
 //! tree src\n                              <- a walked source tree: the layout the manifests gave
-//! file build.rs\n                         <- a file the manifests name (existing or not)
+//! file build.rs\n                         <- a single file the manifests name
 //! end\n
 //! ```
 
@@ -106,8 +106,8 @@ pub struct Record {
     /// The source trees walked (each crate's `src/`), relative paths: with the inputs, the
     /// layout the manifests gave, which the check walks again without reading a manifest.
     pub trees: Vec<String>,
-    /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`),
-    /// existing or not: the rest of that layout.
+    /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`):
+    /// the rest of that layout.
     pub named: Vec<String>,
     /// What the sources declare for Python, sorted.
     pub exports: Vec<Export>,
