@@ -90,6 +90,11 @@ def test_a_renamed_path_dependency_is_named_as_the_code_names_it(tmp_path: Path)
     run_example_tests(project)
     # The export check agrees: the renamed crate is named, so nothing it declares is missing.
     assert project.py("import app; print(app.__guard__.check()['missing'])").stdout.strip() == "[]"
+    # Not named: the check's hint names it as the code does.
+    project.edit("src/lib.rs", "#[guarded_pymodule(crates = [types])]", "#[guarded_pymodule]")
+    project.maturin_develop()
+    reasons = project.py("import app; print({m['reason'] for m in app.__guard__.check()['missing']})").stdout
+    assert "write `#[guarded_pymodule(crates = [types])]`" in reasons, reasons
 
 
 MISMATCH = re.compile(r"error: module is named `(\w+)` here but maturin builds `(\w+)` \(from ([^)]*)\), "

@@ -197,6 +197,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         pyo3_version: lock.and_then(|lock| locked_version(&lock, "pyo3")),
         source_root: (!env.omit_paths).then(|| root.to_string_lossy().into_owned()),
         module_name: found.module_name.as_ref().map(|(name, _)| name.clone()),
+        renames: found.renames.clone(),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
         built_at: env.source_date_epoch.unwrap_or_else(now),

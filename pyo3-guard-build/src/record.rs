@@ -98,6 +98,8 @@ pub struct Record {
     pub source_root: Option<String>,
     /// Module name maturin builds (last component), if the crate is a maturin project.
     pub module_name: Option<String>,
+    /// Dependencies renamed in Cargo.toml: (name in code, crate name), for messages.
+    pub renames: Vec<(String, String)>,
     pub git_commit: Option<String>,
     pub git_dirty: Option<bool>,
     /// Seconds since the Unix epoch (SOURCE_DATE_EPOCH when set). Not part of the id.
@@ -161,6 +163,10 @@ impl Record {
             if let Some(value) = value {
                 field(key, value);
             }
+        }
+        if !self.renames.is_empty() {
+            let renames: Vec<String> = self.renames.iter().map(|(used, own)| format!("{used}={own}")).collect();
+            field("renames", &renames.join(","));
         }
         for input in &self.inputs {
             let _ = writeln!(body, "input {} {} {} {}", input.size, input.mtime_ns, input.hash, escape(&input.rel));
@@ -271,6 +277,10 @@ impl Record {
                 "pyo3" => record.pyo3_version = Some(value),
                 "source_root" => record.source_root = Some(value),
                 "module" => record.module_name = Some(value),
+                "renames" => {
+                    let pairs = value.split(',').filter_map(|pair| pair.split_once('='));
+                    record.renames = pairs.map(|(used, own)| (used.to_owned(), own.to_owned())).collect();
+                }
                 "git_commit" => record.git_commit = Some(value),
                 "git_dirty" => record.git_dirty = Some(value == "true"),
                 // Fields added by later versions are skipped, not refused.
@@ -403,6 +413,7 @@ mod tests {
             pyo3_version: Some("0.30.1".into()),
             source_root: Some("/tmp/with space\\and\nnewline".into()),
             module_name: Some("demo".into()),
+            renames: vec![("types".into(), "core_types".into())],
             git_commit: None,
             git_dirty: Some(true),
             built_at: 42,

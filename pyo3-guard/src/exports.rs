@@ -30,7 +30,7 @@ pub(crate) fn missing_exports(module: &Bound<'_, PyAny>, record: &Record, named:
                 missing.extend(missing_members(&object, record, export));
             }
             Ok(_) => {}
-            Err(_) => missing.push(Missing { export: export.clone(), reason: why_unregistered(export, &own, named) }),
+            Err(_) => missing.push(Missing { export: export.clone(), reason: why_unregistered(export, record, &own, named) }),
         }
     }
     missing
@@ -58,12 +58,14 @@ fn submodule<'py>(module: &Bound<'py, PyAny>, path: Option<&str>) -> Option<Boun
     Some(current)
 }
 
-fn why_unregistered(export: &Export, own: &str, named: &[String]) -> String {
+fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String]) -> String {
     let krate = &export.crate_name;
     if krate != own && !named.iter().any(|n| n == krate) {
+        // Named as the code names it: a dependency renamed in Cargo.toml by its new name.
+        let in_code = record.renames.iter().find(|(_, renamed)| renamed == krate).map_or(krate, |(used, _)| used);
         return format!(
             "declared in path dependency `{krate}`, which the module does not name: \
-             write `#[guarded_pymodule(crates = [{krate}])]` (naming it also keeps the linker from dropping its items)"
+             write `#[guarded_pymodule(crates = [{in_code}])]` (naming it also keeps the linker from dropping its items)"
         );
     }
     let how = match export.kind {
