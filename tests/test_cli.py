@@ -74,6 +74,8 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     loaded = found["copies"][0]
     assert (loaded["kind"], loaded["verdict"], loaded["profile"], loaded["changed"]) == ("extension", "stale", "release", ["src/lib.rs"])
     assert loaded["installed_by"] == "built by uv and cached (uv_build.json), editable"
+    assert (loaded["installer"], loaded["built_by_uv"], loaded["editable"]) == ("uv", True, True)
+    assert isinstance(loaded["built_at"], int) and loaded["dist_info"].endswith(".dist-info")
     assert found["cause"].startswith("uv reinstalled a release wheel it built and cached earlier")
     assert any("uv run --reinstall-package demo" in fix for fix in found["fixes"])
 
@@ -159,6 +161,11 @@ def test_doctor_cannot_tell_when_the_module_is_not_installed(demo: Project, cli:
     assert (missing_json.returncode, found["outcome"], found["exit_code"]) == (2, "unknown", 2) and "nowhere" in found["reason"]
     not_installed = json.loads(doctor(demo, cli, "--json").stdout)
     assert not_installed["outcome"] == "unknown" and "finds no module demo on sys.path" in not_installed["reason"]
+    # --fix still edits pyproject.toml when doctor cannot tell, and the object says what it added.
+    no_python = json.loads(doctor(demo, cli, "--json", "--fix", "--python", str(demo.root / "no-python")).stdout)
+    assert no_python["outcome"] == "unknown" and no_python["fix_error"] is None, no_python
+    assert '{ file = "src/**/*.rs" }' in no_python["fix_added"]
+    assert "cache-keys" in (demo.root / "pyproject.toml").read_text()
 
 
 def test_inspect_reads_the_id_python_reports_from_the_installed_file_and_the_wheel(demo: Project, cli: Path, tmp_path: Path):

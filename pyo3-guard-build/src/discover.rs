@@ -22,7 +22,12 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     }
     walker.inputs.package_name = root_manifest.name.clone();
     walker.inputs.package_version = root_manifest.version.clone();
-    walker.inputs.renames = root_manifest.renames.clone();
+
+    let mut renames = root_manifest.renames.clone();
+    if let Some((_, workspace)) = find_workspace_root(root)? {
+        let inherited = workspace.workspace_renames.iter().filter(|(key, _)| root_manifest.inherited.contains(key));
+        renames.extend(inherited.cloned());
+    }
 
     let mut queue = vec![(root.to_path_buf(), root_manifest)];
     let mut seen_crates: HashSet<PathBuf> = HashSet::from([root.to_path_buf()]);
@@ -51,6 +56,7 @@ pub fn discover(root: &Path) -> Result<Inputs> {
             }
         }
     }
+    walker.inputs.renames = crate_names(&renames, &walker.inputs.crates);
     for ws in &workspace_roots {
         walker.add_file(&ws.join("Cargo.toml"));
     }
@@ -60,11 +66,34 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     Ok(walker.finish())
 }
 
+/// The renamed dependencies as (name in code, crate name), dashes as underscores. The crate name
+/// is what its items register under: the `[lib] name` for a path dependency that sets one. A
+/// name renamed to two crates (in two `[target.*]` tables) is left out: which one applies
+/// depends on the target.
+fn crate_names(renames: &[(String, String)], crates: &[CrateSource]) -> Vec<(String, String)> {
+    let crate_name = |package: &str| {
+        let source = crates.iter().find(|c| c.package == package);
+        source.map_or(package, |c| c.name.as_str()).replace('-', "_")
+    };
+    let mut names: Vec<(String, String)> = Vec::new();
+    for (key, package) in renames {
+        let (used, own) = (key.replace('-', "_"), crate_name(package));
+        if used != own && !names.contains(&(used.clone(), own.clone())) {
+            names.push((used, own));
+        }
+    }
+    let ambiguous: Vec<String> =
+        names.iter().filter(|(used, _)| names.iter().filter(|(u, _)| u == used).count() > 1).map(|(u, _)| u.clone()).collect();
+    names.retain(|(used, _)| !ambiguous.contains(used));
+    names
+}
+
 /// One crate's inputs: its manifest, build script, `[lib] path` and `src/` tree.
 fn add_crate(walker: &mut Walker, dir: &Path, manifest: &CrateManifest) -> Result<()> {
     walker.inputs.crates.push(CrateSource {
         dir: dir.to_path_buf(),
         name: manifest.lib_name.clone().or_else(|| manifest.name.clone()).unwrap_or_default(),
+        package: manifest.name.clone().unwrap_or_default(),
         lib: manifest.lib_path.clone().unwrap_or_else(|| dir.join("src/lib.rs")),
     });
     walker.add_file(&dir.join("Cargo.toml"));

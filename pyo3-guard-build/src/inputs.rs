@@ -37,7 +37,10 @@ pub struct InputFile {
 #[derive(Debug, Clone)]
 pub struct CrateSource {
     pub dir: PathBuf,
+    /// The library's name (`[lib] name`, else the package name), as written.
     pub name: String,
+    /// The package name.
+    pub package: String,
     pub lib: PathBuf,
 }
 
@@ -66,7 +69,7 @@ pub struct Inputs {
     pub package_version: Option<String>,
     /// maturin's module name (last component) and where it came from, if this is a maturin project.
     pub module_name: Option<(String, String)>,
-    /// The root crate's renamed dependencies: (name in code, crate name).
+    /// The root crate's renamed dependencies: (name in code, crate name), dashes as underscores.
     pub renames: Vec<(String, String)>,
 }
 

@@ -67,9 +67,13 @@ pub(crate) struct CrateManifest {
     pub path_deps: Vec<PathBuf>,
     /// Dependencies declared `workspace = true`, to be resolved against the workspace root.
     pub workspace_deps: Vec<String>,
-    /// Dependencies renamed with `package = "..."`: the name code uses and the crate's own
-    /// name (dashes as underscores), so `crates = [renamed]` selects the crate's items.
+    /// Normal dependencies renamed with `package = "..."` (in `[dependencies]` or a
+    /// `[target.*.dependencies]` table): the key and the package name, as written.
     pub renames: Vec<(String, String)>,
+    /// Normal dependencies declared `workspace = true` (a rename may come from the workspace).
+    pub inherited: Vec<String>,
+    /// `[workspace.dependencies]` entries renamed with `package = "..."`: key and package.
+    pub workspace_renames: Vec<(String, String)>,
     /// Whether this manifest is a workspace root.
     pub is_workspace_root: bool,
     /// `[workspace.dependencies]` entries that are path dependencies: name and directory.
@@ -100,39 +104,47 @@ impl CrateManifest {
             path_deps: Vec::new(),
             workspace_deps: Vec::new(),
             renames: Vec::new(),
+            inherited: Vec::new(),
+            workspace_renames: Vec::new(),
             is_workspace_root: get(&doc, "workspace").is_some(),
             workspace_path_deps: Vec::new(),
         };
 
-        let mut dep_tables: Vec<&DeTable> =
-            DEP_TABLES.iter().filter_map(|t| get(&doc, t)?.as_table()).collect();
+        // (table, whether it holds normal dependencies: only those are linked into the library)
+        let mut dep_tables: Vec<(&DeTable, bool)> =
+            DEP_TABLES.iter().filter_map(|t| Some((get(&doc, t)?.as_table()?, *t == "dependencies"))).collect();
         if let Some(targets) = get(&doc, "target").and_then(DeValue::as_table) {
             for (_, target) in targets.iter() {
                 let Some(target) = target.get_ref().as_table() else { continue };
-                dep_tables.extend(DEP_TABLES.iter().filter_map(|t| get(target, t)?.as_table()));
+                dep_tables.extend(DEP_TABLES.iter().filter_map(|t| Some((get(target, t)?.as_table()?, *t == "dependencies"))));
             }
         }
-        for table in dep_tables {
+        for (table, normal) in dep_tables {
             for (name, spec) in table.iter() {
                 let Some(spec) = spec.get_ref().as_table() else { continue };
-                if let Some(package) = get(spec, "package").and_then(DeValue::as_str) {
-                    let (used, own) = (name.get_ref().replace('-', "_"), package.replace('-', "_"));
-                    if used != own && !manifest.renames.contains(&(used.clone(), own.clone())) {
-                        manifest.renames.push((used, own));
+                let key = name.get_ref().to_string();
+                if normal {
+                    if let Some(package) = get(spec, "package").and_then(DeValue::as_str) {
+                        manifest.renames.push((key.clone(), package.to_owned()));
+                    } else if get(spec, "workspace").and_then(DeValue::as_bool) == Some(true) {
+                        manifest.inherited.push(key.clone());
                     }
                 }
                 if let Some(path) = get(spec, "path").and_then(DeValue::as_str) {
                     manifest.path_deps.push(dir.join(path));
                 } else if get(spec, "workspace").and_then(DeValue::as_bool) == Some(true) {
-                    manifest.workspace_deps.push(name.get_ref().to_string());
+                    manifest.workspace_deps.push(key);
                 }
             }
         }
         if let Some(deps) = get_path(&doc, &["workspace", "dependencies"]).and_then(DeValue::as_table) {
             for (name, spec) in deps.iter() {
-                let path = spec.get_ref().as_table().and_then(|s| get(s, "path")?.as_str());
-                if let Some(path) = path {
+                let Some(spec) = spec.get_ref().as_table() else { continue };
+                if let Some(path) = get(spec, "path").and_then(DeValue::as_str) {
                     manifest.workspace_path_deps.push((name.get_ref().to_string(), dir.join(path)));
+                }
+                if let Some(package) = get(spec, "package").and_then(DeValue::as_str) {
+                    manifest.workspace_renames.push((name.get_ref().to_string(), package.to_owned()));
                 }
             }
         }

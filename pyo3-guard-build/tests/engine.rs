@@ -180,6 +180,42 @@ fn files_the_manifests_name_are_found_again_even_when_git_ignored() {
 }
 
 #[test]
+fn renamed_dependencies_map_to_the_name_their_items_register_under() {
+    let dir = TempDir::new();
+    let krate = |name: &str, manifest: &str| {
+        write(&dir.0.join(name).join("Cargo.toml"), manifest);
+        write(&dir.0.join(name).join("src/lib.rs"), "\n");
+    };
+    krate("core", "[package]\nname = \"core-types\"\nversion = \"0.1.0\"\n\n[lib]\nname = \"core_lib\"\n");
+    krate("impl", "[package]\nname = \"core-types-impl\"\nversion = \"0.1.0\"\n\n[lib]\nname = \"core_types\"\n");
+    krate("tools", "[package]\nname = \"build-tools\"\nversion = \"0.1.0\"\n");
+    krate("shared", "[package]\nname = \"shared-types\"\nversion = \"0.1.0\"\n");
+    write(&dir.0.join("Cargo.toml"), "[workspace]\nmembers = [\"app\"]\n\n[workspace.dependencies]\nshared = { package = \"shared-types\", path = \"shared\" }\n");
+    krate(
+        "app",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\n\
+         types = { package = \"core-types\", path = \"../core\" }\n\
+         core_types = { package = \"core-types-impl\", path = \"../impl\" }\n\
+         shared = { workspace = true }\n\n\
+         [build-dependencies]\ntools = { package = \"build-tools\", path = \"../tools\" }\n\n\
+         [target.'cfg(unix)'.dependencies]\nplat = { package = \"plat-unix\", version = \"1\" }\n\n\
+         [target.'cfg(windows)'.dependencies]\nplat = { package = \"plat-windows\", version = \"1\" }\n",
+    );
+    let root = dir.0.join("app").canonicalize().unwrap();
+    let mut renames = pyo3_guard_build::discover::discover(&root).unwrap().renames;
+    renames.sort();
+    // `types` is the crate whose [lib] name is core_lib; `core_types` needs no mapping (its
+    // [lib] name is what the code uses); `shared` comes from the workspace; a build dependency
+    // is never linked into the library; `plat` means a different crate per target.
+    assert_eq!(renames, [("shared".to_owned(), "shared_types".to_owned()), ("types".to_owned(), "core_lib".to_owned())]);
+
+    let mut lines = Vec::new();
+    emit_to(&env_for(&root, &dir.0), &mut lines).unwrap();
+    let lines = String::from_utf8(lines).unwrap();
+    assert!(lines.lines().any(|l| l.starts_with("cargo:rustc-env=PYO3_GUARD_CRATE_RENAMES=")), "{lines}");
+}
+
+#[test]
 fn a_missing_source_root_is_unverifiable() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);

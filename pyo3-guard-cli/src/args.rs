@@ -54,8 +54,9 @@ with who installed it; then names the cause and prints the fix.
                   formatting kept), and say what was added
   --json          the same findings as one JSON object (for scripts and CI): outcome,
                   exit_code, reason, cause, fixes, notes, copies (sys.path order; the first is
-                  what Python loads) and wheels, each with path, verdict, build_id and the
-                  changed, added and removed inputs
+                  what Python loads) and wheels, each with path, kind, verdict, build_id,
+                  profile, built_at, installer and the changed, added and removed inputs;
+                  with --fix also fix_added (the entries added) and fix_error
 
 exit status: 0 fresh; 1 stale or shadowed; 2 could not tell (the reason is printed).
 ";

@@ -131,17 +131,17 @@ pub struct Findings {
 /// status.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Style) -> i32 {
     // Before there are findings, a failure is one line on stderr (and, with --json, an object
-    // saying so on stdout, so a script always gets one).
-    let cannot_tell = |out: &mut dyn Write, err: &mut dyn Write, why: String| {
+    // saying so, and what --fix did, on stdout: a script always gets one).
+    let cannot_tell = |out: &mut dyn Write, err: &mut dyn Write, why: String, fixed: Option<&Fixed>| {
         let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {why}");
         if opts.json {
-            let _ = writeln!(out, "{}", report::json_unknown(&why));
+            let _ = writeln!(out, "{}", report::json_unknown(&why, fixed));
         }
         EXIT_UNKNOWN
     };
     let project = match Project::read(&opts.project) {
         Ok(project) => project,
-        Err(e) => return cannot_tell(out, err, e),
+        Err(e) => return cannot_tell(out, err, e, None),
     };
     let fixed = opts.fix.then(|| apply_fix(&project));
     if let (Some(fixed), false) = (&fixed, opts.json) {
@@ -150,7 +150,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Styl
     let python = opts.python.clone().unwrap_or_else(|| python::default_python(&project.root));
     let interp = match Interpreter::probe(&python, &opts.cwd) {
         Ok(interp) => interp,
-        Err(e) => return cannot_tell(out, err, e),
+        Err(e) => return cannot_tell(out, err, e, fixed.as_ref()),
     };
     let findings = gather(project, interp);
     if opts.json {
@@ -161,8 +161,11 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Styl
     findings.outcome.exit_code()
 }
 
+/// What `--fix` did: the cache-key entries added (none when all were there), or why not.
+pub type Fixed = Result<Vec<String>, String>;
+
 /// `--fix`: the cache-key entries added to pyproject.toml (none when all were there).
-pub fn apply_fix(project: &Project) -> Result<Vec<String>, String> {
+pub fn apply_fix(project: &Project) -> Fixed {
     let pyproject = project.root.join("pyproject.toml");
     if !pyproject.is_file() {
         return Err(format!("{}: no such file; nothing to fix", pyproject.display()));

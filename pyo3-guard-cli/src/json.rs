@@ -35,6 +35,13 @@ impl Object {
         self.raw(key, &value.to_string());
     }
 
+    pub fn opt_num(&mut self, key: &str, value: Option<u64>) {
+        match value {
+            Some(value) => self.num(key, value),
+            None => self.raw(key, "null"),
+        }
+    }
+
     pub fn opt_bool(&mut self, key: &str, value: Option<bool>) {
         self.raw(key, value.map_or("null", |b| if b { "true" } else { "false" }));
     }

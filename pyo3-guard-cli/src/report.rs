@@ -7,7 +7,7 @@ use std::path::Path;
 use pyo3_guard_build::check::Verdict;
 use pyo3_guard_build::diagnose::{format_time, Installation};
 
-use crate::doctor::{Copy, Findings, Outcome, EXIT_UNKNOWN};
+use crate::doctor::{Copy, Findings, Fixed, Outcome, EXIT_UNKNOWN};
 use crate::json::Object;
 use crate::python::Kind;
 use crate::term::{show, Style};
@@ -58,7 +58,7 @@ pub fn format(f: &Findings, cwd: &Path, style: Style) -> String {
 }
 
 /// The findings as one JSON object (`doctor --json`), with what `--fix` did when it ran.
-pub fn json(f: &Findings, fixed: Option<&Result<Vec<String>, String>>) -> String {
+pub fn json(f: &Findings, fixed: Option<&Fixed>) -> String {
     let mut obj = Object::new();
     let (outcome, reason) = match &f.outcome {
         Outcome::Fresh => ("fresh", None),
@@ -77,23 +77,30 @@ pub fn json(f: &Findings, fixed: Option<&Result<Vec<String>, String>>) -> String
     obj.opt_str("cause", f.cause.as_deref());
     obj.strs("fixes", &f.fixes);
     obj.strs("notes", &f.notes);
-    if let Some(fixed) = fixed {
-        obj.strs("fix_added", fixed.as_ref().map_or(&[][..], Vec::as_slice));
-        obj.opt_str("fix_error", fixed.as_ref().err().map(String::as_str));
-    }
+    fix_fields(&mut obj, fixed);
     obj.objects("copies", f.copies.iter().map(copy_json).collect());
     obj.objects("wheels", f.wheels.iter().map(copy_json).collect());
     obj.num("older_wheels", f.older_wheels as u64);
     obj.finish()
 }
 
-/// `doctor --json` when it could not even look: the reason, as one object.
-pub fn json_unknown(why: &str) -> String {
+/// `doctor --json` when it could not even look: the reason (and what `--fix` did), as one object.
+pub fn json_unknown(why: &str, fixed: Option<&Fixed>) -> String {
     let mut obj = Object::new();
     obj.str("outcome", "unknown");
     obj.num("exit_code", EXIT_UNKNOWN as u64);
     obj.str("reason", why);
+    fix_fields(&mut obj, fixed);
     obj.finish()
+}
+
+/// With `--fix`: `fix_added`, the cache-key entries added to pyproject.toml as written there,
+/// and `fix_error`, why nothing could be added.
+fn fix_fields(obj: &mut Object, fixed: Option<&Fixed>) {
+    if let Some(fixed) = fixed {
+        obj.strs("fix_added", fixed.as_ref().map_or(&[][..], Vec::as_slice));
+        obj.opt_str("fix_error", fixed.as_ref().err().map(String::as_str));
+    }
 }
 
 fn copy_json(copy: &Copy) -> String {
@@ -102,7 +109,7 @@ fn copy_json(copy: &Copy) -> String {
     obj.opt_str("member", copy.member.as_deref());
     let kind = match copy.kind {
         Kind::Extension => "extension",
-        Kind::PythonModule => "python file",
+        Kind::PythonModule => "python_file",
         Kind::Package => "package",
     };
     obj.str("kind", kind);
@@ -110,9 +117,15 @@ fn copy_json(copy: &Copy) -> String {
     let record = copy.record.as_ref().ok();
     obj.opt_str("build_id", record.map(|r| r.build_id.as_str()));
     obj.opt_str("profile", record.map(|r| r.profile.as_str()));
+    obj.opt_num("built_at", record.map(|r| r.built_at));
     obj.opt_str("record_error", copy.record.as_ref().err().map(String::as_str));
     obj.opt_str("sys_path_entry", copy.entry.as_ref().map(|e| e.to_string_lossy()).as_deref());
-    obj.str("installed_by", &installed_by(&copy.installation));
+    let installation = &copy.installation;
+    obj.opt_str("dist_info", installation.dist_info.as_ref().map(|d| d.to_string_lossy()).as_deref());
+    obj.opt_str("installer", installation.installer.as_deref());
+    obj.opt_bool("built_by_uv", Some(installation.built_by_uv));
+    obj.opt_bool("editable", Some(installation.editable));
+    obj.str("installed_by", &installed_by(installation));
     let empty = Vec::new();
     let report = copy.report.as_ref();
     obj.strs("changed", report.map_or(&empty, |r| &r.changed));

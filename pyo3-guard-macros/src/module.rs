@@ -188,3 +188,15 @@ fn validate_signature(function: &ItemFn) -> syn::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::own_crate_name;
+
+    #[test]
+    fn a_renamed_crate_is_selected_by_its_own_name() {
+        assert_eq!(own_crate_name("types", "shared=shared_types,types=core_lib"), "core_lib");
+        assert_eq!(own_crate_name("core_types", "types=core_lib"), "core_types");
+        assert_eq!(own_crate_name("x", ""), "x");
+    }
+}

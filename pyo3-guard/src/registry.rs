@@ -161,7 +161,8 @@ fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) ->
     if let Some(missing) = crates.iter().find(|&&k| !selected.iter().any(|item| crate_of(item.krate) == k)) {
         return Err(PyImportError::new_err(format!(
             "pyo3-guard: `crates = [...]` of module `{public}` names `{missing}`, but no registered item comes from a \
-             crate of that name; its items must use `pyo3_guard::prelude`"
+             crate of that name; its items must use `pyo3_guard::prelude` (for a dependency renamed in Cargo.toml, \
+             `{missing}` is the crate name it was renamed from)"
         )));
     }
     let describe = |i: &Item| format!("{} `{}::{}`", i.kind.describe(), i.module_path, i.rust_name);
