@@ -81,7 +81,11 @@ pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
     for tree in &record.trees {
         walker.tree(&PathBuf::from(normalize(&root.join(tree))))?;
     }
-    for file in &record.named {
+    // A record without `file` lines (an earlier format): its inputs outside the trees.
+    let in_a_tree = |rel: &str| record.trees.iter().any(|tree| rel.strip_prefix(tree.as_str()).is_some_and(|r| r.starts_with('/')));
+    let earlier = record.inputs.iter().map(|input| &input.rel).filter(|rel| !in_a_tree(rel));
+    let named: Vec<&String> = if record.named.is_empty() { earlier.collect() } else { record.named.iter().collect() };
+    for file in named {
         walker.add_file(&PathBuf::from(normalize(&root.join(file))));
     }
     Ok(walker.finish())

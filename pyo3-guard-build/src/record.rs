@@ -227,7 +227,6 @@ impl Record {
         let text = std::str::from_utf8(text).map_err(|_| bad("body is not UTF-8"))?;
 
         let mut record = Record::default();
-        let mut seen_id = false;
         let mut input_count = 0;
         let mut declared_inputs = None;
         let mut in_lists = false;
@@ -251,43 +250,18 @@ impl Record {
                 }
                 continue;
             }
-            // A summary reads the fields before the first list line: a field after it would be
-            // seen by one parse and not the other.
+            // A summary reads the fields before the first list line: a known field after it
+            // would be seen by one parse and not the other. Unknown keys (a later version's
+            // fields or lists) are skipped wherever they are.
             if in_lists {
-                return Err(bad(format!("field `{key}` after the list lines")));
+                if set_field(&mut Record::default(), key, value, &mut None)? {
+                    return Err(bad(format!("field `{key}` after the list lines")));
+                }
+                continue;
             }
-            let value = unescape(value)?;
-            match key {
-                "build_id" => {
-                    seen_id = true;
-                    record.build_id = value
-                }
-                "source_id" => record.source_id = value,
-                "crate" => record.crate_name = value,
-                "version" => record.crate_version = value,
-                "profile" => record.profile = value,
-                "opt_level" => record.opt_level = value,
-                "target" => record.target = value,
-                "features" => {
-                    record.features = value.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect()
-                }
-                "rustc" => record.rustc = value,
-                "built_at" => record.built_at = value.parse().map_err(|_| bad("built_at is not a number"))?,
-                "inputs" => declared_inputs = Some(value.parse().map_err(|_| bad("inputs is not a number"))?),
-                "pyo3" => record.pyo3_version = Some(value),
-                "source_root" => record.source_root = Some(value),
-                "module" => record.module_name = Some(value),
-                "renames" => {
-                    let pairs = value.split(',').filter_map(|pair| pair.split_once('='));
-                    record.renames = pairs.map(|(used, own)| (used.to_owned(), own.to_owned())).collect();
-                }
-                "git_commit" => record.git_commit = Some(value),
-                "git_dirty" => record.git_dirty = Some(value == "true"),
-                // Fields added by later versions are skipped, not refused.
-                _ => {}
-            }
+            set_field(&mut record, key, value, &mut declared_inputs)?;
         }
-        if !seen_id || record.build_id.is_empty() {
+        if record.build_id.is_empty() {
             return Err(bad("no build_id"));
         }
         if full {
@@ -313,6 +287,37 @@ impl Record {
         }
         None
     }
+}
+
+/// Sets the field `key` of `record` (the input count goes to `declared_inputs`); false for a key
+/// this version does not know.
+fn set_field(record: &mut Record, key: &str, value: &str, declared_inputs: &mut Option<usize>) -> Result<bool, ParseError> {
+    let value = unescape(value)?;
+    match key {
+        "build_id" => record.build_id = value,
+        "source_id" => record.source_id = value,
+        "crate" => record.crate_name = value,
+        "version" => record.crate_version = value,
+        "profile" => record.profile = value,
+        "opt_level" => record.opt_level = value,
+        "target" => record.target = value,
+        "features" => record.features = value.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+        "rustc" => record.rustc = value,
+        "built_at" => record.built_at = value.parse().map_err(|_| bad("built_at is not a number"))?,
+        "inputs" => *declared_inputs = Some(value.parse().map_err(|_| bad("inputs is not a number"))?),
+        "pyo3" => record.pyo3_version = Some(value),
+        "source_root" => record.source_root = Some(value),
+        "module" => record.module_name = Some(value),
+        "renames" => {
+            let pairs = value.split(',').filter_map(|pair| pair.split_once('='));
+            record.renames = pairs.map(|(used, own)| (used.to_owned(), own.to_owned())).collect();
+        }
+        "git_commit" => record.git_commit = Some(value),
+        "git_dirty" => record.git_dirty = Some(value == "true"),
+        // Fields added by later versions are skipped, not refused.
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// The keys of the list lines. Every field line comes before the first of them.
@@ -478,6 +483,9 @@ mod tests {
         let miscounted = reframe(text.replace("\ninputs 1\n", "\ninputs 2\n"));
         assert!(Record::parse(&miscounted).unwrap_err().0.contains("input count"));
         assert_eq!(Record::parse_summary(&reframe(text.clone())).unwrap().1, 1);
+        // A line a later version may write, after the lists: skipped by both parses.
+        let later = reframe(text.replace("end\n", "futurelist a b\nend\n"));
+        assert_eq!(Record::parse(&later).unwrap(), sample());
     }
 
     #[test]

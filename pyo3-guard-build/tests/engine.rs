@@ -177,6 +177,11 @@ fn files_the_manifests_name_are_found_again_even_when_git_ignored() {
     write(&app.join("src/new.rs"), "\n");
     let report = check(&record, None);
     assert_eq!((report.added, report.removed), (vec!["src/new.rs".to_owned()], vec![]));
+    // A record of the earlier format, without `file` lines: the files outside the trees (the
+    // manifests, the lock file) are still found; only the git-ignored one inside src/ is not.
+    let earlier = pyo3_guard_build::record::Record { named: vec![], ..record };
+    let report = check(&earlier, None);
+    assert_eq!((report.added, report.removed), (vec!["src/new.rs".to_owned()], vec!["src/gen/lib.rs".to_owned()]));
 }
 
 #[test]
