@@ -138,7 +138,7 @@ fn distribution_name(record: &Record, installed: &Installation) -> String {
 /// TOML lines, or `None` when pyproject.toml already has them all (or there is none).
 pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
     let text = std::fs::read_to_string(project.join("pyproject.toml")).ok()?;
-    let present = listed_cache_keys(&text);
+    let present = crate::cache_keys::listed(&text);
     let wanted = cache_key_globs(record);
     if wanted.iter().all(|w| present.contains(w)) {
         return None;
@@ -146,70 +146,6 @@ pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
     let all: Vec<String> = present.iter().chain(wanted.iter().filter(|w| !present.contains(w))).cloned().collect();
     let entries: String = all.iter().map(|f| format!("        {{ file = \"{f}\" }},\n")).collect();
     Some(format!("    [tool.uv]\n    cache-keys = [\n{entries}    ]"))
-}
-
-/// The file globs a pyproject.toml's `[tool.uv] cache-keys` array lists: its strings and the
-/// `file` of its `{ file = "..." }` tables. A scan of the one array, aware of tables, quoted keys,
-/// strings and comments, instead of a TOML parser: the extension then links none. (The CLI
-/// checks it against a real TOML parser.)
-pub fn listed_cache_keys(text: &str) -> Vec<String> {
-    let Some(value) = cache_keys_value(text) else { return Vec::new() };
-    let (mut keys, mut depth, mut key) = (Vec::new(), 0usize, String::new());
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        let is_key_char = |c: &char| c.is_alphanumeric() || matches!(c, '-' | '_');
-        match c {
-            '[' | '{' => depth += 1,
-            ']' | '}' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    break;
-                }
-            }
-            '#' => while chars.next_if(|&c| c != '\n').is_some() {},
-            quote @ ('"' | '\'') => {
-                let mut string = String::new();
-                while let Some(c) = chars.next().filter(|&c| c != quote) {
-                    // Basic strings have escapes, literal ('...') strings none.
-                    string.push(if c == '\\' && quote == '"' { chars.next().unwrap_or(c) } else { c });
-                }
-                while chars.next_if(|&c| c == ' ' || c == '\t').is_some() {}
-                if chars.peek() == Some(&'=') {
-                    key = string; // a quoted key: `{ "file" = "..." }`
-                } else if depth == 1 || key == "file" {
-                    keys.push(string);
-                }
-            }
-            c if is_key_char(&c) => {
-                key = std::iter::once(c).chain(std::iter::from_fn(|| chars.next_if(is_key_char))).collect();
-            }
-            ',' => key.clear(),
-            _ => {}
-        }
-    }
-    keys
-}
-
-/// The text after the `=` of `cache-keys` in `[tool.uv]` (or written dotted from `[tool]` or
-/// the top level).
-fn cache_keys_value(text: &str) -> Option<&str> {
-    // `"tool" . uv` -> `tool.uv`
-    let dotted = |key: &str| key.split('.').map(|p| p.trim().trim_matches(['"', '\''])).collect::<Vec<_>>().join(".");
-    let (mut table, mut offset) = (String::new(), 0);
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(header) = trimmed.strip_prefix('[') {
-            table = dotted(header.trim_start_matches('[').split(']').next().unwrap_or_default());
-        } else if let Some(eq) = line.find('=') {
-            let key = dotted(&line[..eq]);
-            let full = if table.is_empty() { key } else { format!("{table}.{key}") };
-            if full == "tool.uv.cache-keys" {
-                return Some(&text[offset + eq + 1..]);
-            }
-        }
-        offset += line.len();
-    }
-    None
 }
 
 /// The cache-key globs covering this build's inputs: pyproject.toml, every manifest and build
@@ -296,28 +232,6 @@ mod tests {
         assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(format_time(1_732_406_400 + 3_661), "2024-11-24 01:01:01 UTC");
         assert_eq!(format_time(951_782_400), "2000-02-29 00:00:00 UTC");
-    }
-
-    #[test]
-    fn reads_the_listed_cache_keys_without_a_toml_parser() {
-        let text = r#"
-[project]
-name = "demo"  # cache-keys = ["not this"]
-
-[tool.uv]
-cache-keys = [
-    "pyproject.toml",  # a comment with "quotes"
-    { file = 'src/**/*.rs' }, { git = { commit = true } }, { env = "FILE" },
-    { file = "a \" b" },
-]
-other = ["x"]
-"#;
-        assert_eq!(listed_cache_keys(text), ["pyproject.toml", "src/**/*.rs", r#"a " b"#]);
-        assert_eq!(listed_cache_keys("[tool]\nuv.cache-keys = [{ file = \"Cargo.toml\" }]\n"), ["Cargo.toml"]);
-        assert_eq!(listed_cache_keys("[tool.\"uv\"]\n'cache-keys' = [{ \"file\" = \"a\" }, 'b']\n"), ["a", "b"]);
-        assert!(listed_cache_keys("[tool.other]\ncache-keys = [\"not uv's\"]\n").is_empty());
-        assert!(listed_cache_keys("[tool.uv]\nreinstall-package = [\"demo\"]\n").is_empty());
-        assert_eq!(listed_cache_keys("[tool.uv]\ncache-keys = [\"unterminated").len(), 1); // no panic
     }
 
     #[test]

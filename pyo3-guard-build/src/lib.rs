@@ -42,6 +42,7 @@ pub mod exports;
 mod manifest;
 
 // The engine the build script and the run-time check share:
+pub mod cache_keys;
 pub mod check;
 pub mod diagnose;
 mod error;

@@ -113,10 +113,19 @@ mod tests {
             "[tool.\"uv\"]\n'cache-keys' = [\"quoted\", { file = \"esc\\\"aped\" }]\n",
             "[tool.other]\ncache-keys = [\"no\"]\n[tool.uv]\nreinstall-package = [\"x\"]\n",
             "[tool.uv]\ncache-keys = []\n[tool.other]\ncache-keys = [\"no\"]\n",
+            // Found by review: an array of arrays before it, a quoted table name with a dot, a
+            // header inside a multi-line string, escapes, multi-line strings, an inline table.
+            "[tool.uv]\nother = [\n[\"a\"],\n]\ncache-keys = [\"k\"]\n",
+            "[\"tool.uv\"]\ncache-keys = [\"k\"]\n",
+            "[project]\ndescription = \"\"\"\n[tool.uv]\ncache-keys = [\"k\"]\n\"\"\"\n",
+            "[tool.uv]\ncache-keys = [\"a\\u0062\", '''lit\\eral''', \"\"\"x\"\"\"]\n",
+            "[tool]\nuv = { cache-keys = [\"k\", { file = \"f\" }] }\n",
+            "[[tool.uv]]\ncache-keys = [\"k\"]\n",
+            "[ tool . 'uv' ] # comment\r\ncache-keys = [ # comment\r\n  { file = \"crlf\" , env = \"x\" } ,\r\n]\r\n",
         ];
         for text in cases {
             let doc: DocumentMut = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(pyo3_guard_build::diagnose::listed_cache_keys(text), present_keys(&doc), "{text}");
+            assert_eq!(pyo3_guard_build::cache_keys::listed(text), present_keys(&doc), "{text}");
         }
     }
 

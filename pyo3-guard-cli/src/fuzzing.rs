@@ -39,6 +39,6 @@ pub fn wheel_read(data: &[u8]) {
 /// cache-keys` (text from disk, read at every stale report) never panics, whatever the text.
 pub fn cache_keys(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = pyo3_guard_build::diagnose::listed_cache_keys(text);
+        let _ = pyo3_guard_build::cache_keys::listed(text);
     }
 }
