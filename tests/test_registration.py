@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def pin_pyo3(project: Project, version: str) -> None:
-    project.run("cargo", "generate-lockfile", "--quiet")
-    project.run("cargo", "update", "--quiet", "-p", "pyo3", "--precise", version)
+    # The package registry has been seen to answer two commands in a row differently (a version
+    # `generate-lockfile` locked was missing for the `update` after it), so a failure is tried
+    # once more before it counts.
+    for last in (False, True):
+        locked = project.run("cargo", "generate-lockfile", "--quiet", check=last)
+        pinned = project.run("cargo", "update", "--quiet", "-p", "pyo3", "--precise", version, check=last)
+        if locked.returncode == 0 and pinned.returncode == 0:
+            return
+        time.sleep(5)
 
 
 def run_example_tests(project: Project) -> str:
