@@ -2,8 +2,8 @@
 //! While every directory the build walked (and every `.gitignore` in it) keeps its recorded
 //! time, the set of inputs is the recorded one and the check is one `stat` per input and
 //! directory. Otherwise it walks the source trees the record names with the same walker as the
-//! build script and compares. Either way a file whose size and modification time match the record is not read;
-//! any other is hashed, so a file touched without a change is never reported.
+//! build script and compares. Either way a file whose size and modification time match the
+//! record is not read; any other is hashed, so a file touched without a change is never reported.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -162,8 +162,8 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
 
 /// The fast path, one `stat` per input and directory: when every walked directory and
 /// `.gitignore` still has its recorded time, no input was added, removed or newly ignored, so
-/// comparing the recorded inputs is the whole answer: `Some((changed, touched))`. `None` when a directory differs or an input
-/// is gone: the full check then walks the trees.
+/// comparing the recorded inputs is the whole answer: `Some((changed, touched))`. `None` when a
+/// directory differs or an input is gone: the full check then walks the trees.
 fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, usize)> {
     if record.walked.is_empty() {
         return None;
@@ -225,10 +225,10 @@ fn parallelism() -> usize {
 
 /// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone or
 /// unreadable.
-fn compare_inputs(inputs: &[RecordedInput], root: &Path, give_up: &AtomicBool) -> Option<(Vec<String>, usize)> {
+fn compare_inputs(inputs: &[RecordedInput], root: &Path, stop: &AtomicBool) -> Option<(Vec<String>, usize)> {
     let (mut changed, mut touched) = (Vec::new(), 0);
     for (i, input) in inputs.iter().enumerate() {
-        if i % 64 == 0 && give_up.load(Ordering::Relaxed) {
+        if i % 64 == 0 && stop.load(Ordering::Relaxed) {
             return None;
         }
         let path = root.join(&input.rel);

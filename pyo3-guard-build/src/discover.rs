@@ -24,11 +24,6 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     walker.inputs.package_version = root_manifest.version.clone();
 
     let mut renames = root_manifest.renames.clone();
-    if let Some((_, workspace)) = find_workspace_root(root)? {
-        let inherited = workspace.workspace_renames.iter().filter(|(key, _)| root_manifest.inherited.contains(key));
-        renames.extend(inherited.cloned());
-    }
-
     let mut queue = vec![(root.to_path_buf(), root_manifest)];
     let mut seen_crates: HashSet<PathBuf> = HashSet::from([root.to_path_buf()]);
     let mut workspace_roots: Vec<PathBuf> = Vec::new();
@@ -37,6 +32,11 @@ pub fn discover(root: &Path) -> Result<Inputs> {
         let workspace = find_workspace_root(&dir)?;
         let mut deps = manifest.path_deps.clone();
         if let Some((ws_dir, ws_manifest)) = &workspace {
+            if dir == root {
+                // Renames the root crate inherits with `workspace = true`.
+                let inherited = ws_manifest.workspace_renames.iter().filter(|(key, _)| manifest.inherited.contains(key));
+                renames.extend(inherited.cloned());
+            }
             for name in &manifest.workspace_deps {
                 if let Some((_, path)) = ws_manifest.workspace_path_deps.iter().find(|(n, _)| n == name) {
                     deps.push(path.clone());

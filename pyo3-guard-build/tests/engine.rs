@@ -51,6 +51,16 @@ fn rels(root: &Path, out: &Path) -> Vec<String> {
     build_record(&env_for(root, out), root).unwrap().inputs.into_iter().map(|i| i.rel).collect()
 }
 
+/// The inputs the check finds from the record's layout are those the manifests give.
+fn assert_the_recorded_layout_gives_what_the_manifests_give(app: &Path, record: &pyo3_guard_build::record::Record) {
+    let root = app.canonicalize().unwrap();
+    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| files.into_iter().map(|f| f.rel).collect::<Vec<_>>();
+    assert_eq!(
+        rels(pyo3_guard_build::inputs::from_record(&root, record).unwrap().files),
+        rels(pyo3_guard_build::discover::discover(&root).unwrap().files)
+    );
+}
+
 #[test]
 fn inputs_are_sources_manifests_build_script_lock_and_path_dependencies() {
     let dir = TempDir::new();
@@ -135,13 +145,7 @@ fn the_check_walks_the_recorded_layout_and_reads_no_manifest() {
     write(&app.join(".gitignore"), "*.gen.rs\n");
     write(&app.join("src/x.gen.rs"), "// ignored\n");
     let record = build_record(&env_for(&app, &dir.0), &app).unwrap();
-    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| files.into_iter().map(|f| f.rel).collect::<Vec<_>>();
-    // The layout the record keeps gives the inputs the manifests give.
-    let root = app.canonicalize().unwrap();
-    assert_eq!(
-        rels(pyo3_guard_build::inputs::from_record(&root, &record).unwrap().files),
-        rels(pyo3_guard_build::discover::discover(&root).unwrap().files)
-    );
+    assert_the_recorded_layout_gives_what_the_manifests_give(&app, &record);
     // A file added to the path dependency's tree is seen; a broken manifest is a changed input.
     write(&dir.0.join("core/src/extra.rs"), "\n");
     write(&app.join("Cargo.toml"), "[package\n");
@@ -166,12 +170,7 @@ fn files_the_manifests_name_are_found_again_even_when_git_ignored() {
     let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
     let record = build_record(&env, &app).unwrap();
     assert!(record.inputs.iter().any(|i| i.rel == "src/gen/lib.rs"));
-    let root = app.canonicalize().unwrap();
-    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| files.into_iter().map(|f| f.rel).collect::<Vec<_>>();
-    assert_eq!(
-        rels(pyo3_guard_build::inputs::from_record(&root, &record).unwrap().files),
-        rels(pyo3_guard_build::discover::discover(&root).unwrap().files)
-    );
+    assert_the_recorded_layout_gives_what_the_manifests_give(&app, &record);
     // A directory changed, so the check walks again: the named file is still there, not removed.
     std::thread::sleep(std::time::Duration::from_millis(20));
     write(&app.join("src/new.rs"), "\n");
