@@ -220,7 +220,7 @@ const OWN_CRATES: [&str; 3] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_mac
 fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<record::Export>> {
     let own = cfg::CfgEnv::from_vars(env.cfg_vars.iter().cloned(), Some(&env.features));
     let dependency = own.for_dependency();
-    let mut exports = Vec::new();
+    let mut scans = Vec::new();
     for (i, krate) in found.crates.iter().enumerate() {
         // The root crate is named as the record names it, dependencies as code names them
         // (`crates = [core_types]`).
@@ -230,7 +230,14 @@ fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<recor
             continue;
         }
         let cfg = if i == 0 { &own } else { &dependency };
-        exports.extend(exports::scan_crate(root, &krate.lib, &name, cfg)?);
+        scans.push(exports::scan(root, &krate.lib, &name, cfg)?);
+    }
+    // A declarative module may `#[pymodule_export]` an item of any crate of the build.
+    let module_exports: Vec<_> = scans.iter().flat_map(|s| s.module_exports.clone()).collect();
+    let mut exports = Vec::new();
+    for mut scan in scans {
+        scan.place_module_exports(&module_exports);
+        exports.extend(scan.exports);
     }
     Ok(exports)
 }

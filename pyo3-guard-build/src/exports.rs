@@ -17,10 +17,62 @@ use crate::record::{Export, ExportKind};
 /// Finds the exports of the crate named `crate_name` whose library root is `lib`.
 /// `root` is the source root paths are made relative to.
 pub fn scan_crate(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<Vec<Export>> {
-    let mut scanner = Scanner { root, crate_name: crate_name.replace('-', "_"), cfg, exports: Vec::new(), files: 0 };
+    let mut scan = scan(root, lib, crate_name, cfg)?;
+    scan.place_module_exports(&[]);
+    Ok(scan.exports)
+}
+
+/// What one crate declares, before `#[pymodule_export]`s (which may name another crate's items)
+/// are placed.
+pub struct Scan {
+    pub exports: Vec<Export>,
+    /// `#[pymodule_export] use path::Name;`: the declarative module (dotted path below the top
+    /// module, `""` for the top) and the Rust name it exports.
+    pub module_exports: Vec<(String, String)>,
+    /// The (crate, Rust name) of items written inside a declarative module: PyO3 adds them where
+    /// they are, whatever else exports them.
+    pub inline: Vec<(String, String)>,
+}
+
+/// The exports of one crate, `#[pymodule_export]`s not placed yet.
+pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<Scan> {
+    let mut scanner = Scanner {
+        root,
+        crate_name: crate_name.replace('-', "_"),
+        cfg,
+        exports: Vec::new(),
+        files: 0,
+        context: None,
+        module_exports: Vec::new(),
+        inline: Vec::new(),
+    };
     scanner.file(lib, ModDir::of_root(lib))?;
     scanner.exports.sort();
-    Ok(scanner.exports)
+    Ok(Scan { exports: scanner.exports, module_exports: scanner.module_exports, inline: scanner.inline })
+}
+
+impl Scan {
+    /// An item a declarative module exports with `#[pymodule_export]` is expected there: PyO3
+    /// adds it there, whether or not it also registers itself elsewhere. `others` holds the
+    /// module exports of the other crates of the build, which may name this crate's items. A
+    /// name that matches several items cannot be resolved without Rust's name resolution:
+    /// those items are not checked (never reported missing by mistake).
+    pub fn place_module_exports(&mut self, others: &[(String, String)]) {
+        let mut placed: Vec<&str> = Vec::new();
+        for (module, name) in self.module_exports.iter().chain(others) {
+            // The first export of a name places it; items PyO3 adds where they are written stay.
+            if placed.contains(&name.as_str()) || self.inline.iter().any(|(_, rust)| rust == name) {
+                continue;
+            }
+            placed.push(name);
+            let mut candidates: Vec<&mut Export> =
+                self.exports.iter_mut().filter(|e| e.kind != ExportKind::Member && &e.rust_name == name).collect();
+            match candidates.as_mut_slice() {
+                [one] => one.submodule = (!module.is_empty()).then(|| module.clone()),
+                several => several.iter_mut().for_each(|e| e.skipped = true),
+            }
+        }
+    }
 }
 
 /// Where the files of a module's `mod x;` children live.
@@ -51,6 +103,12 @@ struct Scanner<'a> {
     cfg: &'a CfgEnv,
     exports: Vec<Export>,
     files: usize,
+    /// Inside a `#[guarded_pymodule] mod` or one of its nested `#[pymodule] mod`s: the dotted
+    /// path of that declarative module below the top one. Items written directly in it are
+    /// PyO3's to add there.
+    context: Option<String>,
+    module_exports: Vec<(String, String)>,
+    inline: Vec<(String, String)>,
 }
 
 impl Scanner<'_> {
@@ -151,22 +209,26 @@ impl Scanner<'_> {
                 continue;
             }
             match item {
+                Item::Mod(module) if module.content.is_some() && self.declarative_name(module).is_some() => {
+                    let (_, items) = module.content.as_ref().expect("checked by the guard");
+                    let outer = self.context.replace(self.declarative_name(module).expect("checked by the guard"));
+                    let child = ModDir(dir.0.join(module.ident.to_string()));
+                    let result = self.items(path, items, &child);
+                    self.context = outer;
+                    result?;
+                }
+                Item::Use(used) if self.context.is_some() && has_attr(&used.attrs, "pymodule_export") => {
+                    let module = self.context.clone().expect("checked by the guard");
+                    let mut names = Vec::new();
+                    use_names(&used.tree, &mut names);
+                    self.module_exports.extend(names.into_iter().map(|name| (module.clone(), name)));
+                }
                 Item::Mod(module) => {
-                    let name = module.ident.to_string();
-                    let explicit = path_attr(&module.attrs).map(|p| dir_of(path).join(p));
-                    if let Some((_, items)) = &module.content {
-                        let child = ModDir(explicit.unwrap_or_else(|| dir.0.join(&name)));
-                        self.items(path, items, &child)?;
-                    } else {
-                        let candidates = match explicit {
-                            Some(file) => vec![file],
-                            None => vec![dir.0.join(format!("{name}.rs")), dir.0.join(&name).join("mod.rs")],
-                        };
-                        if let Some(file) = candidates.into_iter().find(|c| c.is_file()) {
-                            let child = if path_attr(&module.attrs).is_some() { ModDir::of_root(&file) } else { ModDir::of_file(&file) };
-                            self.file(&file, child)?;
-                        }
-                    }
+                    // A plain Rust module: its items register as anywhere else in the crate.
+                    let outer = self.context.take();
+                    let result = self.plain_module(path, module, dir);
+                    self.context = outer;
+                    result?;
                 }
                 Item::Struct(s) if has_attr(&s.attrs, "pyclass") => {
                     self.class(path, &s.ident, &s.attrs);
@@ -200,6 +262,40 @@ impl Scanner<'_> {
         Ok(())
     }
 
+    fn plain_module(&mut self, path: &Path, module: &syn::ItemMod, dir: &ModDir) -> Result<()> {
+        let name = module.ident.to_string();
+        let explicit = path_attr(&module.attrs).map(|p| dir_of(path).join(p));
+        if let Some((_, items)) = &module.content {
+            let child = ModDir(explicit.unwrap_or_else(|| dir.0.join(&name)));
+            return self.items(path, items, &child);
+        }
+        let candidates = match explicit {
+            Some(file) => vec![file],
+            None => vec![dir.0.join(format!("{name}.rs")), dir.0.join(&name).join("mod.rs")],
+        };
+        match candidates.into_iter().find(|c| c.is_file()) {
+            Some(file) => {
+                let child = if path_attr(&module.attrs).is_some() { ModDir::of_root(&file) } else { ModDir::of_file(&file) };
+                self.file(&file, child)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The dotted path a declarative module has below the top one: `Some("")` for the
+    /// `#[guarded_pymodule] mod` itself, `Some("a.b")` for a `#[pymodule] mod` nested in one
+    /// (named by `name = "..."` or `#[pyo3(name = "...")]`, else its identifier).
+    fn declarative_name(&self, module: &syn::ItemMod) -> Option<String> {
+        match &self.context {
+            None => has_attr(&module.attrs, "guarded_pymodule").then(String::new),
+            Some(parent) if has_attr(&module.attrs, "pymodule") => {
+                let name = python_name(&module.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&module.ident));
+                Some(if parent.is_empty() { name } else { format!("{parent}.{name}") })
+            }
+            Some(_) => None,
+        }
+    }
+
     fn class(&mut self, path: &Path, ident: &syn::Ident, attrs: &[Attribute]) {
         let name = python_name(attrs, &["pyclass", "pyo3"]).unwrap_or_else(|| unraw(ident));
         self.push(ExportKind::Class, unraw(ident), name, attrs, path, ident.span());
@@ -227,7 +323,16 @@ impl Scanner<'_> {
     }
 
     fn push(&mut self, kind: ExportKind, rust_name: String, python_name: String, attrs: &[Attribute], path: &Path, span: proc_macro2::Span) {
-        let (skipped, submodule) = guard_options(attrs);
+        let (skipped, mut submodule) = guard_options(attrs);
+        if let (Some(module), false) = (&self.context, kind == ExportKind::Member) {
+            // Written in a declarative module: there, or in a `#[guard(submodule)]` below it.
+            self.inline.push((self.crate_name.clone(), rust_name.clone()));
+            submodule = match (module.as_str(), submodule) {
+                ("", sub) => sub,
+                (module, None) => Some(module.to_owned()),
+                (module, Some(sub)) => Some(format!("{module}.{sub}")),
+            };
+        }
         let export = Export {
             kind,
             crate_name: self.crate_name.clone(),
@@ -266,6 +371,18 @@ fn guard_options(attrs: &[Attribute]) -> (bool, Option<String>) {
     (skipped, submodule)
 }
 
+/// The Rust names a `use` tree brings in (`a::{B, C as D}`: `B`, `C`; PyO3 adds each under its
+/// own Python name, whatever the `use` renames it to).
+fn use_names(tree: &syn::UseTree, names: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => use_names(&p.tree, names),
+        syn::UseTree::Name(n) => names.push(unraw(&n.ident)),
+        syn::UseTree::Rename(r) => names.push(unraw(&r.ident)),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_names(t, names)),
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
 fn item_attrs(item: &Item) -> &[Attribute] {
     match item {
         Item::Mod(i) => &i.attrs,
@@ -273,6 +390,7 @@ fn item_attrs(item: &Item) -> &[Attribute] {
         Item::Enum(i) => &i.attrs,
         Item::Fn(i) => &i.attrs,
         Item::Impl(i) => &i.attrs,
+        Item::Use(i) => &i.attrs,
         _ => &[],
     }
 }

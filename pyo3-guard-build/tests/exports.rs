@@ -86,6 +86,93 @@ fn maybe_skipped() {}
 struct Documented;
 "#;
 
+/// One line per export, as the assertions read them.
+fn describe(exports: &[pyo3_guard_build::record::Export]) -> Vec<String> {
+    exports
+        .iter()
+        .map(|e| {
+            let mut s = format!("{} {}:{}", e.kind.as_str(), e.rust_name, e.python_name);
+            if let Some(sub) = &e.submodule {
+                s += &format!(" in {sub}");
+            }
+            if e.skipped {
+                s += " skipped";
+            }
+            s
+        })
+        .collect()
+}
+
+const DECLARATIVE: &str = r#"
+use pyo3_guard::prelude::*;
+mod elsewhere;
+
+#[guarded_pymodule]
+mod top {
+    use pyo3_guard::prelude::*;
+    #[pymodule_export]
+    use crate::elsewhere::{Exported, Twice as Renamed};
+    #[pyclass] struct Inline;
+    #[pyclass] #[guard(skip)] struct InlineSkipped;
+    #[pyfunction] #[guard(submodule = "extra")] fn placed() {}
+    #[pymodule]
+    mod sub {
+        use pyo3_guard::prelude::*;
+        #[pyfunction] fn in_sub() {}
+        #[pymodule_export] use crate::elsewhere::Deep;
+        #[pymodule(name = "renamed")]
+        mod deeper { #[pyo3::pyclass] struct Deepest; }
+    }
+    mod helpers {
+        // A plain Rust module: registers as anywhere else.
+        #[pyclass] struct Helper;
+    }
+}
+"#;
+
+#[test]
+fn declarative_modules_place_their_items_where_pyo3_adds_them() {
+    let temp = TempDir::new();
+    let dir = &temp.0;
+    write(&dir.join("src/lib.rs"), DECLARATIVE);
+    write(
+        &dir.join("src/elsewhere.rs"),
+        "#[pyclass] pub struct Exported;\n#[pyclass] pub struct Twice;\n#[pyclass] pub struct Deep;\n\
+         #[pyclass] pub struct Alone;\nmod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\n",
+    );
+    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "decl", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    assert_eq!(
+        describe(&exports),
+        [
+            "class Alone:Alone",
+            "class Deep:Deep in sub",
+            "class Deepest:Deepest in sub.renamed",
+            "class Exported:Exported",
+            "class Helper:Helper",
+            "class Inline:Inline",
+            "class InlineSkipped:InlineSkipped skipped",
+            "class Same:Same",
+            "class Same:Same",
+            "class Twice:Twice",
+            "function in_sub:in_sub in sub",
+            "function placed:placed in extra",
+        ]
+    );
+}
+
+#[test]
+fn an_export_that_names_one_of_several_items_leaves_them_unchecked() {
+    let temp = TempDir::new();
+    let dir = &temp.0;
+    write(
+        &dir.join("src/lib.rs"),
+        "mod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\n\
+         #[guarded_pymodule] mod m { #[pymodule] mod sub { #[pymodule_export] use crate::a::Same; } }\n",
+    );
+    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "decl", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    assert_eq!(describe(&exports), ["class Same:Same skipped", "class Same:Same skipped"]);
+}
+
 #[test]
 fn follows_the_module_tree_names_and_cfg() {
     let temp = TempDir::new();
@@ -102,21 +189,8 @@ fn follows_the_module_tree_names_and_cfg() {
     let cfg = CfgEnv::from_vars(vars, Some(&[]));
     let exports = scan_crate(dir, &dir.join("src/lib.rs"), "my-crate", &cfg).unwrap();
 
-    let names: Vec<String> = exports
-        .iter()
-        .map(|e| {
-            let mut s = format!("{} {}:{}", e.kind.as_str(), e.rust_name, e.python_name);
-            if let Some(sub) = &e.submodule {
-                s += &format!(" in {sub}");
-            }
-            if e.skipped {
-                s += " skipped";
-            }
-            s
-        })
-        .collect();
     assert_eq!(
-        names,
+        describe(&exports),
         [
             "class Color:Color",
             "class Documented:Documented",

@@ -63,9 +63,14 @@ impl Pyo3Options {
         self.parts.iter().find_map(|p| string_value(p, key))
     }
 
+    /// The whole `key`, `key = ...` or `key(...)` part, if given.
+    pub fn part(&self, key: &str) -> Option<&TokenStream> {
+        self.parts.iter().find(|p| self::key(p).is_some_and(|k| k == key))
+    }
+
     /// Whether `key` is given, in any form.
     pub fn has(&self, key: &str) -> bool {
-        self.parts.iter().any(|p| self::key(p).is_some_and(|k| k == key))
+        self.part(key).is_some()
     }
 }
 

@@ -78,7 +78,10 @@ fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<
             }
             (&mut e.attrs, e.ident.clone())
         }
-        (Kind::Function, Item::Fn(f)) if f.sig.generics.params.is_empty() => (&mut f.attrs, f.sig.ident.clone()),
+        // Lifetimes are fine (`fn f<'py>(py: Python<'py>)`); PyO3 rejects type and const parameters.
+        (Kind::Function, Item::Fn(f)) if f.sig.generics.params.iter().all(|p| matches!(p, syn::GenericParam::Lifetime(_))) => {
+            (&mut f.attrs, f.sig.ident.clone())
+        }
         // Not ours to judge: PyO3 reports the wrong item kind or the generic function. Our
         // options still go, so that they do not add an error of their own.
         (_, other) => {
@@ -88,10 +91,51 @@ fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<
             return Ok(None);
         }
     };
+    let inline = Inline::take(attrs);
     let guard = options::take(attrs);
     misplaced?;
     let guard = guard?;
-    Ok(Some((entry(kind, args, attrs, &ident, &guard), guard.submodule_path())))
+    let submodule = join(&inline.module, &guard.submodule_path());
+    // An item PyO3 adds to its declarative module itself needs no entry.
+    let entry = if inline.added { None } else { entry(kind, args, attrs, &ident, &guard, &submodule) };
+    Ok(Some((entry, submodule)))
+}
+
+/// Where an item written inside a `#[guarded_pymodule] mod` is: the dotted path of its
+/// declarative module below the top one, and whether PyO3 adds it there (the marker
+/// `#[declared_inline(module = "...", added)]` that module's macro put on it).
+#[derive(Default)]
+struct Inline {
+    module: String,
+    added: bool,
+}
+
+impl Inline {
+    fn take(attrs: &mut Vec<Attribute>) -> Inline {
+        let mut inline = Inline::default();
+        attrs.retain(|attr| {
+            if attr.path().segments.last().is_none_or(|s| s.ident != "declared_inline") {
+                return true;
+            }
+            if let syn::Meta::List(list) = &attr.meta {
+                for part in crate::args::split(list.tokens.clone()) {
+                    if let Some(module) = crate::args::string_value(&part, "module") {
+                        inline.module = module.value();
+                    }
+                    inline.added |= crate::args::key(&part).is_some_and(|k| k == "added");
+                }
+            }
+            false
+        });
+        inline
+    }
+}
+
+fn join(parent: &str, child: &str) -> String {
+    match (parent, child) {
+        ("", path) | (path, "") => path.to_owned(),
+        (parent, child) => format!("{parent}.{child}"),
+    }
 }
 
 const FIELD: &str = "`#[guard]` goes on the item, not on a field: put it below `#[pyclass]`";
@@ -108,14 +152,13 @@ fn attrs_of(item: &mut Item) -> Option<&mut Vec<Attribute>> {
     }
 }
 
-fn entry(kind: Kind, args: &TokenStream, attrs: &[Attribute], ident: &Ident, guard: &GuardOptions) -> Option<TokenStream> {
+fn entry(kind: Kind, args: &TokenStream, attrs: &[Attribute], ident: &Ident, guard: &GuardOptions, submodule: &str) -> Option<TokenStream> {
     if guard.skip.is_some() {
         return None;
     }
     let options = Pyo3Options::new(args, attrs);
     let rust_name = ident.unraw().to_string();
     let name = options.string("name").map_or_else(|| rust_name.clone(), |n| n.value());
-    let submodule = guard.submodule_path();
     // The registered item's `__module__` is where users import it from, unless the class names
     // its own module, or is an immutable type (whose attributes are fixed at creation).
     let set_module = !(options.has("module") || options.has("immutable_type"));

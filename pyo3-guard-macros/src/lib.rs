@@ -2,12 +2,14 @@
 //! (`use pyo3_guard::prelude::*;`); the code they generate refers only to
 //! `::pyo3_guard::__private` and to `::pyo3`.
 //!
-//! One file per job: `module` (`#[guarded_pymodule]`) with `module_name` (its compile-time
-//! name check), `item` (`#[pyclass]`, `#[pyfunction]`), `methods` (`#[pymethods]`), `options`
-//! (our `#[guard(...)]` helper attribute), `args` (reading PyO3's arguments without owning them),
-//! `stubs` (pyo3-stub-gen's annotations, feature `stub-gen`).
+//! One file per job: `module` (`#[guarded_pymodule]` on a function), `declarative` (on a
+//! `mod`), `module_name` (the compile-time name check), `item` (`#[pyclass]`, `#[pyfunction]`),
+//! `methods` (`#[pymethods]`), `options` (our `#[guard(...)]` helper attribute), `args`
+//! (reading PyO3's arguments without owning them), `stubs` (pyo3-stub-gen's annotations,
+//! feature `stub-gen`).
 
 mod args;
+mod declarative;
 mod item;
 mod methods;
 mod module;
@@ -39,6 +41,15 @@ pub fn pyfunction(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {
     methods::pymethods(args.into(), item.into()).into()
+}
+
+/// Not public API: marks an item written inside a `#[guarded_pymodule] mod` (which declarative
+/// module it is in, and whether PyO3 adds it there). Read by the prelude's macros; on its own it
+/// changes nothing, so an item PyO3's own macro expands keeps compiling.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn declared_inline(_args: TokenStream, item: TokenStream) -> TokenStream {
+    item
 }
 
 /// pyo3-guard's options for one `#[pyclass]` or `#[pyfunction]`: `#[guard(skip)]`,

@@ -1,4 +1,4 @@
-//! `#[guarded_pymodule]`: a PyO3 function module that also carries its build record and adds
+//! `#[guarded_pymodule]` on a function (a declarative `mod` is `declarative.rs`): a PyO3 function module that also carries its build record and adds
 //! the registered items.
 //!
 //! ```text
@@ -21,7 +21,7 @@ use syn::{spanned::Spanned, FnArg, Ident, Item, ItemFn};
 
 use crate::{args, module_name};
 
-const MISSING_BUILD_RS: &str = "pyo3-guard: no build record. Add `pyo3-guard-build` to \
+pub(crate) const MISSING_BUILD_RS: &str = "pyo3-guard: no build record. Add `pyo3-guard-build` to \
 `[build-dependencies]` and call it from build.rs: `fn main() { pyo3_guard_build::emit(); }`";
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -34,18 +34,12 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 error_with_item(err, quote!(#function))
             }
         },
-        Ok(Item::Mod(module)) => error_with_item(
-            syn::Error::new(
-                module.mod_token.span,
-                "#[guarded_pymodule] goes on a module function, not on a declarative `mod`: \
-                 write `fn name(m: &Bound<'_, PyModule>) -> PyResult<()>`",
-            ),
-            item,
-        ),
+        Ok(Item::Mod(module)) => crate::declarative::expand(args, module),
         Ok(other) => error_with_item(
             syn::Error::new(
                 first_token_span(&other),
-                "#[guarded_pymodule] goes on a module function: `fn name(m: &Bound<'_, PyModule>) -> PyResult<()>`",
+                "#[guarded_pymodule] goes on a module function (`fn name(m: &Bound<'_, PyModule>) -> PyResult<()>`) \
+                 or a declarative module (`mod name { ... }`)",
             ),
             item,
         ),
@@ -54,7 +48,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// One mistake, one error: the item is still emitted so the rest of the crate type-checks.
-fn error_with_item(err: syn::Error, item: TokenStream) -> TokenStream {
+pub(crate) fn error_with_item(err: syn::Error, item: TokenStream) -> TokenStream {
     let err = err.to_compile_error();
     quote!(#err #item)
 }
@@ -64,15 +58,15 @@ fn first_token_span(item: &Item) -> Span {
 }
 
 /// `crates = [...]` taken out of the arguments; the rest is PyO3's.
-struct ModuleArgs {
-    crates: Vec<Ident>,
-    pyo3: TokenStream,
+pub(crate) struct ModuleArgs {
+    pub crates: Vec<Ident>,
+    pub pyo3: TokenStream,
 }
 
 const CRATES_USAGE: &str = "expected `crates = [name, ...]`: the path-dependency crates whose \
 #[pyclass] and #[pyfunction] items this module adds";
 
-fn parse_args(args: TokenStream) -> syn::Result<ModuleArgs> {
+pub(crate) fn parse_args(args: TokenStream) -> syn::Result<ModuleArgs> {
     let mut crates: Option<Vec<Ident>> = None;
     let mut pyo3 = Vec::new();
     for part in args::split(args) {
@@ -131,7 +125,7 @@ fn own_crate_name(used: &str, renames: &str) -> String {
 fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     let ModuleArgs { crates, pyo3: args } = parse_args(args)?;
     validate_signature(&function)?;
-    module_name::check(&args, &function.attrs, &function.sig.ident)?;
+    module_name::check(&args, &function.attrs, &function.sig.ident, "function")?;
     let ItemFn { attrs, vis, sig, block, .. } = &function;
     let name = &sig.ident;
     let forwarded: Vec<_> = (0..sig.inputs.len()).map(|i| format_ident!("__pyo3_guard_arg{}", i)).collect();
@@ -150,11 +144,8 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
         static __PYO3_GUARD_RECORD: &[u8] = ::core::include_bytes!(::core::env!("PYO3_GUARD_RECORD", #MISSING_BUILD_RS));
     };
     let args = (!args.is_empty()).then(|| quote!((#args)));
-    // Naming a crate links it, so its registrations survive the linker; a typo is an unresolved
-    // import at the name.
-    let links = crates.iter().map(|krate| quote_spanned!(krate.span()=> #[allow(unused_imports)] use #krate as _;));
-    let renames = std::env::var(CRATE_RENAMES_ENV).unwrap_or_default();
-    let crate_names = crates.iter().map(|krate| own_crate_name(&krate.to_string(), &renames));
+    let links = crate_links(&crates);
+    let crate_names = own_crate_names(&crates);
     let stub_gatherer = crate::stubs::module_items();
     Ok(quote! {
         #stub_gatherer
@@ -169,6 +160,18 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             #name(#(#forwarded),*)
         }
     })
+}
+
+/// `use name as _;` for each crate of `crates = [...]`: naming a crate links it, so its
+/// registrations survive the linker; a typo is an unresolved import at the name.
+pub(crate) fn crate_links(crates: &[Ident]) -> Vec<TokenStream> {
+    crates.iter().map(|krate| quote_spanned!(krate.span()=> #[allow(unused_imports)] use #krate as _;)).collect()
+}
+
+/// The names the items of `crates` register under (a renamed dependency's own name).
+pub(crate) fn own_crate_names(crates: &[Ident]) -> Vec<String> {
+    let renames = std::env::var(CRATE_RENAMES_ENV).unwrap_or_default();
+    crates.iter().map(|krate| own_crate_name(&krate.to_string(), &renames)).collect()
 }
 
 fn validate_signature(function: &ItemFn) -> syn::Result<()> {

@@ -14,15 +14,16 @@ use crate::args::Pyo3Options;
 pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
 
 /// An error at the function name when the module's Python name is not the one maturin builds.
-pub fn check(args: &TokenStream, attrs: &[Attribute], ident: &Ident) -> syn::Result<()> {
+/// `what` is the item the name comes from: "function" or "module".
+pub fn check(args: &TokenStream, attrs: &[Attribute], ident: &Ident, what: &str) -> syn::Result<()> {
     let Ok(value) = std::env::var(MODULE_NAME_ENV) else { return Ok(()) };
-    match mismatch(&value, args, attrs, ident) {
+    match mismatch(&value, args, attrs, ident, what) {
         Some(message) => Err(syn::Error::new(ident.span(), message)),
         None => Ok(()),
     }
 }
 
-fn mismatch(value: &str, args: &TokenStream, attrs: &[Attribute], ident: &Ident) -> Option<String> {
+fn mismatch(value: &str, args: &TokenStream, attrs: &[Attribute], ident: &Ident, what: &str) -> Option<String> {
     let (expected, origin) = value.split_once(';').unwrap_or((value, ""));
     let explicit = Pyo3Options::new(args, attrs).string("name").map(|n| n.value());
     let actual = explicit.clone().unwrap_or_else(|| ident.unraw().to_string());
@@ -36,7 +37,7 @@ fn mismatch(value: &str, args: &TokenStream, attrs: &[Attribute], ident: &Ident)
         None => format!(" (from {origin})"),
     };
     let fix = match explicit {
-        None => format!("rename the function to `{expected}` or add `#[pyo3(name = \"{expected}\")]`"),
+        None => format!("rename the {what} to `{expected}` or add `#[pyo3(name = \"{expected}\")]`"),
         Some(given) => format!("write `name = \"{expected}\"` instead of `name = \"{given}\"`"),
     };
     Some(format!(
@@ -51,7 +52,7 @@ mod tests {
     use quote::quote;
 
     fn message(value: &str, args: TokenStream, attrs: Vec<Attribute>, ident: Ident) -> Option<String> {
-        mismatch(value, &args, &attrs, &ident)
+        mismatch(value, &args, &attrs, &ident, "function")
     }
 
     #[test]

@@ -120,7 +120,8 @@ macro_rules! stub_gen_main {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::guard::install;
-    pub use crate::registry::{add_class, add_function, Item, Kind};
+    pub use crate::registry::{add_class, add_function, install_declarative, InitResult, Item, Kind};
+    pub use pyo3_guard_macros::declared_inline;
     pub use inventory;
     #[cfg(feature = "stub-gen")]
     pub use crate::stubs;

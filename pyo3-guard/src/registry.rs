@@ -18,7 +18,7 @@
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::intern;
-use pyo3::types::{PyModule, PyString};
+use pyo3::types::{PyList, PyModule, PyString};
 
 /// What a registered item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -203,20 +203,104 @@ impl<'py> Submodules<'py, '_> {
         let parent = self.get(parent_path)?;
         let py = parent.py();
         let dotted = format!("{}.{path}", self.public);
-        if parent.hasattr(last)? {
-            return Err(PyImportError::new_err(format!(
-                "pyo3-guard: `{dotted}` is both a submodule and an item of `{}`; rename one of them",
-                parent.name()?
-            )));
-        }
-        let module = PyModule::new(py, &dotted)?;
-        parent.add(last, &module)?;
-        if self.sys_modules.is_none() {
-            self.sys_modules = Some(py.import("sys")?.getattr("modules")?);
-        }
-        self.sys_modules.as_ref().expect("set above").set_item(&dotted, &module)?;
+        let module = match parent.getattr(last) {
+            // A submodule that exists already (a declarative module's nested `#[pymodule] mod`).
+            Ok(existing) => existing.cast_into::<PyModule>().map_err(|_| {
+                PyImportError::new_err(format!(
+                    "pyo3-guard: `{dotted}` is both a submodule and an item of `{}`; rename one of them",
+                    parent.name().map(|n| n.to_string()).unwrap_or_default()
+                ))
+            })?,
+            Err(_) => {
+                let module = PyModule::new(py, &dotted)?;
+                parent.add(last, &module)?;
+                module
+            }
+        };
+        self.enter(&dotted, &module)?;
         self.created.push((path.to_owned(), module.clone()));
         Ok(module)
+    }
+
+    /// `sys.modules[dotted] = module`, so `import <dotted>` finds it.
+    fn enter(&mut self, dotted: &str, module: &Bound<'py, PyModule>) -> PyResult<()> {
+        if self.sys_modules.is_none() {
+            self.sys_modules = Some(module.py().import("sys")?.getattr("modules")?);
+        }
+        self.sys_modules.as_ref().expect("set above").set_item(dotted, module)
+    }
+}
+
+/// Not public API. What `#[guarded_pymodule] mod` runs after PyO3 added the module's items:
+/// the guard and the registered items (see `guard::install`), then a `sys.modules` entry for
+/// each nested declarative module (`declared`: dotted paths below the module), which PyO3 does
+/// not make (PyO3 issue #759), so `import pkg.sub` works at every depth.
+pub fn install_declarative(
+    module: &Bound<'_, PyModule>,
+    raw: &'static [u8],
+    module_path: &str,
+    named_crates: &[&str],
+    declared: &[&str],
+) -> PyResult<()> {
+    crate::guard::install(module, raw, module_path, named_crates)?;
+    let name: String = module.getattr(intern!(module.py(), "__name__"))?.extract()?;
+    let mut modules = Submodules { top: module.clone(), public: public_name(&name), created: Vec::new(), sys_modules: None };
+    dedupe_all(module)?;
+    for path in declared {
+        // A nested module whose #[cfg] is off is not there: nothing to enter.
+        if has_path(module, path) {
+            dedupe_all(&modules.get(path)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// An item PyO3 adds (`#[pymodule_export]`) that also registers itself is the same object set
+/// twice, but PyO3 appends its name to `__all__` each time: keep each name once.
+fn dedupe_all(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = module.py();
+    let Ok(all) = module.getattr(intern!(py, "__all__")) else { return Ok(()) };
+    let Ok(all) = all.cast_into::<PyList>() else { return Ok(()) };
+    let names: Vec<String> = all.extract()?;
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    if names.iter().all(|n| seen.insert(n.as_str())) {
+        return Ok(());
+    }
+    seen.clear();
+    let unique: Vec<&String> = names.iter().filter(|n| seen.insert(n.as_str())).collect();
+    module.setattr(intern!(py, "__all__"), PyList::new(py, unique)?)
+}
+
+fn has_path(module: &Bound<'_, PyModule>, path: &str) -> bool {
+    let mut current = module.clone().into_any();
+    for part in path.split('.') {
+        match current.getattr(part) {
+            Ok(next) if next.is_instance_of::<PyModule>() => current = next,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Not public API. What a `#[pymodule_init]` function may return, as PyO3 allows: `()` or
+/// `Result<(), E>` with `PyErr: From<E>`.
+pub trait InitResult {
+    /// The result as a `PyResult`.
+    fn into_init_result(self) -> PyResult<()>;
+}
+
+impl InitResult for () {
+    fn into_init_result(self) -> PyResult<()> {
+        Ok(())
+    }
+}
+
+impl<E> InitResult for Result<(), E>
+where
+    pyo3::PyErr: From<E>,
+{
+    fn into_init_result(self) -> PyResult<()> {
+        self.map_err(pyo3::PyErr::from)
     }
 }
 

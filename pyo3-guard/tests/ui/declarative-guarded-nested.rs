@@ -1,6 +1,9 @@
 use pyo3_guard::prelude::*;
 
 #[guarded_pymodule]
-mod demo {}
+mod demo {
+    #[guarded_pymodule]
+    mod sub {}
+}
 
 fn main() {}

@@ -1,0 +1,3 @@
+fn main() {
+    pyo3_guard_build::emit();
+}
