@@ -88,6 +88,45 @@ def test_committed_stubs_are_checked_regenerated_and_type_check(tmp_path: Path, 
     assert "Success" in result.stdout
 
 
+# examples/mixed as a declarative module: `scale` in a nested `#[pymodule] mod ops`.
+DECLARATIVE_MIXED = """use pyo3_guard::prelude::*;
+
+#[guarded_pymodule]
+mod _native {
+    use pyo3_guard::prelude::*;
+
+    /// Adds two numbers in Rust.
+    #[pyfunction]
+    fn add(a: i64, b: i64) -> i64 {
+        a + b
+    }
+
+    #[pymodule]
+    mod ops {
+        use pyo3_guard::prelude::*;
+
+        /// Multiplies by a factor.
+        #[pyfunction]
+        fn scale(value: f64, factor: f64) -> f64 {
+            value * factor
+        }
+    }
+}
+"""
+
+
+def test_a_declarative_module_has_the_same_stubs_nested_modules_included(tmp_path: Path):
+    project = copy_example("mixed", tmp_path / "mixed")
+    (project.root / "src" / "lib.rs").write_text(DECLARATIVE_MIXED)
+    # The committed stubs of the function-module form, `_native/ops/__init__.pyi` among them.
+    assert "stubs up to date" in stub_gen(project, "--check").stdout
+    project.uv_venv()
+    project.maturin_develop()
+    mypy_strict(project, "tests")
+    result = stubtest(project, "mixed_demo._native", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_stubtest_catches_a_stub_that_disagrees_with_the_module(tmp_path: Path):
     project = copy_example("demo", tmp_path / "demo")
     project.edit("demo.pyi", "def greet(name: builtins.str)", "def greet(nom: builtins.str)")

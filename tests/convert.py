@@ -1,0 +1,73 @@
+"""The README's conversion steps, applied by script to a PyO3 crate nobody here wrote: what a
+user does by hand, and nothing more. pyo3-guard is taken from this checkout by path, as the
+README says to depend on it before a release."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def convert(crate: Path) -> None:
+    """Quick start steps 1-3: the two dependencies, one call in build.rs, pyo3-guard's prelude
+    and `#[guarded_pymodule]` on the top module."""
+    add_dependencies(crate / "Cargo.toml")
+    add_build_call(crate / "build.rs")
+    for source in sorted((crate / "src").rglob("*.rs")):
+        text = source.read_text()
+        converted = text.replace("use pyo3::prelude::*;", "use pyo3_guard::prelude::*;")
+        if source == lib_root(crate):
+            # The top module is the one at the start of a line; nested ones are indented.
+            converted = re.sub(r"(?m)^#\[pymodule\]", "#[guarded_pymodule]", converted, count=1)
+            converted = re.sub(r"(?m)^#\[pymodule\(", "#[guarded_pymodule(", converted, count=1)
+        if converted != text:
+            source.write_text(converted)
+
+
+def lib_root(crate: Path) -> Path:
+    match = re.search(r'(?ms)^\[lib\][^\[]*?^path\s*=\s*"([^"]+)"', (crate / "Cargo.toml").read_text())
+    return crate / (match.group(1) if match else "src/lib.rs")
+
+
+def add_dependencies(manifest: Path) -> None:
+    text = manifest.read_text()
+    guard = f'pyo3-guard = {{ path = "{(REPO / "pyo3-guard").as_posix()}" }}\n'
+    build = f'pyo3-guard-build = {{ path = "{(REPO / "pyo3-guard-build").as_posix()}" }}\n'
+    text = insert_after_header(text, "dependencies", guard)
+    text = insert_after_header(text, "build-dependencies", build)
+    manifest.write_text(text)
+
+
+def insert_after_header(text: str, table: str, line: str) -> str:
+    header = re.search(rf"(?m)^\[{re.escape(table)}\][ \t]*\n", text)
+    if header is None:
+        return text.rstrip("\n") + f"\n\n[{table}]\n{line}"
+    return text[: header.end()] + line + text[header.end():]
+
+
+def add_build_call(build_rs: Path) -> None:
+    if not build_rs.exists():
+        build_rs.write_text("fn main() {\n    pyo3_guard_build::emit();\n}\n")
+        return
+    text = build_rs.read_text()
+    main = re.search(r"fn main\(\)\s*\{", text)
+    assert main, f"{build_rs} has no fn main"
+    build_rs.write_text(text[: main.end()] + "\n    pyo3_guard_build::emit();" + text[main.end():])
+
+
+CONFTEST = """import {module}
+
+
+def pytest_sessionstart(session):
+    {module}.__guard__.pytest_sessionstart(session)
+"""
+
+
+def add_conftest(project: Path, module: str) -> None:
+    """Quick start step 4: the pytest hook in tests/conftest.py."""
+    conftest = project / "tests" / "conftest.py"
+    conftest.parent.mkdir(exist_ok=True)
+    old = conftest.read_text() if conftest.exists() else ""
+    conftest.write_text(CONFTEST.format(module=module) + ("\n" + old if old else ""))

@@ -1,0 +1,176 @@
+"""Declarative modules (`#[guarded_pymodule] mod name { ... }`) end to end: the projects
+`maturin new` and `uv init` generate, converted with exactly the README's steps by script and
+grown as users grow them, then built with the real maturin and uv and imported."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Project, copy_example, tool, wheel_venv
+from convert import add_conftest, convert
+from test_registration import pin_pyo3, run_example_tests
+
+# What a project grows into: a prelude class in another file, a plain PyO3 class the module
+# exports by name, a nested submodule, and an init function.
+SHAPES_RS = """use pyo3_guard::prelude::*;
+
+/// Defined in another file and never named in the module: registers itself.
+#[pyclass]
+pub struct Square {
+    #[pyo3(get)]
+    side: f64,
+}
+
+#[pymethods]
+impl Square {
+    #[new]
+    fn new(side: f64) -> Self {
+        Square { side }
+    }
+}
+
+/// A plain PyO3 class: only what the module exports reaches Python.
+#[pyo3::pyclass]
+pub struct Exported;
+"""
+
+GROWN_MODULE = """
+    #[pymodule_export]
+    use crate::shapes::Exported;
+
+    #[pymodule]
+    mod geometry {
+        use pyo3_guard::prelude::*;
+
+        #[pyfunction]
+        fn double(x: f64) -> f64 {
+            2.0 * x
+        }
+    }
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("ANSWER", 42)
+    }
+"""
+
+CHECK_GROWN = (
+    "import my_project, my_project.geometry\n"
+    "from my_project.geometry import double\n"
+    "assert my_project.sum_as_string(1, 2) == '3'\n"
+    "assert my_project.Square(2.0).side == 2.0 and my_project.Exported and my_project.ANSWER == 42\n"
+    "assert double(2.0) == 4.0 and not hasattr(my_project, 'double')\n"
+    "my_project.__guard__.verify()\n"
+    "print(my_project.__build_id__, my_project.__build_info__['profile'])\n"
+)
+
+
+def maturin_new(tmp_path: Path, name: str) -> Project:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    Project(tmp_path).run(tool("maturin"), "new", "--bindings", "pyo3", name)
+    return Project(tmp_path / name)
+
+
+def grow(project: Project) -> None:
+    lib = project.root / "src" / "lib.rs"
+    text = lib.read_text()
+    assert text.rstrip().endswith("}\n}") or text.rstrip().endswith("}"), text
+    # Insert before the module's closing brace, and the file's `mod shapes;` at the top.
+    body, _, _ = text.rstrip().rpartition("}")
+    lib.write_text("mod shapes;\n" + body + GROWN_MODULE + "}\n")
+    (project.root / "src" / "shapes.rs").write_text(SHAPES_RS)
+
+
+def test_a_maturin_new_project_converted_by_the_readme_steps(tmp_path: Path):
+    project = maturin_new(tmp_path, "my_project")
+    generated = (project.root / "src" / "lib.rs").read_text()
+    assert "#[pymodule]\nmod my_project {" in generated, generated  # the template is declarative
+    convert(project.root)
+    add_conftest(project.root, "my_project")
+    grow(project)
+
+    project.uv_venv()
+    # uv builds a release wheel through maturin's PEP 517 hook, caches it and installs it.
+    first = project.uv_run("python", "-c", CHECK_GROWN).stdout.split()
+    assert first[1] == "release"
+
+    # A content edit, then a fresh `maturin develop`: verified, with a new id.
+    project.edit("src/shapes.rs", "Square { side }", "Square { side: side.abs() }")
+    project.maturin_develop()
+    dev = project.py(CHECK_GROWN).stdout.split()
+    assert dev[1] == "dev" and dev[0] != first[0]
+    project.run(tool("uv"), "pip", "install", "--quiet", "--python", project.python, "pytest")
+    (project.root / "tests" / "test_it.py").write_text("def test_it():\n    import my_project.geometry\n")
+    assert "1 passed" in project.run(project.python, "-m", "pytest", "-q", "tests").stdout
+
+    # `uv run` reinstalls its cached wheel over it: named stale, the edited file first.
+    stale = project.uv_run("python", "-c", CHECK_GROWN, check=False)
+    assert stale.returncode != 0
+    assert "StaleBuildError: my_project is stale" in stale.stderr
+    assert "changed: src/shapes.rs" in stale.stderr
+    assert "uv run --reinstall-package my_project" in stale.stderr
+
+
+def test_a_forgotten_export_of_a_declarative_module_is_named(tmp_path: Path):
+    project = maturin_new(tmp_path, "my_project")
+    convert(project.root)
+    grow(project)
+    # The plain PyO3 class is no longer exported: nothing adds it.
+    project.edit("src/lib.rs", "    #[pymodule_export]\n    use crate::shapes::Exported;\n", "")
+    project.edit("src/lib.rs", "mod shapes;\n", "mod shapes;\n#[allow(unused_imports)]\nuse shapes::Exported;\n")
+    project.uv_venv()
+    project.maturin_develop()
+    result = project.py("import my_project; my_project.__guard__.verify()", check=False)
+    assert result.returncode != 0
+    message = result.stderr
+    assert "MissingExportError: my_project is missing 1 item its sources declare for Python" in message
+    assert "class Exported (src/shapes.rs:" in message
+    missing = project.py("import my_project; print([m['name'] for m in my_project.__guard__.check()['missing']])")
+    assert missing.stdout.strip() == "['Exported']"
+
+
+def test_a_uv_init_project_converted_by_the_readme_steps(tmp_path: Path):
+    Project(tmp_path).run(tool("uv"), "init", "--quiet", "--build-backend", "maturin", "--no-workspace", "uvproj")
+    project = Project(tmp_path / "uvproj")
+    assert "mod _core {" in (project.root / "src" / "lib.rs").read_text()
+    convert(project.root)
+    # A nested submodule in the mixed layout (`module-name = "uvproj._core"`).
+    project.edit("src/lib.rs", "    #[pyfunction]", "    #[pymodule]\n    mod extra {\n"
+                 "        use pyo3_guard::prelude::*;\n        #[pyfunction]\n        fn one() -> u8 {\n            1\n        }\n"
+                 "    }\n\n    #[pyfunction]")
+    project.uv_venv()
+    project.maturin_develop()
+    code = (
+        "import uvproj, uvproj._core.extra\n"
+        "from uvproj._core.extra import one\n"
+        "from uvproj._core import hello_from_bin, __guard__\n"
+        "assert one() == 1 and hello_from_bin().startswith('Hello')\n"
+        "__guard__.verify()\n"
+        "print(__guard__.check()['verdict'])\n"
+    )
+    assert project.py(code).stdout.strip() == "fresh"
+
+
+@pytest.mark.parametrize("pyo3", ["0.27.0", "0.30.1"])
+def test_the_declarative_example(tmp_path: Path, pyo3: str):
+    project = copy_example("declarative", tmp_path / "declarative")
+    pin_pyo3(project, pyo3)
+    project.uv_venv()
+    project.maturin_develop()
+    assert "4 passed" in run_example_tests(project)
+    assert project.py("import declarative; print(declarative.__build_info__['pyo3'])").stdout.strip() == pyo3
+    if pyo3 != "0.30.1":
+        return
+    # From an installed wheel, in another directory: nested modules import at every depth.
+    python = wheel_venv(project, tmp_path)
+    code = (
+        "import declarative.geo.units as units, sys\n"
+        "from declarative.geo import Point\n"
+        "print(units.__name__, Point.__module__, sys.modules['declarative.geo'].__name__)\n"
+        "import declarative; declarative.__guard__.verify()\n"
+    )
+    out = project.run(python, "-c", code, cwd=tmp_path).stdout.split()
+    assert out == ["declarative.geo.units", "declarative.geo", "declarative.geo"]
