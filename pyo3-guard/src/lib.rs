@@ -57,12 +57,18 @@ mod exports;
 mod guard;
 pub mod registry;
 
-/// Turns a PyO3 function module into a guarded one. Accepts what `#[pyo3::pymodule]` accepts
-/// for function modules, plus `crates = [name, ...]`; the function must take
-/// `m: &Bound<'_, PyModule>` (optionally after `py: Python<'_>`) and return `PyResult<()>`.
+/// Turns a PyO3 module into a guarded one. Accepts what `#[pyo3::pymodule]` accepts, plus
+/// `crates = [name, ...]`, in both of PyO3's styles:
 ///
-/// On import it installs the guard, then adds the registered items (see [`registry`]), then
-/// runs its body. `crates = [core_types]` adds the items of those dependency crates too, and
+/// - a function module: the function takes `m: &Bound<'_, PyModule>` (optionally after
+///   `py: Python<'_>`) and returns `PyResult<()>`. On import it installs the guard, then adds
+///   the registered items (see [`registry`]), then runs its body.
+/// - a declarative module, `mod name { ... }`: PyO3 adds the items written inside it and makes
+///   each nested `#[pymodule] mod` a submodule; then the guard is installed, the registered
+///   items defined elsewhere are added, every nested module is entered in `sys.modules`
+///   (so `import pkg.sub` works), and the module's `#[pymodule_init]` function, if any, runs.
+///
+/// Items PyO3 adds in a declarative module are not added again. `crates = [core_types]` adds the items of those dependency crates too, and
 /// links them (an unused dependency's registrations are otherwise dropped by the linker); a
 /// crate's items are never added unless the module names it. Name a crate as code does
 /// (`core_types` for package `core-types`, `types` for a dependency renamed
