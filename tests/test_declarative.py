@@ -11,6 +11,7 @@ import pytest
 
 from conftest import Project, copy_example, tool, wheel_venv
 from convert import add_conftest, convert
+from test_cli import cli  # noqa: F401 (a fixture)
 from test_registration import pin_pyo3, run_example_tests
 
 # What a project grows into: a prelude class in another file, a plain PyO3 class the module
@@ -84,7 +85,7 @@ def grow(project: Project) -> None:
     (project.root / "src" / "shapes.rs").write_text(SHAPES_RS)
 
 
-def test_a_maturin_new_project_converted_by_the_readme_steps(tmp_path: Path):
+def test_a_maturin_new_project_converted_by_the_readme_steps(tmp_path: Path, cli: Path):
     project = maturin_new(tmp_path, "my_project")
     generated = (project.root / "src" / "lib.rs").read_text()
     assert "#[pymodule]\nmod my_project {" in generated, generated  # the template is declarative
@@ -112,6 +113,10 @@ def test_a_maturin_new_project_converted_by_the_readme_steps(tmp_path: Path):
     assert "StaleBuildError: my_project is stale" in stale.stderr
     assert "changed: src/shapes.rs" in stale.stderr
     assert "uv run --reinstall-package my_project" in stale.stderr
+    # The command line sees the same from outside, without importing the module.
+    doctor = project.run(cli, "doctor", "--json", check=False)
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+    assert '"outcome": "stale"' in doctor.stdout and "src/shapes.rs" in doctor.stdout
 
 
 def test_a_forgotten_export_of_a_declarative_module_is_named(tmp_path: Path):

@@ -46,6 +46,13 @@ mod declarative {
     #[guard(skip)]
     struct Hidden;
 
+    /// Written here, placed in a submodule of its own: `declarative.extras.tucked`.
+    #[pyfunction]
+    #[guard(submodule = "extras")]
+    fn tucked() -> u8 {
+        7
+    }
+
     /// A submodule: `import declarative.geo` works.
     #[pymodule]
     mod geo {

@@ -9,6 +9,9 @@ def test_inline_items_and_the_init():
     assert declarative.VERSION == "1.0"
     assert declarative.GREETING == "hello"
     assert not hasattr(declarative, "Hidden")
+    from declarative.extras import tucked
+
+    assert tucked() == 7 and not hasattr(declarative, "tucked")
 
 
 def test_items_elsewhere_register_themselves():
