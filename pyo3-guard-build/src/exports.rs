@@ -12,7 +12,8 @@ use syn::{Attribute, ImplItem, Item, Meta};
 use crate::cfg::{split_commas, Cfg, CfgEnv};
 use crate::error::{Error, Result};
 use crate::inputs::relative_path;
-use crate::record::{Export, ExportKind};
+use crate::members;
+use crate::record::{Export, ExportKind, Expect};
 
 /// Finds the exports of the crate named `crate_name` whose library root is `lib`.
 /// `root` is the source root paths are made relative to.
@@ -45,8 +46,12 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
         context: None,
         module_exports: Vec::new(),
         inline: Vec::new(),
+        mod_path: Vec::new(),
+        uncertain: false,
+        pending: Vec::new(),
     };
     scanner.file(lib, ModDir::of_root(lib))?;
+    scanner.resolve_members();
     scanner.exports.sort();
     Ok(Scan { exports: scanner.exports, module_exports: scanner.module_exports, inline: scanner.inline })
 }
@@ -69,7 +74,7 @@ impl Scan {
                 self.exports.iter_mut().filter(|e| e.kind != ExportKind::Member && &e.rust_name == name).collect();
             match candidates.as_mut_slice() {
                 [one] => one.submodule = (!module.is_empty()).then(|| module.clone()),
-                several => several.iter_mut().for_each(|e| e.skipped = true),
+                several => several.iter_mut().for_each(|e| e.expect = Expect::Unchecked),
             }
         }
     }
@@ -109,6 +114,20 @@ struct Scanner<'a> {
     context: Option<String>,
     module_exports: Vec<(String, String)>,
     inline: Vec<(String, String)>,
+    /// The Rust module being read, below the crate root.
+    mod_path: Vec<String>,
+    /// Inside an item or module whose `#[cfg]` cannot be evaluated here.
+    uncertain: bool,
+    /// `#[pymethods]` members, until the class each belongs to is known.
+    pending: Vec<PendingMember>,
+}
+
+/// A `#[pymethods]` member: its export without the class, where the impl block is, and the
+/// path it names the class by (`Point`, `super::Point`, `crate::geo::Point`).
+struct PendingMember {
+    export: Export,
+    impl_path: Vec<String>,
+    self_ty: Vec<String>,
 }
 
 impl Scanner<'_> {
@@ -138,7 +157,10 @@ impl Scanner<'_> {
                     self.expand(&mut s.attrs);
                     s.fields.iter_mut().for_each(|field| self.expand(&mut field.attrs));
                 }
-                Item::Enum(e) => self.expand(&mut e.attrs),
+                Item::Enum(e) => {
+                    self.expand(&mut e.attrs);
+                    e.variants.iter_mut().for_each(|variant| self.expand(&mut variant.attrs));
+                }
                 Item::Fn(f) => self.expand(&mut f.attrs),
                 Item::Impl(imp) => {
                     self.expand(&mut imp.attrs);
@@ -205,61 +227,120 @@ impl Scanner<'_> {
 
     fn items(&mut self, path: &Path, items: &[Item], dir: &ModDir) -> Result<()> {
         for item in items {
-            if self.cfg.eval_attrs(item_attrs(item)) != Cfg::On {
+            let cfg = self.cfg.eval_attrs(item_attrs(item));
+            if cfg == Cfg::Off {
                 continue;
             }
-            match item {
-                Item::Mod(module) if module.content.is_some() && self.declarative_name(module).is_some() => {
-                    let (_, items) = module.content.as_ref().expect("checked by the guard");
-                    let outer = self.context.replace(self.declarative_name(module).expect("checked by the guard"));
-                    let child = ModDir(dir.0.join(module.ident.to_string()));
-                    let result = self.items(path, items, &child);
-                    self.context = outer;
-                    result?;
-                }
-                Item::Use(used) if self.context.is_some() && has_attr(&used.attrs, "pymodule_export") => {
-                    let module = self.context.clone().expect("checked by the guard");
-                    let mut names = Vec::new();
-                    use_names(&used.tree, &mut names);
-                    self.module_exports.extend(names.into_iter().map(|name| (module.clone(), name)));
-                }
-                Item::Mod(module) => {
-                    // A plain Rust module: its items register as anywhere else in the crate.
-                    let outer = self.context.take();
-                    let result = self.plain_module(path, module, dir);
-                    self.context = outer;
-                    result?;
-                }
-                Item::Struct(s) if has_attr(&s.attrs, "pyclass") => {
-                    self.class(path, &s.ident, &s.attrs);
-                    for field in &s.fields {
-                        let Some(ident) = &field.ident else { continue };
-                        if self.cfg.eval_attrs(&field.attrs) != Cfg::On {
-                            continue;
-                        }
-                        let pyo3 = attr_tokens(&field.attrs, "pyo3");
-                        if pyo3.iter().any(|t| has_word(t, "get") || has_word(t, "set")) {
-                            let name = pyo3.iter().find_map(name_value).unwrap_or_else(|| unraw(ident));
-                            self.push(ExportKind::Member, s.ident.to_string(), name, &s.attrs, path, ident.span());
-                        }
-                    }
-                }
-                Item::Enum(e) if has_attr(&e.attrs, "pyclass") => self.class(path, &e.ident, &e.attrs),
-                Item::Fn(f) if has_attr(&f.attrs, "pyfunction") => {
-                    let name = python_name(&f.attrs, &["pyfunction", "pyo3"]).unwrap_or_else(|| unraw(&f.sig.ident));
-                    self.push(ExportKind::Function, unraw(&f.sig.ident), name, &f.attrs, path, f.sig.ident.span());
-                }
-                Item::Impl(imp) if has_attr(&imp.attrs, "pymethods") => {
-                    let syn::Type::Path(ty) = &*imp.self_ty else { continue };
-                    let Some(class) = ty.path.segments.last().map(|s| unraw(&s.ident)) else { continue };
-                    for member in &imp.items {
-                        self.member(path, &class, member);
-                    }
-                }
-                _ => {}
-            }
+            let outer = self.uncertain;
+            self.uncertain |= cfg == Cfg::Unknown;
+            let result = self.item(path, item, dir);
+            self.uncertain = outer;
+            result?;
         }
         Ok(())
+    }
+
+    fn item(&mut self, path: &Path, item: &Item, dir: &ModDir) -> Result<()> {
+        match item {
+            Item::Mod(module) if module.content.is_some() && self.declarative_name(module).is_some() => {
+                let (_, items) = module.content.as_ref().expect("checked by the guard");
+                let outer = self.context.replace(self.declarative_name(module).expect("checked by the guard"));
+                let child = ModDir(dir.0.join(module.ident.to_string()));
+                self.mod_path.push(unraw(&module.ident));
+                let result = self.items(path, items, &child);
+                self.mod_path.pop();
+                self.context = outer;
+                result?;
+            }
+            Item::Use(used) if self.context.is_some() && has_attr(&used.attrs, "pymodule_export") => {
+                let module = self.context.clone().expect("checked by the guard");
+                let mut names = Vec::new();
+                use_names(&used.tree, &mut names);
+                self.module_exports.extend(names.into_iter().map(|name| (module.clone(), name)));
+            }
+            Item::Mod(module) => {
+                // A plain Rust module: its items register as anywhere else in the crate.
+                let outer = self.context.take();
+                self.mod_path.push(unraw(&module.ident));
+                let result = self.plain_module(path, module, dir);
+                self.mod_path.pop();
+                self.context = outer;
+                result?;
+            }
+            Item::Struct(s) if has_attr(&s.attrs, "pyclass") => {
+                self.class(path, &s.ident, &s.attrs);
+                let fields = members::fields(&s.attrs, &s.fields, |attrs| self.cfg.eval_attrs(attrs) == Cfg::On);
+                self.class_members(path, &s.ident, fields);
+            }
+            Item::Enum(e) if has_attr(&e.attrs, "pyclass") => {
+                self.class(path, &e.ident, &e.attrs);
+                let variants = members::variants(&e.attrs, &e.variants);
+                self.class_members(path, &e.ident, variants);
+            }
+            Item::Fn(f) if has_attr(&f.attrs, "pyfunction") => {
+                let name = python_name(&f.attrs, &["pyfunction", "pyo3"]).unwrap_or_else(|| unraw(&f.sig.ident));
+                self.push(ExportKind::Function, unraw(&f.sig.ident), name, &f.attrs, path, f.sig.ident.span());
+            }
+            Item::Impl(imp) if has_attr(&imp.attrs, "pymethods") => {
+                let syn::Type::Path(ty) = &*imp.self_ty else { return Ok(()) };
+                let self_ty: Vec<String> = ty.path.segments.iter().map(|s| unraw(&s.ident)).collect();
+                for member in &imp.items {
+                    let on = match member {
+                        ImplItem::Fn(f) => self.cfg.eval_attrs(&f.attrs),
+                        ImplItem::Const(c) => self.cfg.eval_attrs(&c.attrs),
+                        _ => Cfg::Off,
+                    };
+                    let Some(found) = members::method(member).filter(|_| on != Cfg::Off) else { continue };
+                    let mut export = self.export(ExportKind::Member, String::new(), found.name, path, found.span);
+                    export.expect = match (found.opted_out, on == Cfg::On && !self.uncertain) {
+                        (true, _) => Expect::OptedOut,
+                        (false, true) => Expect::Checked,
+                        (false, false) => Expect::Unchecked,
+                    };
+                    self.pending.push(PendingMember { export, impl_path: self.mod_path.clone(), self_ty: self_ty.clone() });
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Fields and variants: members of the class declared right here.
+    fn class_members(&mut self, path: &Path, class: &syn::Ident, found: Vec<members::Member>) {
+        let class_expect = self.expectation(&[]);
+        for member in found {
+            let mut export = self.export(ExportKind::Member, unraw(class), member.name, path, member.span);
+            export.expect = match (member.opted_out, member.certain && class_expect == Expect::Checked) {
+                (true, _) => Expect::OptedOut,
+                (false, true) => Expect::Checked,
+                (false, false) => Expect::Unchecked,
+            };
+            self.add(export);
+        }
+    }
+
+    /// Each `#[pymethods]` member joins its class: the one of that name in the Rust module the
+    /// impl block names (`Point` in its own module, `super::Point`, `crate::geo::Point`), else
+    /// the only class of that name in the crate. When that cannot be told without Rust's name
+    /// resolution (several classes of the name, none in the named module), the member is not
+    /// checked.
+    fn resolve_members(&mut self) {
+        for PendingMember { mut export, impl_path, self_ty } in std::mem::take(&mut self.pending) {
+            let Some((name, prefix)) = self_ty.split_last() else { continue };
+            let module = relative_module(&impl_path, prefix);
+            let classes: Vec<&Export> = self.exports.iter().filter(|e| e.kind == ExportKind::Class && &e.rust_name == name).collect();
+            let class = match classes.iter().find(|c| Some(c.rust_path.as_str()) == module.as_deref()) {
+                Some(class) => Some(*class),
+                None if classes.len() == 1 => Some(classes[0]),
+                None => None,
+            };
+            export.rust_name = name.clone();
+            match class {
+                Some(class) => export.rust_path = class.rust_path.clone(),
+                None => export.expect = Expect::Unchecked,
+            }
+            self.add(export);
+        }
     }
 
     fn plain_module(&mut self, path: &Path, module: &syn::ItemMod, dir: &ModDir) -> Result<()> {
@@ -301,30 +382,9 @@ impl Scanner<'_> {
         self.push(ExportKind::Class, unraw(ident), name, attrs, path, ident.span());
     }
 
-    fn member(&mut self, path: &Path, class: &str, member: &ImplItem) {
-        let (attrs, ident) = match member {
-            ImplItem::Fn(f) => (&f.attrs, &f.sig.ident),
-            ImplItem::Const(c) if has_attr(&c.attrs, "classattr") => (&c.attrs, &c.ident),
-            _ => return,
-        };
-        if self.cfg.eval_attrs(attrs) != Cfg::On || has_attr(attrs, "new") {
-            return;
-        }
-        let rust = unraw(ident);
-        let explicit = python_name(attrs, &["pyo3"]);
-        let name = if let Some(tokens) = attr_tokens(attrs, "getter").first() {
-            explicit.or_else(|| first_word(tokens)).unwrap_or_else(|| rust.strip_prefix("get_").unwrap_or(&rust).to_owned())
-        } else if let Some(tokens) = attr_tokens(attrs, "setter").first() {
-            explicit.or_else(|| first_word(tokens)).unwrap_or_else(|| rust.strip_prefix("set_").unwrap_or(&rust).to_owned())
-        } else {
-            explicit.unwrap_or(rust)
-        };
-        self.push(ExportKind::Member, class.to_owned(), name, &[], path, ident.span());
-    }
-
     fn push(&mut self, kind: ExportKind, rust_name: String, python_name: String, attrs: &[Attribute], path: &Path, span: proc_macro2::Span) {
-        let (skipped, mut submodule) = guard_options(attrs);
-        if let (Some(module), false) = (&self.context, kind == ExportKind::Member) {
+        let (_, mut submodule) = guard_options(attrs);
+        if let Some(module) = &self.context {
             // Written in a declarative module: there, or in a `#[guard(submodule)]` below it.
             self.inline.push((self.crate_name.clone(), rust_name.clone()));
             submodule = match (module.as_str(), submodule) {
@@ -333,20 +393,59 @@ impl Scanner<'_> {
                 (module, Some(sub)) => Some(format!("{module}.{sub}")),
             };
         }
-        let export = Export {
+        let mut export = self.export(kind, rust_name, python_name, path, span);
+        export.submodule = submodule;
+        export.expect = self.expectation(attrs);
+        self.add(export);
+    }
+
+    /// A class's or function's expectation: opted out, or only if compiled when its `#[cfg]`
+    /// (or a module's around it) cannot be evaluated here.
+    fn expectation(&self, attrs: &[Attribute]) -> Expect {
+        match (guard_options(attrs).0, self.uncertain) {
+            (true, _) => Expect::OptedOut,
+            (false, true) => Expect::IfCompiled,
+            (false, false) => Expect::Checked,
+        }
+    }
+
+    fn export(&self, kind: ExportKind, rust_name: String, python_name: String, path: &Path, span: proc_macro2::Span) -> Export {
+        Export {
             kind,
             crate_name: self.crate_name.clone(),
             rust_name,
             python_name,
-            submodule,
-            skipped,
+            submodule: None,
+            rust_path: self.mod_path.join("::"),
+            expect: Expect::Checked,
             file: relative_path(self.root, path),
             line: span.start().line,
-        };
+        }
+    }
+
+    fn add(&mut self, export: Export) {
         if !self.exports.contains(&export) {
             self.exports.push(export);
         }
     }
+}
+
+/// The module a path prefix names from `module` (`[]` -> `module` itself, `super` -> its
+/// parent, `crate::a` -> `a`, `a` -> its child `a`), as a `::`-joined path; `None` when it
+/// leaves the crate.
+fn relative_module(module: &[String], prefix: &[String]) -> Option<String> {
+    let mut path: Vec<String> = module.to_vec();
+    for (i, segment) in prefix.iter().enumerate() {
+        match segment.as_str() {
+            "crate" if i == 0 => path.clear(),
+            "self" if i == 0 => {}
+            "super" => {
+                path.pop()?;
+            }
+            other => path.push(other.to_owned()),
+        }
+    }
+    Some(path.join("::"))
 }
 
 /// The attributes the scan reads: a `cfg_attr` of unknown outcome holding one makes the item
@@ -399,14 +498,14 @@ fn dir_of(path: &Path) -> PathBuf {
     path.parent().unwrap_or(Path::new(".")).to_path_buf()
 }
 
-fn unraw(ident: &syn::Ident) -> String {
+pub(crate) fn unraw(ident: &syn::Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
 
 /// Whether an attribute whose last path segment is `name` is present (`#[pyclass]`,
 /// `#[pyo3::pyclass]`, `#[pyo3_guard::prelude::pyclass]` all count).
-fn has_attr(attrs: &[Attribute], name: &str) -> bool {
+pub(crate) fn has_attr(attrs: &[Attribute], name: &str) -> bool {
     attrs.iter().any(|a| last_segment_is(a, name))
 }
 
@@ -415,7 +514,7 @@ fn last_segment_is(attr: &Attribute, name: &str) -> bool {
 }
 
 /// The argument tokens of every attribute named `name` (empty for a bare `#[name]`).
-fn attr_tokens(attrs: &[Attribute], name: &str) -> Vec<TokenStream> {
+pub(crate) fn attr_tokens(attrs: &[Attribute], name: &str) -> Vec<TokenStream> {
     attrs
         .iter()
         .filter(|a| last_segment_is(a, name))
@@ -438,17 +537,17 @@ fn path_attr(attrs: &[Attribute]) -> Option<String> {
 }
 
 /// `name = "..."` inside the first of the named attributes that has it.
-fn python_name(attrs: &[Attribute], in_attrs: &[&str]) -> Option<String> {
+pub(crate) fn python_name(attrs: &[Attribute], in_attrs: &[&str]) -> Option<String> {
     in_attrs.iter().flat_map(|name| attr_tokens(attrs, name)).find_map(|t| name_value(&t))
 }
 
-fn name_value(tokens: &TokenStream) -> Option<String> {
+pub(crate) fn name_value(tokens: &TokenStream) -> Option<String> {
     key_value(tokens, "name")
 }
 
 /// The string after `key =` at the top level of `tokens` (PyO3's syntax varies too much
 /// between versions to parse in full; this reads only what it needs).
-fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
+pub(crate) fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
     let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
     tokens.windows(3).find_map(|w| match w {
         [TokenTree::Ident(k), TokenTree::Punct(eq), TokenTree::Literal(lit)] if k == key && eq.as_char() == '=' => {
@@ -460,7 +559,7 @@ fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
 }
 
 /// Whether the bare word `word` stands at the top level of `tokens` (not as `word = ...`).
-fn has_word(tokens: &TokenStream, word: &str) -> bool {
+pub(crate) fn has_word(tokens: &TokenStream, word: &str) -> bool {
     let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
     tokens.iter().enumerate().any(|(i, t)| {
         matches!(t, TokenTree::Ident(id) if id == word)
@@ -469,7 +568,7 @@ fn has_word(tokens: &TokenStream, word: &str) -> bool {
 }
 
 /// `#[getter(name)]` / `#[getter("name")]`.
-fn first_word(tokens: &TokenStream) -> Option<String> {
+pub(crate) fn first_word(tokens: &TokenStream) -> Option<String> {
     match tokens.clone().into_iter().next()? {
         TokenTree::Ident(id) => Some(id.to_string()),
         TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string()).ok().map(|s| s.value()),

@@ -40,6 +40,8 @@ mod emit;
 pub mod exports;
 #[cfg(feature = "emit")]
 mod manifest;
+#[cfg(feature = "exports")]
+mod members;
 
 // The engine the build script and the run-time check share:
 pub mod cache_keys;

@@ -56,6 +56,36 @@ impl ExportKind {
     }
 }
 
+/// Whether the export check looks for an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Expect {
+    /// Always: the sources say it is compiled and added.
+    #[default]
+    Checked,
+    /// Opted out (`#[guard(skip)]`): declared for Python, deliberately not exported.
+    OptedOut,
+    /// The scan cannot be sure how Python names it or where it goes: not looked for.
+    Unchecked,
+    /// Behind a `#[cfg]` the build script cannot evaluate (a dependency's feature, a custom
+    /// `--cfg`): looked for only when the binary holds its registration, i.e. it was compiled.
+    IfCompiled,
+}
+
+impl Expect {
+    fn as_str(self) -> &'static str {
+        match self {
+            Expect::Checked => "0",
+            Expect::OptedOut => "1",
+            Expect::Unchecked => "u",
+            Expect::IfCompiled => "c",
+        }
+    }
+
+    fn from_word(word: &str) -> Option<Expect> {
+        [Expect::Checked, Expect::OptedOut, Expect::Unchecked, Expect::IfCompiled].into_iter().find(|e| e.as_str() == word)
+    }
+}
+
 /// One item the sources declare for Python.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Export {
@@ -69,8 +99,11 @@ pub struct Export {
     pub python_name: String,
     /// The submodule it is placed in, if any.
     pub submodule: Option<String>,
-    /// Opted out: declared for Python but deliberately not added to the module.
-    pub skipped: bool,
+    /// The Rust module it is declared in, below its crate (`geo::shapes`, `""` at the root);
+    /// for a member, its class's. Two classes of one name are told apart by it.
+    pub rust_path: String,
+    /// Whether the export check looks for it.
+    pub expect: Expect,
     /// Where it is declared: path relative to the source root, and line.
     pub file: String,
     pub line: usize,
@@ -180,14 +213,15 @@ impl Record {
         for e in &self.exports {
             let _ = writeln!(
                 body,
-                "export {} {} {} {} {} {} {} {}",
+                "export {} {} {} {} {} {} {} {} {}",
                 e.kind.as_str(),
                 e.crate_name,
                 e.rust_name,
                 escape_word(&e.python_name),
                 e.submodule.as_deref().map_or("-".into(), escape_word),
-                u8::from(e.skipped),
+                e.expect.as_str(),
                 e.line,
+                if e.rust_path.is_empty() { "-" } else { &e.rust_path },
                 escape(&e.file)
             );
         }
@@ -355,7 +389,7 @@ fn parse_input(value: &str) -> Result<RecordedInput, ParseError> {
 }
 
 fn parse_export(value: &str) -> Result<Export, ParseError> {
-    let mut parts = value.splitn(8, ' ');
+    let mut parts = value.splitn(9, ' ');
     let mut next = |what: &str| parts.next().ok_or_else(|| bad(format!("export line without {what}")));
     let kind = ExportKind::from_word(next("kind")?).ok_or_else(|| bad("unknown export kind"))?;
     let crate_name = next("crate")?.to_owned();
@@ -365,10 +399,14 @@ fn parse_export(value: &str) -> Result<Export, ParseError> {
         "-" => None,
         word => Some(unescape(word)?),
     };
-    let skipped = next("skipped flag")? == "1";
+    let expect = Expect::from_word(next("expectation")?).ok_or_else(|| bad("unknown export expectation"))?;
     let line = next("line")?.parse().map_err(|_| bad("export line is not a number"))?;
+    let rust_path = match next("rust path")? {
+        "-" => String::new(),
+        path => path.to_owned(),
+    };
     let file = unescape(next("file")?)?;
-    Ok(Export { kind, crate_name, rust_name, python_name, submodule, skipped, file, line })
+    Ok(Export { kind, crate_name, rust_name, python_name, submodule, rust_path, expect, file, line })
 }
 
 /// A value inside a space-separated line: spaces are escaped too.
@@ -433,7 +471,8 @@ mod tests {
                     rust_name: "Counter".into(),
                     python_name: "My Counter".into(),
                     submodule: Some("sub".into()),
-                    skipped: false,
+                    rust_path: "geo::shapes".into(),
+                    expect: Expect::IfCompiled,
                     file: "src/a b.rs".into(),
                     line: 12,
                 },
@@ -443,7 +482,8 @@ mod tests {
                     rust_name: "Counter".into(),
                     python_name: "reset".into(),
                     submodule: None,
-                    skipped: true,
+                    rust_path: String::new(),
+                    expect: Expect::OptedOut,
                     file: "src/lib.rs".into(),
                     line: 3,
                 },

@@ -5,7 +5,7 @@ mod common;
 
 use pyo3_guard_build::cfg::CfgEnv;
 use pyo3_guard_build::exports::scan_crate;
-use pyo3_guard_build::record::ExportKind;
+use pyo3_guard_build::record::{ExportKind, Expect};
 
 use common::{write, TempDir};
 
@@ -71,7 +71,8 @@ struct FeatureOff;
 #[cfg_attr(unix, cfg_attr(target_os = "linux", pyfunction), allow(dead_code))]
 fn nested() {}
 
-// Whether these are exported as written cannot be known here: not expected.
+// Whether these are exported as written cannot be known here: expected only when compiled
+// (their registration, when linked, gives the name).
 #[pyclass]
 #[cfg_attr(my_flag, pyo3(name = "Other"))]
 struct MaybeRenamed;
@@ -95,8 +96,11 @@ fn describe(exports: &[pyo3_guard_build::record::Export]) -> Vec<String> {
             if let Some(sub) = &e.submodule {
                 s += &format!(" in {sub}");
             }
-            if e.skipped {
-                s += " skipped";
+            match e.expect {
+                Expect::Checked => {}
+                Expect::OptedOut => s += " skipped",
+                Expect::Unchecked => s += " unchecked",
+                Expect::IfCompiled => s += " if-compiled",
             }
             s
         })
@@ -170,7 +174,7 @@ fn an_export_that_names_one_of_several_items_leaves_them_unchecked() {
          #[guarded_pymodule] mod m { #[pymodule] mod sub { #[pymodule_export] use crate::a::Same; } }\n",
     );
     let exports = scan_crate(dir, &dir.join("src/lib.rs"), "decl", &CfgEnv::from_vars([], Some(&[]))).unwrap();
-    assert_eq!(describe(&exports), ["class Same:Same skipped", "class Same:Same skipped"]);
+    assert_eq!(describe(&exports), ["class Same:Same unchecked", "class Same:Same unchecked"]);
 }
 
 #[test]
@@ -195,13 +199,16 @@ fn follows_the_module_tree_names_and_cfg() {
             "class Color:Color",
             "class Documented:Documented",
             "class Iter:Iter skipped",
+            "class MaybeRenamed:MaybeRenamed if-compiled",
             "class OptionalBinding:Bound",
             "class Point:Point in geo",
             "class RustCounter:Counter",
             "class Square:Square",
             "function area:area",
             "function greet_impl:greet",
+            "function maybe_skipped:maybe_skipped if-compiled",
             "function nested:nested",
+            "member Color:Red",
             "member OptionalBinding:size",
             "member RustCounter:LIMIT",
             "member RustCounter:double",
@@ -216,4 +223,69 @@ fn follows_the_module_tree_names_and_cfg() {
     assert!(exports.iter().all(|e| e.crate_name == "my_crate"));
     let counter = exports.iter().find(|e| e.kind == ExportKind::Class && e.rust_name == "RustCounter").unwrap();
     assert_eq!((counter.file.as_str(), counter.line), ("src/lib.rs", 12));
+}
+
+const MEMBERS: &str = r#"
+mod a {
+    use pyo3::prelude::*;
+    #[pyclass(get_all)]
+    pub struct Same { pub x: i64, #[pyo3(name = "why")] pub y: i64, hidden: u8 }
+    #[pymethods]
+    impl Same {
+        fn only_in_a(&self) {}
+        fn __richcmp__(&self, other: &Self, op: CompareOp) -> bool { true }
+        fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> { Ok(()) }
+        fn __getbuffer__(&self) {}
+        fn __len__(&self) -> usize { 0 }
+        #[pyo3(name = "__eq__")]
+        fn equals(&self, other: &Self) -> bool { true }
+        #[guard(skip)]
+        fn on_purpose(&self) {}
+    }
+}
+mod b {
+    #[pyclass(rename_all = "camelCase", set_all)]
+    pub struct Same { pub snake_case: i64, #[pyo3(name = "given")] pub other: i64 }
+    #[pyclass(rename_all = "UPPERCASE")]
+    enum Color { Red, #[pyo3(name = "GREEN")] Green }
+    pub mod inner {
+        #[pymethods]
+        impl super::Same { fn only_in_b(&self) {} }
+    }
+}
+mod c {
+    // Names a class this scan cannot place (imported from elsewhere): not checked.
+    #[pymethods]
+    impl Same { fn unplaced(&self) {} }
+}
+"#;
+
+#[test]
+fn members_follow_pyo3s_rules_and_their_own_class() {
+    let temp = TempDir::new();
+    let dir = &temp.0;
+    write(&dir.join("src/lib.rs"), MEMBERS);
+    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "m", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    let mut members: Vec<String> = exports
+        .iter()
+        .filter(|e| e.kind == ExportKind::Member)
+        .map(|e| format!("{}::{}.{} {:?}", e.rust_path, e.rust_name, e.python_name, e.expect))
+        .collect();
+    members.sort();
+    assert_eq!(
+        members,
+        [
+            "a::Same.hidden Checked",
+            "a::Same.on_purpose OptedOut",
+            "a::Same.only_in_a Checked",
+            "a::Same.why Checked",
+            "a::Same.x Checked",
+            "b::Color.GREEN Checked",
+            "b::Color.Red Unchecked",
+            "b::Same.given Checked",
+            "b::Same.only_in_b Checked",
+            "b::Same.snake_case Unchecked",
+            "c::Same.unplaced Unchecked",
+        ]
+    );
 }

@@ -65,7 +65,7 @@ fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<
     let (attrs, ident) = match (kind, &mut *item) {
         (Kind::Class, Item::Struct(s)) => {
             for field in &mut s.fields {
-                misplaced = misplaced.and(options::take_misplaced(&mut field.attrs, FIELD));
+                misplaced = misplaced.and(options::take_member(&mut field.attrs, FIELD));
             }
             (&mut s.attrs, s.ident.clone())
         }
@@ -138,7 +138,8 @@ fn join(parent: &str, child: &str) -> String {
     }
 }
 
-const FIELD: &str = "`#[guard]` goes on the item, not on a field: put it below `#[pyclass]`";
+const FIELD: &str = "only `#[guard(skip)]` goes on a field (the export check then does not look for it); \
+put other options below `#[pyclass]`";
 const VARIANT: &str = "`#[guard]` goes on the enum, not on a variant: put it below `#[pyclass]`";
 
 fn attrs_of(item: &mut Item) -> Option<&mut Vec<Attribute>> {

@@ -1,5 +1,5 @@
-//! The prelude's `#[pymethods]`: PyO3's attribute, unchanged, after refusing a misplaced
-//! `#[guard]`. The methods need no registry entry: they reach Python with their class, and the
+//! The prelude's `#[pymethods]`: PyO3's attribute, unchanged, after taking off a method's
+//! `#[guard(skip)]` (read by the export check) and refusing any other `#[guard]`. The methods need no registry entry: they reach Python with their class, and the
 //! export check learns their names from the build record (pyo3-guard-build parses the block).
 //! A load-time entry per block cost about 3.5% of the import of a 200-class module.
 
@@ -9,8 +9,9 @@ use syn::{ImplItem, ItemImpl};
 
 use crate::{options, stubs};
 
-const ON_METHOD: &str = "`#[guard]` does not go on a method: methods reach Python with their class. \
-To keep a method out of Python, move it to an `impl` block without `#[pymethods]`";
+const ON_METHOD: &str = "only `#[guard(skip)]` goes on a method (the export check then does not look for it): \
+methods reach Python with their class. To keep a method out of Python, move it to an `impl` block without \
+`#[pymethods]`";
 const ON_IMPL: &str = "`#[guard]` does not go on a `#[pymethods]` block: put it below `#[pyclass]` \
 on the class (`#[guard(skip)]` keeps the class, and so its methods, out of the module)";
 
@@ -26,7 +27,7 @@ pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {
             ImplItem::Const(c) => &mut c.attrs,
             _ => continue,
         };
-        error = error.and(options::take_misplaced(attrs, ON_METHOD));
+        error = error.and(options::take_member(attrs, ON_METHOD));
     }
     let error = error.err().map(|e| e.to_compile_error());
     let stub = stubs::methods_attribute();

@@ -52,6 +52,29 @@ pub fn take(attrs: &mut Vec<Attribute>) -> syn::Result<GuardOptions> {
     result.map(|()| options)
 }
 
+/// Removes every `#[guard]` from a member (a `#[pymethods]` method or a field), where only
+/// `#[guard(skip)]` belongs: the export check then does not look for it. Anything else is an
+/// error (`message`).
+pub fn take_member(attrs: &mut Vec<Attribute>, message: &str) -> syn::Result<()> {
+    let mut result = Ok(());
+    attrs.retain(|attr| {
+        if !is_guard(attr) {
+            return true;
+        }
+        let mut options = GuardOptions::default();
+        let parsed = parse_into(attr, &mut options);
+        if result.is_ok() {
+            result = match parsed {
+                Ok(()) if options.submodule.is_none() => Ok(()),
+                Ok(()) => Err(syn::Error::new_spanned(attr, message)),
+                Err(err) => Err(err),
+            };
+        }
+        false
+    });
+    result
+}
+
 /// Removes every `#[guard]` from `attrs` of a place where none belongs: an error (`message`)
 /// at the first, if there was one.
 pub fn take_misplaced(attrs: &mut Vec<Attribute>, message: &str) -> syn::Result<()> {

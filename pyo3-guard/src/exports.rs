@@ -1,56 +1,118 @@
 //! The export check: every class, function and member the build record says the sources
 //! declare must be reachable from the loaded module. The record comes from parsing the
-//! sources at build time, so this check does not depend on the linker or on the registry.
+//! sources at build time, so this check does not depend on the linker; the registry is only
+//! consulted for items behind a `#[cfg]` the build script could not evaluate (their entry says
+//! whether they were compiled, and under which name).
 
 use pyo3::prelude::*;
-use pyo3_guard_build::record::{Export, ExportKind, Record};
+use pyo3::types::PyModule;
+use pyo3_guard_build::record::{Export, ExportKind, Expect, Record};
+
+use crate::registry::{self, Item};
 
 /// How many missing items a message lists before it gives a count.
 const LISTED: usize = 20;
 
-/// One declared item Python cannot reach, and why.
+/// How deep the search for an item added by hand to a hand-built submodule goes.
+const SUBMODULE_DEPTH: usize = 4;
+
+/// One declared item Python cannot reach (or that the check does not look for), and why.
 pub(crate) struct Missing {
     pub export: Export,
     pub reason: String,
 }
 
+/// What the check found: the declared items the loaded module lacks, and those it could not
+/// look for.
+#[derive(Default)]
+pub(crate) struct Findings {
+    pub missing: Vec<Missing>,
+    pub unchecked: Vec<Missing>,
+}
+
 /// The declared items of `record` that `module` (the extension module) does not have.
 /// `named` are the path-dependency crates the module names in `crates = [...]`.
 pub(crate) fn missing_exports(module: &Bound<'_, PyAny>, record: &Record, named: &[String]) -> Vec<Missing> {
+    findings(module, record, named).missing
+}
+
+pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[String]) -> Findings {
     let own = record.crate_name.replace('-', "_");
-    let mut missing = Vec::new();
-    for export in record.exports.iter().filter(|e| !e.skipped && e.kind != ExportKind::Member) {
-        let Some(target) = submodule(module, export.submodule.as_deref()) else {
-            let reason = format!("its submodule `{}` does not exist", export.submodule.as_deref().unwrap_or_default());
-            missing.push(Missing { export: export.clone(), reason });
-            continue;
-        };
-        match target.getattr(export.python_name.as_str()) {
-            Ok(object) if export.kind == ExportKind::Class => {
-                missing.extend(missing_members(&object, record, export));
+    let mut found = Findings::default();
+    for export in record.exports.iter().filter(|e| e.kind != ExportKind::Member) {
+        let entry = registry_entry(export);
+        let (name, submodule) = match (export.expect, entry) {
+            (Expect::OptedOut, _) => continue,
+            (Expect::Unchecked, _) => {
+                found.unchecked.push(Missing { export: export.clone(), reason: UNSURE.into() });
+                continue;
             }
-            Ok(_) => {}
-            Err(_) => missing.push(Missing { export: export.clone(), reason: why_unregistered(export, record, &own, named) }),
+            (Expect::IfCompiled, None) => {
+                found.unchecked.push(Missing { export: export.clone(), reason: CFG_UNKNOWN.into() });
+                continue;
+            }
+            // Compiled, and registered: the entry knows its exact name and place.
+            (Expect::IfCompiled, Some(entry)) => (entry.name, (!entry.submodule.is_empty()).then_some(entry.submodule)),
+            (Expect::Checked, _) => (export.python_name.as_str(), export.submodule.as_deref()),
+        };
+        let object = match submodule_of(module, submodule) {
+            Some(target) => target.getattr(name).ok(),
+            None => None,
+        };
+        // An item added by hand to a hand-built submodule is reachable there.
+        let object = object.or_else(|| find_by_hand(module, name, export.kind, SUBMODULE_DEPTH));
+        match object {
+            Some(object) if export.kind == ExportKind::Class => members(&object, record, export, &mut found),
+            Some(_) => {}
+            None => {
+                let reason = why_unregistered(export, record, &own, named, entry.is_some());
+                found.missing.push(Missing { export: export.clone(), reason });
+            }
         }
     }
-    missing
+    found
 }
 
-/// The members of the class `export` (found as `class`) that the class object lacks.
-fn missing_members(class: &Bound<'_, PyAny>, record: &Record, export: &Export) -> Vec<Missing> {
-    record
-        .exports
-        .iter()
-        .filter(|m| m.kind == ExportKind::Member && m.crate_name == export.crate_name && m.rust_name == export.rust_name)
-        .filter(|m| !class.hasattr(m.python_name.as_str()).unwrap_or(false))
-        .map(|m| Missing {
-            export: m.clone(),
-            reason: format!("class `{}` has no attribute `{}`", export.python_name, m.python_name),
-        })
-        .collect()
+const UNSURE: &str = "not checked: the scan cannot tell for sure how Python names it or where it goes";
+const CFG_UNKNOWN: &str = "not checked: behind a #[cfg] the build script cannot evaluate, and no registration \
+says whether it was compiled";
+
+/// The registration of `export` linked into this binary, if any: matched by crate, Rust module
+/// and name.
+fn registry_entry(export: &Export) -> Option<&'static Item> {
+    registry::items().find(|item| {
+        item.rust_name == export.rust_name && item.krate == export.crate_name && {
+            let path = item.module_path.split_once("::").map_or("", |(_, rest)| rest);
+            path == export.rust_path
+        }
+    })
 }
 
-fn submodule<'py>(module: &Bound<'py, PyAny>, path: Option<&str>) -> Option<Bound<'py, PyAny>> {
+/// The members of the class `export` (found as `class`) that the class object lacks. Members
+/// belong to the class of the same crate, Rust module and name.
+fn members(class: &Bound<'_, PyAny>, record: &Record, export: &Export, found: &mut Findings) {
+    let of_class = record.exports.iter().filter(|m| {
+        m.kind == ExportKind::Member
+            && m.crate_name == export.crate_name
+            && m.rust_name == export.rust_name
+            && m.rust_path == export.rust_path
+    });
+    for member in of_class {
+        match member.expect {
+            Expect::Checked if !class.hasattr(member.python_name.as_str()).unwrap_or(false) => found.missing.push(Missing {
+                export: member.clone(),
+                reason: format!(
+                    "class `{}` has no attribute `{}`; if it is not meant for Python, mark it `#[guard(skip)]`",
+                    export.python_name, member.python_name
+                ),
+            }),
+            Expect::Unchecked => found.unchecked.push(Missing { export: member.clone(), reason: UNSURE.into() }),
+            _ => {}
+        }
+    }
+}
+
+fn submodule_of<'py>(module: &Bound<'py, PyAny>, path: Option<&str>) -> Option<Bound<'py, PyAny>> {
     let mut current = module.clone();
     for part in path.into_iter().flat_map(|p| p.split('.')) {
         current = current.getattr(part).ok()?;
@@ -58,7 +120,33 @@ fn submodule<'py>(module: &Bound<'py, PyAny>, path: Option<&str>) -> Option<Boun
     Some(current)
 }
 
-fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String]) -> String {
+/// `name` in a submodule made at run time (by `PyModule::new` and `add_submodule`, say): a class
+/// or function of that name in a module attribute without a `__file__` (never a module loaded
+/// from disk, such as `sys`), `depth` levels down at most.
+fn find_by_hand<'py>(module: &Bound<'py, PyAny>, name: &str, kind: ExportKind, depth: usize) -> Option<Bound<'py, PyAny>> {
+    if depth == 0 {
+        return None;
+    }
+    let dict = module.getattr("__dict__").ok()?;
+    let values = dict.call_method0("values").ok()?;
+    for value in values.try_iter().ok()?.flatten() {
+        if !value.is_instance_of::<PyModule>() || value.hasattr("__file__").unwrap_or(true) {
+            continue;
+        }
+        if let Ok(object) = value.getattr(name) {
+            let is_class = object.is_instance_of::<pyo3::types::PyType>();
+            if is_class == (kind == ExportKind::Class) {
+                return Some(object);
+            }
+        }
+        if let Some(object) = find_by_hand(&value, name, kind, depth - 1) {
+            return Some(object);
+        }
+    }
+    None
+}
+
+fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String], registered: bool) -> String {
     let krate = &export.crate_name;
     if krate != own && !named.iter().any(|n| n == krate) {
         // Named as the code names it: a dependency renamed in Cargo.toml by its new name.
@@ -68,14 +156,41 @@ fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String
              write `#[guarded_pymodule(crates = [{in_code}])]` (naming it also keeps the linker from dropping its items)"
         );
     }
-    let how = match export.kind {
-        ExportKind::Class => format!("m.add_class::<{}>()", export.rust_name),
-        _ => format!("m.add_function(wrap_pyfunction!({}, m)?)", export.rust_name),
+    let (attribute, add) = match export.kind {
+        ExportKind::Class => ("#[pyclass]", format!("add_class::<{}>()", rust_item_path(export))),
+        _ => ("#[pyfunction]", format!("add_function(wrap_pyfunction!({}, m)?)", rust_item_path(export))),
     };
-    if krate == own {
-        format!("not registered: nothing adds it to the module. Use `pyo3_guard::prelude::*` so it registers itself, or add `{how}`")
+    if registered {
+        return "registered with pyo3-guard, but not in the module: see what the module's body or \
+                `#[pymodule_init]` does with it"
+            .into();
+    }
+    if krate != own {
+        return format!(
+            "declared in `{krate}`, which the module names, with PyO3's own {attribute}, which does not register: \
+             use `pyo3_guard::prelude::*` in {}",
+            export.file
+        );
+    }
+    let place = match &export.submodule {
+        Some(sub) => format!("the submodule `{sub}`"),
+        None => "the module".into(),
+    };
+    format!(
+        "not registered: declared with PyO3's own {attribute}, and nothing adds it to {place}. Use \
+         `pyo3_guard::prelude::*` in {} so it registers itself, or add it by hand (`m.{add}` in a module \
+         function, `#[pymodule_export] use {};` in a declarative module)",
+        export.file,
+        rust_item_path(export),
+    )
+}
+
+/// `crate::geo::Point`, or `Point` at the crate root.
+fn rust_item_path(export: &Export) -> String {
+    if export.rust_path.is_empty() {
+        export.rust_name.clone()
     } else {
-        format!("declared in `{krate}`, which the module names, but not registered: use `pyo3_guard::prelude::*` in `{krate}`")
+        format!("crate::{}::{}", export.rust_path, export.rust_name)
     }
 }
 
@@ -110,6 +225,7 @@ pub(crate) fn missing_message(module: &str, missing: &[Missing]) -> String {
     if missing.len() > LISTED {
         out += &format!("\n  ... and {} more", missing.len() - LISTED);
     }
-    out += "\nAn item that is declared for Python on purpose but not exported can opt out with `#[guard(skip)]`.";
+    out += "\nTo keep an item out of Python on purpose, mark it `#[guard(skip)]`: below the prelude's `#[pyclass]` \
+            or `#[pyfunction]`, or on a `#[pymethods]` method or a field.";
     out
 }

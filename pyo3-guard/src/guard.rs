@@ -135,7 +135,8 @@ impl Guard {
     /// The findings of `verify()` as a dict, without raising: `verdict` ("fresh", "stale" or
     /// "unverifiable"), `build_id`, `file`, `source_root`, `changed`, `added`, `removed`,
     /// `touched`, `notes`, `installer`, `cause`, `fixes`, `missing` (a list of dicts: `item`,
-    /// `kind`, `name`, `crate`, `file`, `line`, `reason`) and `message`.
+    /// `kind`, `name`, `crate`, `file`, `line`, `reason`), `unchecked` (declared items the check
+    /// cannot look for: `item`, `reason`) and `message`.
     #[pyo3(signature = (source_root=None))]
     fn check<'py>(&self, py: Python<'py>, source_root: Option<PathBuf>) -> PyResult<Bound<'py, PyDict>> {
         let record = self.record()?;
@@ -173,6 +174,7 @@ impl Guard {
             entries.append(entry)?;
         }
         dict.set_item("missing", entries)?;
+        dict.set_item("unchecked", self.unchecked(py, record)?)?;
         let message = match report.verdict {
             Verdict::Stale => stale_message(record, &report, loaded.as_deref(), &diagnosis),
             Verdict::Fresh if !missing.is_empty() => missing_message(self.display_name(), &missing),
@@ -222,6 +224,19 @@ impl Guard {
     /// The declared items the loaded module lacks.
     fn missing(&self, py: Python<'_>, record: &Record) -> Vec<crate::exports::Missing> {
         self.loaded_module(py).map(|m| missing_exports(&m, record, &self.named_crates)).unwrap_or_default()
+    }
+
+    /// The declared items the check does not look for, with the reason: `item` and `reason`.
+    fn unchecked<'py>(&self, py: Python<'py>, record: &Record) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        let Some(module) = self.loaded_module(py) else { return Ok(list) };
+        for m in crate::exports::findings(&module, record, &self.named_crates).unchecked {
+            let entry = PyDict::new(py);
+            entry.set_item("item", describe(&m.export))?;
+            entry.set_item("reason", &m.reason)?;
+            list.append(entry)?;
+        }
+        Ok(list)
     }
 
     /// The name users import the module by (`demo`, `pkg._native`).

@@ -25,6 +25,10 @@ mod shapes {
         #[pyo3(name = "scaled")]
         fn scale(&self) {}
 
+        /// Declared for Python, not checked by the export check.
+        #[guard(skip)]
+        fn internal(&self) {}
+
         #[cfg(any())]
         fn compiled_out(&self) {}
 

@@ -2,7 +2,7 @@ use pyo3_guard::prelude::*;
 
 #[pyclass]
 struct Point {
-    #[guard(skip)]
+    #[guard(submodule = "geo")]
     x: f64,
 }
 

@@ -7,7 +7,7 @@ struct Counter {
 
 #[pymethods]
 impl Counter {
-    #[guard(skip)]
+    #[guard(submodule = "util")]
     fn reset(&mut self) {
         self.value = 0;
     }
