@@ -92,10 +92,19 @@ def test_classes_of_a_path_dependency_the_module_does_not_name_are_reported(tmp_
     project = copy_example("workspace-deps", tmp_path / "workspace-deps")
     project.uv_venv()
     project.edit("src/lib.rs", "#[guarded_pymodule(crates = [core_types])]", "#[guarded_pymodule]")
+    # Optional bindings: the extension enables `python`, which enables `bindings`; `extra` is off.
+    project.edit("Cargo.toml", 'core-types = { path = "core_types" }', 'core-types = { path = "core_types", features = ["python"] }')
+    (project.root / "core_types" / "Cargo.toml").write_text(
+        (project.root / "core_types" / "Cargo.toml").read_text() + '\n[features]\npython = ["bindings"]\nbindings = []\nextra = []\n')
+    lib = project.root / "core_types" / "src" / "lib.rs"
+    lib.write_text(lib.read_text() + "\n#[cfg(feature = \"bindings\")]\n#[pyclass]\npub struct Optional;\n\n"
+                   "#[cfg_attr(feature = \"extra\", pyclass)]\npub struct NotEnabled;\n")
     project.maturin_develop()
 
     failed = project.py("import app; app.__guard__.verify()", check=False)
     message = failed.stderr
+    assert "class Optional (core_types/src/lib.rs:" in message
+    assert "NotEnabled" not in message
     assert "MissingExportError: app is missing" in message
     assert "class Point (../core_types/src/lib.rs:" not in message  # paths are relative to the crate
     assert "class Point (core_types/src/lib.rs:" in message

@@ -39,6 +39,9 @@ pub struct CfgEnv {
     pub values: BTreeMap<String, BTreeSet<String>>,
     /// Enabled features, or `None` when unknown (a path dependency's).
     pub features: Option<BTreeSet<String>>,
+    /// When `features` is unknown: the features known to be on all the same (what the root
+    /// package enables by name). The others stay unknown.
+    pub known_on: BTreeSet<String>,
 }
 
 impl CfgEnv {
@@ -53,12 +56,17 @@ impl CfgEnv {
             let set: BTreeSet<String> = value.split(',').filter(|v| !v.is_empty()).map(str::to_owned).collect();
             values.insert(name.to_lowercase(), set);
         }
-        CfgEnv { values, features: features.map(|f| f.iter().cloned().collect()) }
+        CfgEnv { values, features: features.map(|f| f.iter().cloned().collect()), known_on: BTreeSet::new() }
     }
 
     /// The same target configuration with features unknown (for a path dependency).
     pub fn for_dependency(&self) -> CfgEnv {
-        CfgEnv { values: self.values.clone(), features: None }
+        self.for_dependency_with(BTreeSet::new())
+    }
+
+    /// The same target configuration for a path dependency of which `known_on` are on for sure.
+    pub fn for_dependency_with(&self, known_on: BTreeSet<String>) -> CfgEnv {
+        CfgEnv { values: self.values.clone(), features: None, known_on }
     }
 
     /// Whether an item with these attributes is compiled: every `#[cfg]` must hold.
@@ -113,6 +121,7 @@ impl CfgEnv {
             ("test" | "doc" | "doctest" | "miri", None) => Cfg::Off,
             ("feature", Some(feature)) => match &self.features {
                 Some(features) => Cfg::from_bool(features.contains(feature)),
+                None if self.known_on.contains(feature) => Cfg::On,
                 None => Cfg::Unknown,
             },
             (name, None) => match self.values.get(name) {

@@ -219,7 +219,6 @@ const OWN_CRATES: [&str; 3] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_mac
 #[cfg(feature = "exports")]
 fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<record::Export>> {
     let own = cfg::CfgEnv::from_vars(env.cfg_vars.iter().cloned(), Some(&env.features));
-    let dependency = own.for_dependency();
     let mut scans = Vec::new();
     for (i, krate) in found.crates.iter().enumerate() {
         // The root crate is named as the record names it, dependencies as code names them
@@ -229,8 +228,12 @@ fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<recor
         if OWN_CRATES.contains(&name.as_str()) {
             continue;
         }
-        let cfg = if i == 0 { &own } else { &dependency };
-        scans.push(exports::scan(root, &krate.lib, &name, cfg)?);
+        let cfg = if i == 0 {
+            own.clone()
+        } else {
+            own.for_dependency_with(crate::dep_features::known_on(&found.crates[0].dir, &env.features, krate))
+        };
+        scans.push(exports::scan(root, &krate.lib, &name, &cfg)?);
     }
     // A declarative module may `#[pymodule_export]` an item of any crate of the build.
     let module_exports: Vec<_> = scans.iter().flat_map(|s| s.module_exports.clone()).collect();

@@ -41,6 +41,8 @@ pub mod exports;
 #[cfg(feature = "emit")]
 mod manifest;
 #[cfg(feature = "exports")]
+mod dep_features;
+#[cfg(feature = "exports")]
 mod members;
 
 // The engine the build script and the run-time check share:
