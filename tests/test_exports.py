@@ -52,7 +52,8 @@ def test_a_forgotten_add_class_is_named_with_the_fix(tmp_path: Path):
     failed = project.py(code, check=False)
     assert "MissingExportError: mixed_demo._native is missing 3 items its sources declare for Python" in failed.stderr
     assert "class Forgotten (src/lib.rs:" in failed.stderr
-    assert "m.add_class::<Forgotten>()" in failed.stderr
+    assert "m.add_class::<crate::Forgotten>()" in failed.stderr
+    assert "m.add_function(wrap_pyfunction!(crate::forgotten_fn, m)?)" in failed.stderr
     assert "function forgotten_fn (src/lib.rs:" in failed.stderr
     assert "class OptionalBinding (src/lib.rs:" in failed.stderr  # a #[cfg_attr] that is on
     assert "NeverCompiled" not in failed.stderr  # behind a cfg that is off: not expected
@@ -62,9 +63,10 @@ def test_a_forgotten_add_class_is_named_with_the_fix(tmp_path: Path):
     assert report.stdout.strip() == "fresh ['Forgotten', 'OptionalBinding', 'forgotten_fn']"
 
     project.edit("src/lib.rs", "    m.add_function(wrap_pyfunction!(add, m)?)?;",
-                 "    m.add_function(wrap_pyfunction!(add, m)?)?;\n    m.add_class::<Forgotten>()?;\n"
-                 "    m.add_class::<OptionalBinding>()?;\n"
-                 "    m.add_function(wrap_pyfunction!(forgotten_fn, m)?)?;")
+                 # The fix lines as the message gives them, pasted.
+                 "    m.add_function(wrap_pyfunction!(add, m)?)?;\n    m.add_class::<crate::Forgotten>()?;\n"
+                 "    m.add_class::<crate::OptionalBinding>()?;\n"
+                 "    m.add_function(wrap_pyfunction!(crate::forgotten_fn, m)?)?;")
     project.maturin_develop()
     project.py(code)
 

@@ -185,10 +185,10 @@ fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String
     )
 }
 
-/// `crate::geo::Point`, or `Point` at the crate root.
+/// `crate::geo::Point`: valid in a `use` and in an expression, in any module of the crate.
 fn rust_item_path(export: &Export) -> String {
     if export.rust_path.is_empty() {
-        export.rust_name.clone()
+        format!("crate::{}", export.rust_name)
     } else {
         format!("crate::{}::{}", export.rust_path, export.rust_name)
     }
