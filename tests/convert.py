@@ -10,18 +10,21 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def convert(crate: Path) -> None:
+def convert(crate: Path, prelude: bool = True) -> None:
     """Quick start steps 1-3: the two dependencies, one call in build.rs, pyo3-guard's prelude
-    and `#[guarded_pymodule]` on the top module."""
+    and `#[guarded_pymodule]` on the top module. `prelude=False` is the README's preview: PyO3's
+    prelude stays and the attribute is written `#[pyo3_guard::guarded_pymodule]`, so nothing
+    registers yet and `check()["missing"]` lists what registration would add."""
     add_dependencies(crate / "Cargo.toml")
     add_build_call(crate / "build.rs")
+    attribute = "guarded_pymodule" if prelude else "pyo3_guard::guarded_pymodule"
     for source in sorted((crate / "src").rglob("*.rs")):
         text = source.read_text()
-        converted = text.replace("use pyo3::prelude::*;", "use pyo3_guard::prelude::*;")
+        converted = text.replace("use pyo3::prelude::*;", "use pyo3_guard::prelude::*;") if prelude else text
         if source == lib_root(crate):
             # The top module is the one at the start of a line; nested ones are indented.
-            converted = re.sub(r"(?m)^#\[pymodule\]", "#[guarded_pymodule]", converted, count=1)
-            converted = re.sub(r"(?m)^#\[pymodule\(", "#[guarded_pymodule(", converted, count=1)
+            converted = re.sub(r"(?m)^#\[pymodule\]", f"#[{attribute}]", converted, count=1)
+            converted = re.sub(r"(?m)^#\[pymodule\(", f"#[{attribute}(", converted, count=1)
         if converted != text:
             source.write_text(converted)
 

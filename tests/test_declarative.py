@@ -137,6 +137,19 @@ def test_a_forgotten_export_of_a_declarative_module_is_named(tmp_path: Path):
     assert missing.stdout.strip() == "['Exported']"
 
 
+def test_what_conversion_will_add_can_be_listed_first(tmp_path: Path):
+    project = maturin_new(tmp_path, "my_project")
+    lib = project.root / "src" / "lib.rs"
+    # A class nobody adds, outside the module: invisible to Python today.
+    lib.write_text(lib.read_text() + "\n#[pyclass]\npub struct NeverAdded;\n")
+    convert(project.root, prelude=False)
+    project.uv_venv()
+    project.maturin_develop()
+    listed = project.py("import my_project as m; print([x['name'] for x in m.__guard__.check()['missing']],"
+                        " hasattr(m, 'NeverAdded'))").stdout.strip()
+    assert listed == "['NeverAdded'] False"
+
+
 def test_a_uv_init_project_converted_by_the_readme_steps(tmp_path: Path):
     Project(tmp_path).run(tool("uv"), "init", "--quiet", "--build-backend", "maturin", "--no-workspace", "uvproj")
     project = Project(tmp_path / "uvproj")
