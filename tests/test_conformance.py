@@ -44,6 +44,9 @@ def test_every_construct_registers_and_verifies(tmp_path: Path):
         "  hasattr(c.Basic, '__richcmp__'), hasattr(inner, 'in_a_submodule'), c.by_hand.added_by_hand() is None)\n"
     ).stdout.split()
     assert members == ["1", "2", "3", "4", "True", "True", "False", "True", "False", "True", "True"]
+    # The module is fixed when each type is made: reprs, a complex enum's variant classes.
+    names = project.py("import conformance as c; print(repr(c.Plain), c.Complex.Circle.__module__, c.OwnModule.__module__)")
+    assert names.stdout.split() == ["<class", "'conformance.Plain'>", "conformance", "elsewhere"]
 
     # Registration taken away: PyO3's own macros everywhere (and no #[guard]). Each item that
     # was public is now named, with where it is declared and the fix for that item.

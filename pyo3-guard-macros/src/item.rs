@@ -40,15 +40,24 @@ fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
         Kind::Class => quote!(::pyo3::pyclass),
         Kind::Function => quote!(::pyo3::pyfunction),
     };
-    let pyo3_args = (!args.is_empty()).then(|| quote!((#args)));
     let Ok(mut parsed) = syn::parse2::<Item>(item.clone()) else {
+        let pyo3_args = (!args.is_empty()).then(|| quote!((#args)));
         return quote!(#[#pyo3_attr #pyo3_args] #item);
     };
+    let mut args = args;
     let (entry, stub, error) = match registration(kind, &args, &mut parsed) {
-        Ok(Some((entry, submodule))) => (entry, stubs::item_attribute(&parsed, &submodule), None),
+        Ok(Some(Registration { entry, submodule, module })) => {
+            if let Some(module) = module {
+                // Fixed when the type is made: `tp_name`, reprs, pickling and a complex enum's
+                // variant classes say `demo.Color`, not `builtins.Color`, and import sets nothing.
+                args = if args.is_empty() { quote!(module = #module) } else { quote!(#args, module = #module) };
+            }
+            (entry, stubs::item_attribute(&parsed, &submodule), None)
+        }
         Ok(None) => (None, None, None),
         Err(err) => (None, None, Some(err.to_compile_error())),
     };
+    let pyo3_args = (!args.is_empty()).then(|| quote!((#args)));
     quote! {
         #error
         #stub
@@ -58,9 +67,20 @@ fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Takes our `#[guard]` options off the item and returns its registry entry (`None` when marked
-/// `skip`) and its submodule; `None` for an item PyO3 will reject.
-fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<Option<(Option<TokenStream>, String)>> {
+/// What the prelude adds to an item PyO3 accepts.
+struct Registration {
+    /// The registry entry (`None` when skipped, or added by PyO3 in a declarative module).
+    entry: Option<TokenStream>,
+    /// The dotted submodule below the module, `""` for the module itself.
+    submodule: String,
+    /// The `module = "..."` to give PyO3's `#[pyclass]`: the module users import the class
+    /// from, known at compile time in a maturin project.
+    module: Option<String>,
+}
+
+/// Takes our `#[guard]` options off the item and returns what registering it takes; `None` for
+/// an item PyO3 will reject.
+fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<Option<Registration>> {
     let mut misplaced = Ok(());
     let (attrs, ident) = match (kind, &mut *item) {
         (Kind::Class, Item::Struct(s)) => {
@@ -96,9 +116,15 @@ fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<
     misplaced?;
     let guard = guard?;
     let submodule = join(&inline.module, &guard.submodule_path());
+    // PyO3 names the module of the items it adds to a declarative module itself.
+    let options = Pyo3Options::new(args, attrs);
+    let module = match (kind, inline.added || options.has("module"), crate::module_name::full_name()) {
+        (Kind::Class, false, Some(full)) => Some(join(&full, &submodule)),
+        _ => None,
+    };
     // An item PyO3 adds to its declarative module itself needs no entry.
-    let entry = if inline.added { None } else { entry(kind, args, attrs, &ident, &guard, &submodule) };
-    Ok(Some((entry, submodule)))
+    let entry = if inline.added { None } else { entry(kind, args, attrs, &ident, &guard, &submodule, module.is_none()) };
+    Ok(Some(Registration { entry, submodule, module }))
 }
 
 /// Where an item written inside a `#[guarded_pymodule] mod` is: the dotted path of its
@@ -153,7 +179,16 @@ fn attrs_of(item: &mut Item) -> Option<&mut Vec<Attribute>> {
     }
 }
 
-fn entry(kind: Kind, args: &TokenStream, attrs: &[Attribute], ident: &Ident, guard: &GuardOptions, submodule: &str) -> Option<TokenStream> {
+/// `needs_module`: whether registration still has to set `__module__` at import.
+fn entry(
+    kind: Kind,
+    args: &TokenStream,
+    attrs: &[Attribute],
+    ident: &Ident,
+    guard: &GuardOptions,
+    submodule: &str,
+    needs_module: bool,
+) -> Option<TokenStream> {
     if guard.skip.is_some() {
         return None;
     }
@@ -162,7 +197,7 @@ fn entry(kind: Kind, args: &TokenStream, attrs: &[Attribute], ident: &Ident, gua
     let name = options.string("name").map_or_else(|| rust_name.clone(), |n| n.value());
     // The registered item's `__module__` is where users import it from, unless the class names
     // its own module, or is an immutable type (whose attributes are fixed at creation).
-    let set_module = !(options.has("module") || options.has("immutable_type"));
+    let set_module = needs_module && !(options.has("module") || options.has("immutable_type"));
     let (kind_tokens, add) = match kind {
         Kind::Class => (
             quote!(::pyo3_guard::__private::Kind::Class),

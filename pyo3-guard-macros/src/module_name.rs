@@ -14,6 +14,16 @@ use crate::args::Pyo3Options;
 pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
 
 /// An error at the function name when the module's Python name is not the one maturin builds.
+/// maturin's full module name (`demo`, `pkg._native`): the module users import the items from
+/// (in the pure layout the extension is `demo.demo` inside package `demo`). `None` outside a
+/// maturin project.
+pub fn full_name() -> Option<String> {
+    let value = std::env::var(MODULE_NAME_ENV).ok()?;
+    let (last, origin) = value.split_once(';').unwrap_or((&value, ""));
+    let full = origin.split_once(" (").map_or(last, |(full, _)| full);
+    (!full.is_empty()).then(|| full.to_owned())
+}
+
 /// `what` is the item the name comes from: "function" or "module".
 pub fn check(args: &TokenStream, attrs: &[Attribute], ident: &Ident, what: &str) -> syn::Result<()> {
     let Ok(value) = std::env::var(MODULE_NAME_ENV) else { return Ok(()) };

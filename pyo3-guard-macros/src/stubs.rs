@@ -75,10 +75,7 @@ fn stub_module(submodule: &str) -> Option<String> {
     if submodule.is_empty() {
         return None;
     }
-    let value = std::env::var(crate::module_name::MODULE_NAME_ENV).ok()?;
-    let (last, origin) = value.split_once(';').unwrap_or((&value, ""));
-    let full = origin.split_once(" (").map_or(last, |(full, _)| full);
-    Some(format!("{full}.{submodule}"))
+    Some(format!("{}.{submodule}", crate::module_name::full_name()?))
 }
 
 /// Whether the crate being compiled declares pyo3-stub-gen in its Cargo.toml (read as text: a
