@@ -40,6 +40,8 @@ mod emit;
 pub mod exports;
 #[cfg(feature = "emit")]
 mod manifest;
+#[cfg(feature = "emit")]
+pub mod workspace;
 
 // The engine the build script and the run-time check share:
 pub mod cache_keys;
@@ -49,6 +51,7 @@ mod error;
 pub mod fingerprint;
 mod gitignore;
 pub mod inputs;
+pub mod layout;
 pub mod record;
 
 #[cfg(feature = "emit")]
