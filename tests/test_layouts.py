@@ -91,6 +91,7 @@ class Layout:
     develop: tuple[str, ...] = ()
     extra: Callable[[Project, Path, str], None] | None = None
     pyo3_lock: str = "Cargo.lock"  # the lock file __build_info__["pyo3"] must come from, relative to the crate
+    pin_pyo3: str = ""          # a pyo3 version to lock the crate to before the build
 
 
 def data_is_not_an_input(project: Project, crate: Path, module: str) -> None:
@@ -104,7 +105,7 @@ def data_is_not_an_input(project: Project, crate: Path, module: str) -> None:
 def other_lock_is_not_an_input(project: Project, crate: Path, module: str) -> None:
     """The other workspace's lock file is not the one cargo uses; its manifest is (inheritance)."""
     other = crate.parent / "other"
-    (other / "Cargo.lock").write_text((other / "Cargo.lock").read_text().replace("0.27.0", "0.27.1"))
+    (other / "Cargo.lock").write_text((other / "Cargo.lock").read_text().replace("0.29.0", "0.29.1"))
     assert verdict(project, module) == ("fresh", [])
     lock = crate / "Cargo.lock"
     lock.write_text(lock.read_text() + "\n")
@@ -152,10 +153,12 @@ def layouts(tmp: Path) -> dict[str, Layout]:
                    "app/pyproject.toml": pyproject("lay_app"), "app/src/lib.rs": lib_rs("lay_app", "lay_core::word().to_owned()"),
                    "other/Cargo.toml": '[workspace]\nmembers = ["core"]\n[workspace.package]\nversion = "0.3.0"\n',
                    # Never read by the app's build: a pyo3 version it does not use.
-                   "other/Cargo.lock": 'version = 4\n\n[[package]]\nname = "pyo3"\nversion = "0.27.0"\n',
+                   "other/Cargo.lock": 'version = 4\n\n[[package]]\nname = "pyo3"\nversion = "0.29.0"\n',
                    **{f"other/core/{k}": v for k, v in CORE.items()}},
             project="app", crate="app", module="lay_app", fn="lay_app", doctor_from="app",
-            edit="../other/Cargo.toml", changed="../other/Cargo.toml", extra=other_lock_is_not_an_input),
+            edit="../other/Cargo.toml", changed="../other/Cargo.toml", extra=other_lock_is_not_an_input,
+            # Neither the other lock's pyo3 nor this checkout's (a path dependency's workspace too).
+            pin_pyo3="0.27.0"),
         "path-dep-absolute": Layout(
             files={"app/Cargo.toml": cargo_toml("lay-abs", f'lay-core = {{ path = "{core_elsewhere}" }}\n'),
                    "app/build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
@@ -189,6 +192,9 @@ def test_layout(name: str, tmp_path: Path, cli: Path):
     project = Project(tmp_path / layout.project)
     crate = (tmp_path / layout.crate).resolve()
     project.uv_venv()
+    if layout.pin_pyo3:
+        project.run("cargo", "generate-lockfile", "--quiet", cwd=crate)
+        project.run("cargo", "update", "--quiet", "-p", "pyo3", "--precise", layout.pin_pyo3, cwd=crate)
     project.maturin_develop(*layout.develop)
 
     # Fresh, under the name users import, and with the pyo3 of the lock file cargo used.
@@ -197,7 +203,7 @@ def test_layout(name: str, tmp_path: Path, cli: Path):
     assert message == f"{layout.module} is fresh: built from the sources on disk"
     info = project.py(f"import {layout.module.split('.')[0]} as m; print(m.__build_info__['pyo3'], m.__build_info__['module'])").stdout.split()
     locked = tomllib.loads((crate / layout.pyo3_lock).read_text())
-    assert info == [next(p["version"] for p in locked["package"] if p["name"] == "pyo3"), layout.module]
+    print("INFO", info, (crate / layout.pyo3_lock)); assert info == [next(p["version"] for p in locked["package"] if p["name"] == "pyo3"), layout.module]
     here = tmp_path / layout.doctor_from
     fresh = doctor(project, cli, cwd=here)
     assert fresh.returncode == 0 and fresh.stdout.startswith(f"{layout.module} is fresh"), show(fresh)
