@@ -93,6 +93,38 @@ def copy_example(name: str, dest: Path) -> Project:
     return Project(dest)
 
 
+@pytest.fixture(scope="session")
+def cli() -> Path:
+    """The pyo3-guard binary, built once per session into the shared target dir."""
+    subprocess.run(["cargo", "build", "--quiet", "-p", "pyo3-guard-cli"], cwd=REPO, check=True, timeout=900)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    binary = target / "debug" / "pyo3-guard"
+    assert binary.is_file(), binary
+    return binary
+
+
+def doctor(project: Project, cli: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return project.run(cli, "doctor", *args, check=False, cwd=cwd)
+
+
+def show(proc: subprocess.CompletedProcess) -> str:
+    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}"
+
+
+def fix_commands(text: str) -> list[str]:
+    """The commands of the `fix:` lines in a message or a doctor report (what follows the last
+    `: ` of the line), to run as a user would paste them."""
+    return [line.rsplit(": ", 1)[1] for line in text.splitlines() if line.lstrip().startswith("fix: ") and ": " in line[5:]]
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    """Writes each file (path relative to `root`: text)."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> Project:
     """A fresh copy of examples/demo."""

@@ -4,38 +4,16 @@ the binary cargo builds from pyo3-guard-cli."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
-from conftest import REPO, Project, tool
+from conftest import Project, doctor, show, tool
 
 NEW_METHOD = "    /// Sets the counter back to zero.\n    fn reset(&mut self) {\n        self.value = 0;\n    }\n\n    #[getter]"
 HAS_RESET = "import demo; print('has reset:', hasattr(demo.Counter(), 'reset'))"
 EXTENSION = "import demo.demo as ext; print(ext.__file__); print(ext.__build_id__)"
-
-
-@pytest.fixture(scope="session")
-def cli() -> Path:
-    """The pyo3-guard binary, built once per session into the shared target dir."""
-    subprocess.run(["cargo", "build", "--quiet", "-p", "pyo3-guard-cli"], cwd=REPO, check=True, timeout=900)
-    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    binary = target / "debug" / "pyo3-guard"
-    assert binary.is_file(), binary
-    return binary
-
-
-def doctor(project: Project, cli: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return project.run(cli, "doctor", *args, check=False, cwd=cwd)
-
-
-def show(proc: subprocess.CompletedProcess) -> str:
-    return f"exit {proc.returncode}\n--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}"
 
 
 def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(demo: Project, cli: Path):
@@ -62,7 +40,7 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     assert "changed: src/lib.rs" in out
     assert "cause: uv reinstalled a release wheel it built and cached earlier" in out
     assert "cache-keys = [" in out and '{ file = "src/**/*.rs" }' in out and '{ file = "Cargo.lock" }' in out
-    assert "uv run --reinstall-package demo" in out
+    assert "uv sync --inexact --reinstall-package demo" in out
     assert 'optional: let uv\'s editable builds be dev builds' in out and 'editable-profile = "dev"' in out
     assert len(out.splitlines()) <= 30, out
 
@@ -77,7 +55,7 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     assert (loaded["installer"], loaded["built_by_uv"], loaded["editable"]) == ("uv", True, True)
     assert isinstance(loaded["built_at"], int) and loaded["dist_info"].endswith(".dist-info")
     assert found["cause"].startswith("uv reinstalled a release wheel it built and cached earlier")
-    assert any("uv run --reinstall-package demo" in fix for fix in found["fixes"])
+    assert any("uv sync --inexact --reinstall-package demo" in fix for fix in found["fixes"])
 
     pyproject = demo.root / "pyproject.toml"
     before = pyproject.read_text()
@@ -88,7 +66,7 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     after = pyproject.read_text()
     assert after.startswith(before) and "[tool.uv]\ncache-keys = [\n" in after, after
     assert "cache-keys" not in fixed.stdout.split("cause:")[-1]  # the fix is no longer offered
-    assert "fix: rebuild once: uv run --reinstall-package demo" in fixed.stdout
+    assert "fix: rebuild once: uv sync --inexact --reinstall-package demo\n" in fixed.stdout
     again = doctor(demo, cli, "--fix")
     assert "nothing changed" in again.stdout and pyproject.read_text() == after, show(again)
 
@@ -119,7 +97,7 @@ def test_a_leftover_build_in_the_current_directory_shadows_the_installed_module(
     assert f"loads    stale  demo{suffix}\n" in out and "owned by no installed distribution" in out
     assert "hidden   fresh  .venv/lib/" in out
     assert "the current directory ('' on sys.path) is searched before site-packages" in out
-    assert f"fix: remove {leftover} (or rename it)" in out
+    assert f"fix: remove it: rm {leftover}\n" in out
 
     # From another directory the leftover is not on sys.path: the installed build is what loads.
     elsewhere = doctor(demo, cli, str(demo.root), cwd=tmp_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, tool, wheel_venv
+from conftest import Project, fix_commands, tool, wheel_venv
 
 NEW_METHOD = "    /// Sets the counter back to zero.\n    fn reset(&mut self) {\n        self.value = 0;\n    }\n\n    #[getter]"
 
@@ -42,13 +42,14 @@ def test_uv_reinstalling_its_cached_wheel_is_caught_and_blamed_on_uv(demo: Proje
     assert "uv reinstalled a release wheel it built and cached" in message
     assert "uv_build.json" in message
     assert 'cache-keys = [' in message and '{ file = "src/**/*.rs" }' in message
-    assert "uv run --reinstall-package demo" in message
+    assert "fix: or rebuild once: uv sync --inexact --reinstall-package demo\n" in message
     # The names work on the package maturin generates around the extension module.
     same = demo.py("import demo, demo.demo as ext; print(demo.__build_id__ == ext.__build_id__, demo.__guard__ is ext.__guard__)")
     assert same.stdout.strip() == "True True"
 
-    # The fix the message names works: after it, the fresh build stays.
-    demo.uv_run("--reinstall-package", "demo", "python", "-c", "import demo")
+    # The fix the message names works when pasted: after it, the fresh build stays.
+    rebuild, = [command for command in fix_commands(message) if "--reinstall-package" in command]
+    demo.run("sh", "-c", rebuild)
     assert "verified" in demo.uv_run("python", "-c", CHECK_RESET).stdout
 
 

@@ -1,13 +1,26 @@
-//! Reads `[tool.uv] cache-keys` from a pyproject.toml without a TOML crate (the extension links
-//! none): a small reader of TOML's structure (tables, dotted and quoted keys, the four kinds of
-//! strings, arrays, inline tables) that keeps only the file globs of that one array. The CLI's
-//! tests check it against `toml_edit`, and a fuzz target runs it on any text.
+//! Reads `[tool.uv] cache-keys` (and the few other pyproject.toml strings the run time needs)
+//! without a TOML crate (the extension links none): a small reader of TOML's structure (tables,
+//! dotted and quoted keys, the four kinds of strings, arrays, inline tables) that keeps only the
+//! strings at the keys asked for. The CLI's tests check it against `toml_edit`, and a fuzz target
+//! runs it on any text.
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
 /// The file globs `[tool.uv] cache-keys` lists: its strings and the `file` of its
 /// `{ file = "..." }` tables, however the TOML spells the table and the keys.
 pub fn listed(text: &str) -> Vec<String> {
+    strings_where(text, is_glob)
+}
+
+/// The strings at the dotted key `key` (`["tool", "maturin", "python-source"]`; `"[]"` stands
+/// for each element of an array), however the TOML spells the tables and keys.
+pub fn strings_at(text: &str, key: &[&str]) -> Vec<String> {
+    strings_where(text, |path| path.len() == key.len() && path.iter().zip(key).all(|(a, b)| a == b))
+}
+
+/// The string values whose key path `wanted` accepts.
+fn strings_where(text: &str, wanted: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let wanted: &dyn Fn(&[String]) -> bool = &wanted;
     let mut chars = text.chars().peekable();
     let (mut table, mut found): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     loop {
@@ -28,7 +41,7 @@ pub fn listed(text: &str) -> Vec<String> {
                 path.extend(key(&mut chars));
                 skip_blank(&mut chars, false);
                 if chars.next_if_eq(&'=').is_some() {
-                    value(&mut chars, &path, &mut found);
+                    value(&mut chars, &path, wanted, &mut found);
                 } else {
                     skip_line(&mut chars); // not TOML: go on at the next line
                 }
@@ -44,14 +57,14 @@ fn is_glob(path: &[String]) -> bool {
         if tool == "tool" && uv == "uv" && keys == "cache-keys" && element == "[]" && (rest.is_empty() || rest == ["file"]))
 }
 
-/// Reads one value (after its `=`), collecting it when it is a glob.
-fn value(chars: &mut Chars, path: &[String], found: &mut Vec<String>) {
+/// Reads one value (after its `=`), collecting it when `wanted` accepts its key path.
+fn value(chars: &mut Chars, path: &[String], wanted: &dyn Fn(&[String]) -> bool, found: &mut Vec<String>) {
     skip_blank(chars, false);
     match chars.peek().copied() {
         Some(quote @ ('"' | '\'')) => {
             chars.next();
             let string = string(chars, quote);
-            if is_glob(path) {
+            if wanted(path) {
                 found.push(string);
             }
         }
@@ -69,7 +82,7 @@ fn value(chars: &mut Chars, path: &[String], found: &mut Vec<String>) {
                     Some(',') => {
                         chars.next();
                     }
-                    Some(_) => value(chars, &element, found),
+                    Some(_) => value(chars, &element, wanted, found),
                 }
             }
         }
@@ -92,7 +105,7 @@ fn value(chars: &mut Chars, path: &[String], found: &mut Vec<String>) {
                         if chars.next_if_eq(&'=').is_none() {
                             return;
                         }
-                        value(chars, &sub, found);
+                        value(chars, &sub, wanted, found);
                     }
                 }
             }
@@ -206,7 +219,7 @@ fn skip_line(chars: &mut Chars) {
 
 #[cfg(test)]
 mod tests {
-    use super::listed;
+    use super::{listed, strings_at};
 
     #[test]
     fn reads_the_globs_however_the_toml_is_spelled() {
@@ -233,6 +246,15 @@ cache-keys = [
         assert!(listed("[\"tool.uv\"]\ncache-keys = [\"a table named tool.uv\"]\n").is_empty());
         assert!(listed("[tool.other]\ncache-keys = [\"not uv's\"]\n").is_empty());
         assert!(listed("[[tool.uv]]\ncache-keys = [\"an array of tables\"]\n").is_empty());
+    }
+
+    #[test]
+    fn reads_strings_at_other_keys() {
+        let text = "[tool.maturin]\npython-source = 'src'\npython-packages = [\"a\", \"b\"]\n[project]\nname = \"x\"\n";
+        assert_eq!(strings_at(text, &["tool", "maturin", "python-source"]), ["src"]);
+        assert_eq!(strings_at(text, &["tool", "maturin", "python-packages", "[]"]), ["a", "b"]);
+        assert_eq!(strings_at(text, &["project", "name"]), ["x"]);
+        assert!(strings_at(text, &["tool", "maturin", "manifest-path"]).is_empty());
     }
 
     #[test]

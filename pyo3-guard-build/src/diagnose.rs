@@ -65,13 +65,17 @@ pub struct Diagnosis {
     pub fixes: Vec<String>,
 }
 
-/// Explains `report` for the extension `loaded` (the file Python imported).
+/// Explains `report` for the extension `loaded` (the file Python imported). Every fix ends in a
+/// command that works when pasted in the current directory.
 pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, installed: &Installation) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
     if report.verdict != Verdict::Stale {
         return diagnosis;
     }
     let cache_keys = report.source_root.as_deref().and_then(|root| missing_cache_keys(root, record));
+    // maturin and uv run where pyproject.toml is (with `manifest-path`, above the crate).
+    let project = report.source_root.as_deref().map(|root| project_dir(root, record));
+    let here = |command: &str| project.as_deref().map_or(command.to_owned(), |dir| in_dir(dir, command));
     let profile = &record.profile;
     if installed.built_by_uv {
         let dist = installed.dist_info.as_deref().map(file_name).unwrap_or_default();
@@ -84,21 +88,22 @@ pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, install
             diagnosis.fixes.push(format!("make uv rebuild when the Rust inputs change; in pyproject.toml:\n{lines}"));
         }
         let name = distribution_name(record, installed);
-        diagnosis.fixes.push(format!("or rebuild once: uv run --reinstall-package {name} ..."));
+        // `--inexact`, as `uv run` syncs: packages installed by hand stay.
+        diagnosis.fixes.push(format!("or rebuild once: {}", here(&format!("uv sync --inexact --reinstall-package {name}"))));
     } else if let Some(path) = loaded.filter(|p| in_source_tree(p, report, installed)) {
         diagnosis.cause = Some(format!(
-            "Python loaded {}, a build placed in the source tree by an editable install \
+            "Python loaded {}, a {profile} build placed in the source tree by an editable install \
              (`maturin develop`, `pip install -e`), made before the sources changed",
             path.display()
         ));
-        diagnosis.fixes.push("rebuild: maturin develop (or: pip install -e .)".into());
+        diagnosis.fixes.push(format!("rebuild: {}", here(&develop_command(profile))));
     } else if let (Some(path), None) = (loaded, &installed.dist_info) {
-        let path = path.display();
         diagnosis.cause = Some(format!(
-            "Python loaded {path}, which no installed distribution owns: a stray build \
-             (left in the current directory or on PYTHONPATH?) shadows the installed module"
+            "Python loaded {}, which no installed distribution owns: a stray build \
+             (left in the current directory or on PYTHONPATH?) shadows the installed module",
+            path.display()
         ));
-        diagnosis.fixes.push(format!("remove {path}, or rebuild it: maturin develop"));
+        diagnosis.fixes.push(format!("remove it: rm {}", shell_quote(&path.to_string_lossy())));
     } else {
         let how = match installed.installer.as_deref() {
             Some("uv") => " installed through uv (`maturin develop` in a uv venv installs through uv too)".to_owned(),
@@ -106,13 +111,50 @@ pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, install
             None => String::new(),
         };
         diagnosis.cause = Some(format!("the {profile} build{how} was made before the sources changed"));
-        diagnosis.fixes.push("rebuild and reinstall: maturin develop (or: pip install .)".into());
+        diagnosis.fixes.push(format!("rebuild and reinstall: {}", here(&develop_command(profile))));
         if let Some(lines) = cache_keys {
             diagnosis.fixes.push(format!("if you use `uv run`, also make uv rebuild on Rust changes; in pyproject.toml:\n{lines}"));
         }
     }
     diagnosis.fixes.push("restart Python afterwards: a loaded extension module is never reloaded".into());
     diagnosis
+}
+
+/// `maturin develop` for the profile of the build it replaces.
+pub fn develop_command(profile: &str) -> String {
+    match profile {
+        "" | "dev" => "maturin develop".into(),
+        "release" => "maturin develop --release".into(),
+        other => format!("maturin develop --profile {}", shell_quote(other)),
+    }
+}
+
+/// `command` run in `dir`: as it is when that is the current directory, else after a `cd`.
+pub fn in_dir(dir: &Path, command: &str) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+    if cwd.as_deref() == Some(dir) {
+        command.to_owned()
+    } else {
+        format!("cd {} && {command}", shell_quote(&dir.to_string_lossy()))
+    }
+}
+
+/// `word` as a POSIX shell reads it back: unchanged when it is plain, else in single quotes.
+pub fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The directory of the pyproject.toml that builds the crate at `root` (the record says where
+/// it was; without that, beside the crate).
+pub fn project_dir(root: &Path, record: &Record) -> PathBuf {
+    let rel = record.pyproject.as_deref().unwrap_or("pyproject.toml");
+    let pyproject = PathBuf::from(crate::inputs::normalize(&root.join(rel)));
+    pyproject.parent().map_or_else(|| root.to_path_buf(), Path::to_path_buf)
 }
 
 /// An editable mixed-layout install: the extension sits in the project, no dist-info owns it.
@@ -134,12 +176,12 @@ fn distribution_name(record: &Record, installed: &Installation) -> String {
         .unwrap_or_else(|| record.crate_name.clone())
 }
 
-/// The `[tool.uv] cache-keys` that make uv rebuild this project when an input changes, as
-/// TOML lines, or `None` when pyproject.toml already has them all (or there is none).
-pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
-    let text = std::fs::read_to_string(project.join("pyproject.toml")).ok()?;
+/// The `[tool.uv] cache-keys` that make uv rebuild the crate at `root` when an input changes,
+/// as TOML lines, or `None` when its pyproject.toml already has them all (or there is none).
+pub fn missing_cache_keys(root: &Path, record: &Record) -> Option<String> {
+    let text = std::fs::read_to_string(project_dir(root, record).join("pyproject.toml")).ok()?;
     let present = crate::cache_keys::listed(&text);
-    let wanted = cache_key_globs(record);
+    let wanted = cache_key_globs(Some(root), record);
     if wanted.iter().all(|w| present.contains(w)) {
         return None;
     }
@@ -148,17 +190,28 @@ pub fn missing_cache_keys(project: &Path, record: &Record) -> Option<String> {
     Some(format!("    [tool.uv]\n    cache-keys = [\n{entries}    ]"))
 }
 
-/// The cache-key globs covering this build's inputs: pyproject.toml, every manifest and build
-/// script and lock file by name, and each crate's `src/**/*.rs`. Paths are relative to the
-/// project, except those that climb more than two levels out of it, which are absolute.
-pub fn cache_key_globs(record: &Record) -> Vec<String> {
+/// The cache-key globs covering the inputs of the crate at `root` (default: the recorded source
+/// root): pyproject.toml, every manifest and build script and lock file by name, and each
+/// crate's `src/**/*.rs`. uv reads them relative to pyproject.toml's directory; those that climb
+/// more than two levels out of it are absolute.
+pub fn cache_key_globs(root: Option<&Path>, record: &Record) -> Vec<String> {
+    let root = root.or(record.source_root.as_deref().map(Path::new));
+    let project = root.map(|root| project_dir(root, record));
     let mut globs = vec!["pyproject.toml".to_owned()];
     for input in &record.inputs {
-        let rel = &display_input(record.source_root.as_deref().map(Path::new), &input.rel);
-        let glob = match rel.split_once("src/") {
-            Some((crate_dir, _)) if rel.ends_with(".rs") => format!("{crate_dir}src/**/*.rs"),
+        let rel = match (root, &project) {
+            (Some(root), Some(project)) => {
+                let path = crate::inputs::normalize(&root.join(&input.rel));
+                display_input(Some(project), &crate::inputs::relative_path(project, Path::new(&path)))
+            }
+            _ => input.rel.clone(),
+        };
+        // The `src/` component that starts a crate's tree (not `core_src/`).
+        let tree = if rel.starts_with("src/") { Some(0) } else { rel.find("/src/").map(|i| i + 1) };
+        let glob = match tree {
+            Some(at) if rel.ends_with(".rs") => format!("{}src/**/*.rs", &rel[..at]),
             Some(_) => continue,
-            None => rel.clone(),
+            None => rel,
         };
         if !globs.contains(&glob) {
             globs.push(glob);
@@ -169,9 +222,8 @@ pub fn cache_key_globs(record: &Record) -> Vec<String> {
     globs
 }
 
-/// The whole explanation of a stale build, as the exception and the CLI print it.
-pub fn stale_message(record: &Record, report: &Report, loaded: Option<&Path>, diagnosis: &Diagnosis) -> String {
-    let name = record.module_name.as_deref().unwrap_or(&record.crate_name);
+/// The whole explanation of a stale build of the module users import as `name`.
+pub fn stale_message(name: &str, record: &Record, report: &Report, loaded: Option<&Path>, diagnosis: &Diagnosis) -> String {
     let mut out = format!("{name} is stale: the loaded binary was not built from the sources on disk now.\n");
     if let Some(loaded) = loaded {
         let _ = writeln!(out, "  loaded:  {}", loaded.display());
@@ -244,7 +296,7 @@ mod tests {
             ..Record::default()
         };
         assert_eq!(
-            cache_key_globs(&record),
+            cache_key_globs(None, &record),
             ["pyproject.toml", "Cargo.lock", "Cargo.toml", "build.rs", "src/**/*.rs", "../core/Cargo.toml", "../core/src/**/*.rs"]
         );
         let far = Record {
@@ -256,8 +308,38 @@ mod tests {
             ..Record::default()
         };
         assert_eq!(
-            cache_key_globs(&far),
+            cache_key_globs(None, &far),
             ["pyproject.toml", "src/**/*.rs", "/opt/core/src/**/*.rs", "../core/src/**/*.rs"]
         );
+    }
+
+    #[test]
+    fn cache_keys_are_relative_to_the_pyproject_that_names_the_crate() {
+        let inputs = ["Cargo.lock", "Cargo.toml", "src/lib.rs", "../core_src/src/lib.rs", "../core_src/Cargo.toml"];
+        let record = Record {
+            source_root: Some("/p/rust".into()),
+            pyproject: Some("../pyproject.toml".into()),
+            inputs: inputs
+                .iter()
+                .map(|rel| crate::record::RecordedInput { rel: rel.to_string(), size: 0, mtime_ns: 0, hash: String::new() })
+                .collect(),
+            ..Record::default()
+        };
+        assert_eq!(project_dir(Path::new("/p/rust"), &record), Path::new("/p"));
+        assert_eq!(
+            cache_key_globs(None, &record),
+            ["pyproject.toml", "rust/Cargo.lock", "rust/Cargo.toml", "rust/src/**/*.rs", "core_src/src/**/*.rs", "core_src/Cargo.toml"]
+        );
+    }
+
+    #[test]
+    fn fix_commands_paste_as_they_are() {
+        assert_eq!(develop_command("dev"), "maturin develop");
+        assert_eq!(develop_command("release"), "maturin develop --release");
+        assert_eq!(develop_command("bench"), "maturin develop --profile bench");
+        assert_eq!(shell_quote("/a/b-c.so"), "/a/b-c.so");
+        assert_eq!(shell_quote("/my dir/it's"), "'/my dir/it'\\''s'");
+        let elsewhere = std::env::temp_dir().join("no such dir");
+        assert_eq!(in_dir(&elsewhere, "maturin develop"), format!("cd '{}' && maturin develop", elsewhere.display()));
     }
 }

@@ -1,7 +1,7 @@
 //! Which crates and files a build has, read from the manifests (build script and CLI only): the
 //! crate's manifest, build script and `src/` tree, the same for every path dependency
-//! (recursively, wherever it lives, `workspace = true` included), the workspace manifest and the
-//! lock file. The record keeps the result, so the run-time check needs no manifest.
+//! (recursively, wherever it lives, `workspace = true` included), the workspace manifests and the
+//! root package's lock file. The record keeps the result, so the run-time check needs no manifest.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -9,42 +9,56 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::inputs::{CrateSource, Inputs, Walker};
 use crate::manifest::CrateManifest;
+use crate::workspace::{lock_file, workspace_root};
 
 /// Finds every input of the crate whose directory is `root` (canonical, absolute).
 pub fn discover(root: &Path) -> Result<Inputs> {
     let mut walker = Walker::new(root);
     let root_manifest = CrateManifest::read(&root.join("Cargo.toml"))?;
-    walker.inputs.module_name = crate::manifest::maturin_module_name(root, &root_manifest)?;
-    // Not an input of the binary, but the module-name check reads it: rerun when it changes.
-    let pyproject = root.join("pyproject.toml");
-    if pyproject.is_file() {
-        walker.inputs.watch.push(pyproject);
+    let pyproject = crate::layout::pyproject_for(root);
+    let module_name = crate::manifest::maturin_module_name(pyproject.as_ref().map(|p| p.path.as_path()), &root_manifest)?;
+    if let Some(pyproject) = &pyproject {
+        // Not an input of the binary, but the module-name check reads it: rerun when it changes.
+        walker.inputs.watch.push(pyproject.path.clone());
+        walker.inputs.pyproject = Some(pyproject.path.clone());
+        // Python packages inside a crate's `src/` (`python-source = "src"`) hold Python files
+        // and package data, not Rust inputs.
+        let module = module_name.as_ref().map_or("", |(name, _)| name.as_str());
+        walker.python_dirs(&pyproject.python_packages(module));
     }
+    walker.inputs.module_name = module_name;
     walker.inputs.package_name = root_manifest.name.clone();
     walker.inputs.package_version = root_manifest.version.clone();
 
     let mut renames = root_manifest.renames.clone();
+    // The root package's workspace decides the lock file (cargo's rule, not the first
+    // workspace a path dependency happens to be in).
+    let root_workspace = workspace_root(root, &root_manifest)?;
+    let lock = lock_file(root, root_workspace.as_ref().map(|(dir, _)| dir.as_path()));
     let mut queue = vec![(root.to_path_buf(), root_manifest)];
     let mut seen_crates: HashSet<PathBuf> = HashSet::from([root.to_path_buf()]);
     let mut workspace_roots: Vec<PathBuf> = Vec::new();
     while let Some((dir, manifest)) = queue.pop() {
         add_crate(&mut walker, &dir, &manifest)?;
-        let workspace = find_workspace_root(&dir)?;
+        // Each crate inherits `workspace = true` entries from its own workspace root.
+        let workspace = if manifest.is_workspace_root { None } else { workspace_root(&dir, &manifest)? };
+        let (ws_dir, ws_manifest) = match &workspace {
+            Some((ws_dir, ws_manifest)) => (ws_dir.as_path(), ws_manifest),
+            None => (dir.as_path(), &manifest),
+        };
         let mut deps = manifest.path_deps.clone();
-        if let Some((ws_dir, ws_manifest)) = &workspace {
-            if dir == root {
-                // Renames the root crate inherits with `workspace = true`.
-                let inherited = ws_manifest.workspace_renames.iter().filter(|(key, _)| manifest.inherited.contains(key));
-                renames.extend(inherited.cloned());
+        if dir == root {
+            // Renames the root crate inherits with `workspace = true`.
+            let inherited = ws_manifest.workspace_renames.iter().filter(|(key, _)| manifest.inherited.contains(key));
+            renames.extend(inherited.cloned());
+        }
+        for name in &manifest.workspace_deps {
+            if let Some((_, path)) = ws_manifest.workspace_path_deps.iter().find(|(n, _)| n == name) {
+                deps.push(path.clone());
             }
-            for name in &manifest.workspace_deps {
-                if let Some((_, path)) = ws_manifest.workspace_path_deps.iter().find(|(n, _)| n == name) {
-                    deps.push(path.clone());
-                }
-            }
-            if !workspace_roots.contains(ws_dir) {
-                workspace_roots.push(ws_dir.clone());
-            }
+        }
+        if ws_manifest.is_workspace_root && !workspace_roots.iter().any(|w| w == ws_dir) {
+            workspace_roots.push(ws_dir.to_path_buf());
         }
         for dep in deps {
             let dep = dep.canonicalize().map_err(|e| {
@@ -60,7 +74,7 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     for ws in &workspace_roots {
         walker.add_file(&ws.join("Cargo.toml"));
     }
-    if let Some(lock) = find_lock_file(root, workspace_roots.first()) {
+    if let Some(lock) = lock {
         walker.add_file(&lock);
     }
     Ok(walker.finish())
@@ -101,24 +115,4 @@ fn add_crate(walker: &mut Walker, dir: &Path, manifest: &CrateManifest) -> Resul
         walker.add_file(file);
     }
     walker.tree(&dir.join("src"))
-}
-
-/// The nearest ancestor of `dir` (itself included) whose `Cargo.toml` has a `[workspace]` table.
-fn find_workspace_root(dir: &Path) -> Result<Option<(PathBuf, CrateManifest)>> {
-    for ancestor in dir.ancestors() {
-        let manifest_path = ancestor.join("Cargo.toml");
-        if manifest_path.is_file() {
-            let manifest = CrateManifest::read(&manifest_path)?;
-            if manifest.is_workspace_root {
-                return Ok(Some((ancestor.to_path_buf(), manifest)));
-            }
-        }
-    }
-    Ok(None)
-}
-
-/// The lock file cargo uses: the workspace root's, else the nearest one above the crate.
-fn find_lock_file(root: &Path, workspace_root: Option<&PathBuf>) -> Option<PathBuf> {
-    let preferred = workspace_root.map(|ws| ws.join("Cargo.lock")).filter(|p| p.is_file());
-    preferred.or_else(|| root.ancestors().map(|a| a.join("Cargo.lock")).find(|p| p.is_file()))
 }

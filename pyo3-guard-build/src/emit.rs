@@ -52,6 +52,10 @@ pub struct BuildEnv {
     pub manifest_dir: PathBuf,
     /// `OUT_DIR`: where the record is written.
     pub out_dir: PathBuf,
+    /// `CARGO_PKG_NAME` and `CARGO_PKG_VERSION`: cargo's own reading of the manifest (a
+    /// `version.workspace = true` resolved). Empty: read from Cargo.toml.
+    pub package_name: String,
+    pub package_version: String,
     /// Profile name (`dev`, `release` or custom), read from the `OUT_DIR` layout.
     pub profile: String,
     /// `OPT_LEVEL`, `DEBUG`, `TARGET`.
@@ -90,6 +94,8 @@ impl BuildEnv {
         };
         Ok(BuildEnv {
             manifest_dir: PathBuf::from(var("CARGO_MANIFEST_DIR")?),
+            package_name: std::env::var("CARGO_PKG_NAME").unwrap_or_default(),
+            package_version: std::env::var("CARGO_PKG_VERSION").unwrap_or_default(),
             profile: profile_from_out_dir(&out_dir),
             out_dir,
             opt_level: var("OPT_LEVEL")?,
@@ -138,8 +144,10 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
 
     let io = |e: std::io::Error| Error::msg(format!("cannot write to cargo: {e}"));
     writeln!(out, "cargo:rustc-env={RECORD_ENV}={}", record_path.display()).map_err(io)?;
-    if let Some((name, origin)) = &inputs.module_name {
-        writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={name};{origin}").map_err(io)?;
+    if let Some((dotted, origin)) = &inputs.module_name {
+        // The macro compares the last component: the extension's own name (`PyInit_<last>`).
+        let last = dotted.rsplit('.').next().unwrap_or(dotted);
+        writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={last};{origin}").map_err(io)?;
     }
     if !inputs.renames.is_empty() {
         let renames: Vec<String> = inputs.renames.iter().map(|(used, own)| format!("{used}={own}")).collect();
@@ -181,14 +189,14 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         ("rustflags", env.rustflags.as_str()),
         ("rustc", env.rustc_verbose.as_str()),
     ];
-    let lock = found.files.iter().find(|f| f.rel.ends_with("Cargo.lock")).map(|f| f.path.clone());
+    let lock = found.files.iter().find(|f| f.rel == "Cargo.lock" || f.rel.ends_with("/Cargo.lock")).map(|f| f.path.clone());
     let git = git_state(root);
     let exports = scan_exports(env, root, &found)?;
     let record = Record {
         build_id: fingerprint::build_id(&source_id, &config),
         source_id,
-        crate_name: found.package_name.clone().unwrap_or_default(),
-        crate_version: found.package_version.clone().unwrap_or_default(),
+        crate_name: Some(env.package_name.clone()).filter(|n| !n.is_empty()).or(found.package_name.clone()).unwrap_or_default(),
+        crate_version: Some(env.package_version.clone()).filter(|v| !v.is_empty()).or(found.package_version.clone()).unwrap_or_default(),
         profile: env.profile.clone(),
         opt_level: env.opt_level.clone(),
         target: env.target.clone(),
@@ -197,6 +205,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         pyo3_version: lock.and_then(|lock| locked_version(&lock, "pyo3")),
         source_root: (!env.omit_paths).then(|| root.to_string_lossy().into_owned()),
         module_name: found.module_name.as_ref().map(|(name, _)| name.clone()),
+        pyproject: found.pyproject.as_ref().map(|p| inputs::relative_path(root, p)),
         renames: found.renames.clone(),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
@@ -204,6 +213,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         inputs: recorded,
         trees: found.trees.clone(),
         named: found.named.clone(),
+        python_dirs: found.python_dirs.clone(),
         exports,
         // Reproducible builds leave file times out, and with them the check's fast path.
         walked: if env.source_date_epoch.is_some() { Vec::new() } else { found.walked.clone() },

@@ -179,6 +179,12 @@ impl IgnoreRules {
     }
 }
 
+/// Whether `text` (one path segment) matches the shell pattern `pattern` (`*`, `?`, `[...]`).
+#[cfg(feature = "emit")]
+pub(crate) fn matches_segment(pattern: &str, text: &str) -> bool {
+    glob(&pattern.chars().collect::<Vec<_>>(), &text.chars().collect::<Vec<_>>(), true)
+}
+
 /// Git's wildmatch with `WM_PATHNAME`: `*`, `?` and `[...]` never match `/`; `**` is special
 /// only as a whole path segment (`**/x`, `x/**`, `x/**/y`), elsewhere it is a plain `*`.
 /// `seg_start` says whether `p` starts a path segment of the pattern.

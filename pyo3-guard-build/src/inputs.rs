@@ -62,13 +62,20 @@ pub struct Inputs {
     /// (relative path, ns). While none of these and no input changed, the set of inputs cannot
     /// have changed either: the run-time check then skips the walk.
     pub walked: Vec<(String, u64)>,
+    /// Python package directories (maturin's, found in a `src/` tree with `python-source =
+    /// "src"`), relative paths: only `.rs` files in them are inputs, not the package's data.
+    pub python_dirs: Vec<String>,
     /// Entries passed over, each a sentence naming the path (non-UTF-8 names, unreadable entries).
     pub skipped: Vec<String>,
     /// The root crate's manifest facts.
     pub package_name: Option<String>,
     pub package_version: Option<String>,
-    /// maturin's module name (last component) and where it came from, if this is a maturin project.
+    /// maturin's module name (dotted, as users import it) and where it came from, if this is a
+    /// maturin project.
     pub module_name: Option<(String, String)>,
+    /// The pyproject.toml that builds the crate (beside Cargo.toml, or above it naming it with
+    /// `manifest-path`).
+    pub pyproject: Option<PathBuf>,
     /// The root crate's renamed dependencies: (name in code, crate name), dashes as underscores.
     pub renames: Vec<(String, String)>,
 }
@@ -78,6 +85,8 @@ pub struct Inputs {
 /// manifest changed (a changed one is itself reported), this is what the manifests would give.
 pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
     let mut walker = Walker::new(root);
+    let python_dirs: Vec<PathBuf> = record.python_dirs.iter().map(|dir| PathBuf::from(normalize(&root.join(dir)))).collect();
+    walker.python_dirs(&python_dirs);
     for tree in &record.trees {
         walker.tree(&PathBuf::from(normalize(&root.join(tree))))?;
     }
@@ -96,11 +105,21 @@ pub(crate) struct Walker {
     pub(crate) inputs: Inputs,
     /// Directories already walked, by identity, so symlink loops end.
     seen_dirs: HashSet<DirId>,
+    /// Python package directories (absolute), where only `.rs` files are inputs.
+    python: Vec<PathBuf>,
 }
 
 impl Walker {
     pub(crate) fn new(root: &Path) -> Walker {
-        Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: HashSet::new() }
+        Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: HashSet::new(), python: Vec::new() }
+    }
+
+    /// Marks Python package directories: below them only `.rs` files are inputs.
+    pub(crate) fn python_dirs(&mut self, dirs: &[PathBuf]) {
+        for dir in dirs.iter().map(|dir| PathBuf::from(normalize(dir))) {
+            self.inputs.python_dirs.push(relative_path(&self.root, &dir));
+            self.python.push(dir);
+        }
     }
 
     /// The inputs, sorted by relative path, each once.
@@ -119,7 +138,8 @@ impl Walker {
         self.inputs.watch.push(dir.to_path_buf());
         self.inputs.trees.push(relative_path(&self.root, dir));
         let rules = IgnoreRules::for_dir(dir);
-        self.walk(dir, &rules)
+        let python = self.python.iter().any(|p| dir.starts_with(p));
+        self.walk(dir, &rules, python)
     }
 
     /// Adds a file named by a manifest (always an input when it exists, even if git ignores it:
@@ -144,7 +164,8 @@ impl Walker {
         self.inputs.files.push(InputFile { rel, path, size, mtime_ns });
     }
 
-    fn walk(&mut self, dir: &Path, rules: &IgnoreRules) -> Result<()> {
+    /// Walks `dir`; inside a Python package (`python`), only `.rs` files count.
+    fn walk(&mut self, dir: &Path, rules: &IgnoreRules, python: bool) -> Result<()> {
         let id = match std::fs::metadata(dir).and_then(|meta| Ok((dir_id(dir, &meta)?, meta))) {
             Ok(id) => id,
             Err(e) => return self.skip(dir, &e.to_string()),
@@ -189,10 +210,11 @@ impl Walker {
                 {
                     continue;
                 }
-                self.walk(&path, &rules.enter(&path))?;
+                let python = python || self.python.contains(&path);
+                self.walk(&path, &rules.enter(&path), python)?;
             } else if meta.is_file() {
                 let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-                if SKIPPED_EXTENSIONS.contains(&ext) || rules.is_ignored(&path, false) {
+                if SKIPPED_EXTENSIONS.contains(&ext) || (python && ext != "rs") || rules.is_ignored(&path, false) {
                     continue;
                 }
                 if self.inputs.files.len() >= MAX_INPUT_FILES {
@@ -232,7 +254,7 @@ fn dir_id(dir: &Path, _: &std::fs::Metadata) -> std::io::Result<DirId> {
 }
 
 /// `path` relative to `base`, `/`-separated, going up with `..` when it is not below `base`.
-pub(crate) fn relative_path(base: &Path, path: &Path) -> String {
+pub fn relative_path(base: &Path, path: &Path) -> String {
     let base: Vec<_> = base.components().collect();
     let path: Vec<_> = path.components().collect();
     let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
@@ -242,7 +264,7 @@ pub(crate) fn relative_path(base: &Path, path: &Path) -> String {
 }
 
 /// `path` with `.` and `..` components resolved lexically, `/`-separated.
-pub(crate) fn normalize(path: &Path) -> String {
+pub fn normalize(path: &Path) -> String {
     let mut parts: Vec<String> = Vec::new();
     for component in path.components() {
         match component {

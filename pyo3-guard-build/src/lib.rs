@@ -44,6 +44,8 @@ mod manifest;
 mod dep_features;
 #[cfg(feature = "exports")]
 mod members;
+#[cfg(feature = "emit")]
+pub mod workspace;
 
 // The engine the build script and the run-time check share:
 pub mod cache_keys;
@@ -53,6 +55,7 @@ mod error;
 pub mod fingerprint;
 mod gitignore;
 pub mod inputs;
+pub mod layout;
 pub mod record;
 
 #[cfg(feature = "emit")]

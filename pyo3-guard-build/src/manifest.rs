@@ -76,6 +76,11 @@ pub(crate) struct CrateManifest {
     pub workspace_renames: Vec<(String, String)>,
     /// Whether this manifest is a workspace root.
     pub is_workspace_root: bool,
+    /// `package.workspace`: the path to this package's workspace root, when it names one.
+    pub package_workspace: Option<String>,
+    /// `[workspace] members` and `exclude`, as written.
+    pub workspace_members: Option<Vec<String>>,
+    pub workspace_exclude: Vec<String>,
     /// `[workspace.dependencies]` entries that are path dependencies: name and directory.
     pub workspace_path_deps: Vec<(String, PathBuf)>,
 }
@@ -107,6 +112,9 @@ impl CrateManifest {
             inherited: Vec::new(),
             workspace_renames: Vec::new(),
             is_workspace_root: get(&doc, "workspace").is_some(),
+            package_workspace: string(&["package", "workspace"]),
+            workspace_members: get_path(&doc, &["workspace", "members"]).map(strings),
+            workspace_exclude: get_path(&doc, &["workspace", "exclude"]).map(strings).unwrap_or_default(),
             workspace_path_deps: Vec::new(),
         };
 
@@ -152,16 +160,20 @@ impl CrateManifest {
     }
 }
 
-/// The extension module name maturin will build for the project at `dir`, using maturin's
-/// precedence: `[tool.maturin] module-name` > Cargo `[lib] name` > `[project] name` > Cargo
-/// package name. Only the last dotted component names the extension. `None` without a
-/// `pyproject.toml` (not a maturin project: nothing to check).
-pub(crate) fn maturin_module_name(dir: &Path, cargo: &CrateManifest) -> Result<Option<(String, String)>> {
-    let pyproject = dir.join("pyproject.toml");
-    if !pyproject.is_file() {
-        return Ok(None);
-    }
-    let file = TomlFile::read(&pyproject)?;
+/// The strings of a TOML array (other values are left out).
+fn strings(value: &DeValue<'_>) -> Vec<String> {
+    let items = value.as_array().map(|a| a.iter().collect::<Vec<_>>()).unwrap_or_default();
+    items.iter().filter_map(|v| v.get_ref().as_str().map(str::to_owned)).collect()
+}
+
+/// The module maturin builds from `pyproject` (the one that builds this crate, see
+/// [`crate::layout::pyproject_for`]) with maturin's precedence: `[tool.maturin] module-name` >
+/// Cargo `[lib] name` > `[project] name` > Cargo package name. Returns the dotted name (the
+/// name users import) and where it comes from. `None` without a pyproject.toml (not a maturin
+/// project: nothing to check).
+pub(crate) fn maturin_module_name(pyproject: Option<&Path>, cargo: &CrateManifest) -> Result<Option<(String, String)>> {
+    let Some(pyproject) = pyproject else { return Ok(None) };
+    let file = TomlFile::read(pyproject)?;
     let doc = file.parse()?;
     let (full, source) = if let Some(name) = get_str(&doc, &["tool", "maturin", "module-name"]) {
         (name.to_owned(), "`module-name` in pyproject.toml [tool.maturin]")
@@ -175,6 +187,6 @@ pub(crate) fn maturin_module_name(dir: &Path, cargo: &CrateManifest) -> Result<O
         return Ok(None);
     };
     // maturin turns a distribution name into a module name the way Python packaging does.
-    let last = full.rsplit('.').next().unwrap_or(&full).replace('-', "_");
-    Ok(Some((last, format!("{full} ({source})"))))
+    let dotted = full.split('.').map(|part| part.replace('-', "_")).collect::<Vec<_>>().join(".");
+    Ok(Some((dotted, format!("{full} ({source})"))))
 }

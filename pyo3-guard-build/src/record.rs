@@ -8,6 +8,7 @@
 //! input 812 1732400000000000000 9ab3... src/lib.rs\n   <- size, mtime (ns), content hash, path
 //! tree src\n                              <- a walked source tree: the layout the manifests gave
 //! file build.rs\n                         <- a single file the manifests name
+//! python src/pkg\n                       <- a Python package in a tree: only its `.rs` files count
 //! end\n
 //! ```
 
@@ -129,8 +130,12 @@ pub struct Record {
     pub pyo3_version: Option<String>,
     /// Absolute path of the crate directory at build time; `None` when left out on purpose.
     pub source_root: Option<String>,
-    /// Module name maturin builds (last component), if the crate is a maturin project.
+    /// Module name maturin builds, dotted as users import it (`pkg._native`), if the crate is a
+    /// maturin project.
     pub module_name: Option<String>,
+    /// The pyproject.toml that builds the crate, relative to the source root (`pyproject.toml`,
+    /// or `../pyproject.toml` with `manifest-path`): cache keys are relative to its directory.
+    pub pyproject: Option<String>,
     /// Dependencies renamed in Cargo.toml: (name in code, crate name), for messages.
     pub renames: Vec<(String, String)>,
     pub git_commit: Option<String>,
@@ -144,6 +149,9 @@ pub struct Record {
     /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`):
     /// the rest of that layout.
     pub named: Vec<String>,
+    /// Python package directories inside the trees (relative paths): only `.rs` files in them
+    /// are inputs.
+    pub python_dirs: Vec<String>,
     /// What the sources declare for Python, sorted.
     pub exports: Vec<Export>,
     /// Walked directories and `.gitignore` files with their modification times (ns), for the
@@ -189,6 +197,7 @@ impl Record {
             ("pyo3", &self.pyo3_version),
             ("source_root", &self.source_root),
             ("module", &self.module_name),
+            ("pyproject", &self.pyproject),
             ("git_commit", &self.git_commit),
             ("git_dirty", &self.git_dirty.map(|d| d.to_string())),
         ];
@@ -209,6 +218,9 @@ impl Record {
         }
         for file in &self.named {
             let _ = writeln!(body, "file {}", escape(file));
+        }
+        for dir in &self.python_dirs {
+            let _ = writeln!(body, "python {}", escape(dir));
         }
         for e in &self.exports {
             let _ = writeln!(
@@ -275,6 +287,7 @@ impl Record {
                     }
                     "tree" => record.trees.push(unescape(value)?),
                     "file" => record.named.push(unescape(value)?),
+                    "python" => record.python_dirs.push(unescape(value)?),
                     "export" => record.exports.push(parse_export(value)?),
                     _ => {
                         let (mtime, rel) = value.split_once(' ').ok_or_else(|| bad("walked line without a path"))?;
@@ -342,6 +355,7 @@ fn set_field(record: &mut Record, key: &str, value: &str, declared_inputs: &mut 
         "pyo3" => record.pyo3_version = Some(value),
         "source_root" => record.source_root = Some(value),
         "module" => record.module_name = Some(value),
+        "pyproject" => record.pyproject = Some(value),
         "renames" => {
             let pairs = value.split(',').filter_map(|pair| pair.split_once('='));
             record.renames = pairs.map(|(used, own)| (used.to_owned(), own.to_owned())).collect();
@@ -355,7 +369,7 @@ fn set_field(record: &mut Record, key: &str, value: &str, declared_inputs: &mut 
 }
 
 /// The keys of the list lines. Every field line comes before the first of them.
-const LIST_KEYS: [&str; 5] = ["input", "tree", "file", "export", "walked"];
+const LIST_KEYS: [&str; 6] = ["input", "tree", "file", "python", "export", "walked"];
 
 /// The body up to its first list line.
 fn fields_part(body: &[u8]) -> &[u8] {
@@ -455,7 +469,8 @@ mod tests {
             rustc: "rustc 1.95.0".into(),
             pyo3_version: Some("0.30.1".into()),
             source_root: Some("/tmp/with space\\and\nnewline".into()),
-            module_name: Some("demo".into()),
+            module_name: Some("pkg._native".into()),
+            pyproject: Some("../pyproject.toml".into()),
             renames: vec![("types".into(), "core_types".into())],
             git_commit: None,
             git_dirty: Some(true),
@@ -463,6 +478,7 @@ mod tests {
             inputs: vec![RecordedInput { rel: "src/a b.rs".into(), size: 3, mtime_ns: 7, hash: "ab".into() }],
             trees: vec!["src".into(), "../core dir/src".into()],
             named: vec!["Cargo.toml".into(), "build.rs".into()],
+            python_dirs: vec!["src/pkg".into()],
             walked: vec![("src".into(), 9), ("src/sub dir/.gitignore".into(), 10)],
             exports: vec![
                 Export {
@@ -500,7 +516,7 @@ mod tests {
     #[test]
     fn a_summary_has_the_fields_and_the_input_count() {
         let (summary, inputs) = Record::parse_summary(&sample().to_bytes()).unwrap();
-        assert_eq!(summary, Record { inputs: vec![], trees: vec![], named: vec![], exports: vec![], walked: vec![], ..sample() });
+        assert_eq!(summary, Record { inputs: vec![], trees: vec![], named: vec![], python_dirs: vec![], exports: vec![], walked: vec![], ..sample() });
         assert_eq!(inputs, 1);
         // Only the fields are read: a broken list line fails the full parse, not the summary.
         let mut bytes = sample().to_bytes();

@@ -44,6 +44,7 @@ fn env_for(root: &Path, out: &Path) -> BuildEnv {
         source_date_epoch: Some(1_700_000_000),
         cfg_vars: vec![("CARGO_CFG_UNIX".into(), String::new())],
         omit_paths: false,
+        ..BuildEnv::default()
     }
 }
 

@@ -43,13 +43,15 @@ exit status: 0 every file had a record; 1 at least one did not (one line per fil
 pub const DOCTOR_USAGE: &str = "\
 usage: pyo3-guard doctor [PROJECT_DIR] [--python PATH] [--fix] [--json]
 
-Answers, for the maturin project in PROJECT_DIR (default: the current directory): which build
+Answers, for the maturin project in PROJECT_DIR (default: the current directory; the folder of
+its pyproject.toml, of its crate, or a Cargo workspace holding one maturin project): which build
 of its module will Python load, started in the current directory, and is it fresh? Lists every
 copy of the module on the interpreter's sys.path (in Python's own search order) and the built
 wheels in the target directory, each fresh, stale (with the changed inputs) or unverifiable,
 with who installed it; then names the cause and prints the fix.
 
-  --python PATH   the interpreter to ask (default: PROJECT_DIR/.venv, else python3)
+  --python PATH   the interpreter to ask (default: the .venv beside pyproject.toml or in the
+                  nearest folder above it, else python3)
   --fix           add the missing [tool.uv] cache-keys to pyproject.toml (comments and
                   formatting kept), and say what was added
   --json          the same findings as one JSON object (for scripts and CI): outcome,

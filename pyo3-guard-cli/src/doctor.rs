@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use pyo3_guard_build::check::{check, Report, Verdict};
-use pyo3_guard_build::diagnose::{diagnose, missing_cache_keys, Installation};
+use pyo3_guard_build::diagnose::{develop_command, diagnose, in_dir, missing_cache_keys, shell_quote, Installation};
 use pyo3_guard_build::record::Record;
 
 use crate::fix;
@@ -147,7 +147,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Styl
     if let (Some(fixed), false) = (&fixed, opts.json) {
         let _ = write!(out, "{}", report::fix_lines(fixed, style));
     }
-    let python = opts.python.clone().unwrap_or_else(|| python::default_python(&project.root));
+    let python = opts.python.clone().unwrap_or_else(|| python::default_python(project.dir()));
     let interp = match Interpreter::probe(&python, &opts.cwd) {
         Ok(interp) => interp,
         Err(e) => return cannot_tell(out, err, e, fixed.as_ref()),
@@ -166,11 +166,10 @@ pub type Fixed = Result<Vec<String>, String>;
 
 /// `--fix`: the cache-key entries added to pyproject.toml (none when all were there).
 pub fn apply_fix(project: &Project) -> Fixed {
-    let pyproject = project.root.join("pyproject.toml");
-    if !pyproject.is_file() {
-        return Err(format!("{}: no such file; nothing to fix", pyproject.display()));
-    }
-    let globs = pyo3_guard_build::diagnose::cache_key_globs(&project.current_record());
+    let Some(pyproject) = project.pyproject.as_deref() else {
+        return Err(format!("{}: no pyproject.toml builds this crate; nothing to fix", project.root.display()));
+    };
+    let globs = pyo3_guard_build::diagnose::cache_key_globs(Some(&project.root), &project.current_record());
     fix::add_cache_keys(&pyproject, &globs)
 }
 
@@ -180,9 +179,9 @@ pub fn gather(project: Project, interp: Interpreter) -> Findings {
         python::candidates(&interp, &project.module).into_iter().map(|c| Copy::of_candidate(c, &project)).collect();
     let mut wheels = Vec::new();
     let mut older_wheels = 0;
-    let last = project.module.last().cloned().unwrap_or_default();
+    let module = project.module_name();
     for path in project.wheels() {
-        let Some(copy) = wheel_copy(&path, &last, &project) else { continue };
+        let Some(copy) = wheel_copy(&path, &module, &project) else { continue };
         if wheels.len() < WHEELS_LISTED {
             wheels.push(copy);
         } else {
@@ -233,11 +232,12 @@ fn decide(f: &mut Findings) {
             "{} finds no module {name} on sys.path: it is not installed there",
             f.interp.command.display()
         ));
-        let wheel = f.wheels.iter().find(|w| w.verdict() == Some(Verdict::Fresh)).map(|w| w.path.display().to_string());
-        f.fixes.push(match wheel {
-            Some(wheel) => format!("install it: maturin develop, or uv pip install {wheel}"),
-            None => "install it: maturin develop (or: uv sync, pip install -e .)".into(),
-        });
+        let wheel = f.wheels.iter().find(|w| w.verdict() == Some(Verdict::Fresh)).map(|w| w.path.to_string_lossy().into_owned());
+        f.fixes.push(format!("install it: {}", in_dir(f.project.dir(), "maturin develop")));
+        if let Some(wheel) = wheel {
+            let python = shell_quote(&f.interp.command.to_string_lossy());
+            f.fixes.push(format!("or install the fresh wheel: uv pip install --python {python} {}", shell_quote(&wheel)));
+        }
         return;
     };
     let installed = f.copies.iter().position(|c| c.kind == Kind::Extension && c.installed());
@@ -248,7 +248,7 @@ fn decide(f: &mut Findings) {
             f.interp.command.display(),
             loaded.path.display()
         ));
-        f.fixes.push("build it: maturin develop".into());
+        f.fixes.push(format!("build it: {}", in_dir(f.project.dir(), "maturin develop")));
         return;
     }
     if loaded.kind != Kind::Extension || shadows_installed {
@@ -273,7 +273,10 @@ fn decide(f: &mut Findings) {
         }
         (Err(why), _) => {
             f.outcome = Outcome::Unknown(format!("the file Python loads has no build record to compare: {why}"));
-            f.fixes.push("build it with pyo3-guard (pyo3_guard_build::emit() in build.rs), then: maturin develop".into());
+            f.fixes.push(format!(
+                "build it with pyo3-guard (pyo3_guard_build::emit() in build.rs), then: {}",
+                in_dir(f.project.dir(), "maturin develop")
+            ));
         }
     }
 }
@@ -300,10 +303,10 @@ fn shadowed(f: &mut Findings, hidden: usize) {
     let cwd = &f.interp.cwd;
     f.cause = Some(format!("Python loads {} ({what}), not {}: {why}", show(&loaded.path, cwd), show(&other.path, cwd)));
     let remove = match loaded.kind {
-        Kind::Package => loaded.path.parent().unwrap_or(&loaded.path).to_path_buf(),
-        _ => loaded.path.clone(),
+        Kind::Package => format!("rm -r {}", shell_quote(&loaded.path.parent().unwrap_or(&loaded.path).to_string_lossy())),
+        _ => format!("rm {}", shell_quote(&loaded.path.to_string_lossy())),
     };
-    f.fixes.push(format!("remove {} (or rename it)", remove.display()));
+    f.fixes.push(format!("remove it: {remove}"));
     if let (Ok(record), Some(Verdict::Stale)) = (&other.record, other.verdict()) {
         let (_, fixes) = stale_fixes(&f.project, record, other);
         f.fixes.extend(fixes.into_iter().map(|fix| format!("then, as the installed build is stale too: {fix}")).take(1));
@@ -315,7 +318,7 @@ fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<Strin
     let Some(report) = &copy.report else { return (None, Vec::new()) };
     if !copy.installed() {
         let cause = format!("the {} build at {} was made before the sources changed", record.profile, copy.path.display());
-        return (Some(cause), vec!["rebuild it: maturin develop".into()]);
+        return (Some(cause), vec![format!("rebuild it: {}", in_dir(project.dir(), &develop_command(&record.profile)))]);
     }
     let diagnosis = diagnose(record, report, Some(&copy.path), &copy.installation);
     let mut fixes: Vec<String> = diagnosis
@@ -328,7 +331,7 @@ fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<Strin
         first.replace_range(..3, ""); // the cache keys it was the alternative to are there already
     }
     let ins = &copy.installation;
-    if ins.built_by_uv && ins.editable && record.profile == "release" && !has_editable_profile(&project.root) {
+    if ins.built_by_uv && ins.editable && record.profile == "release" && !has_editable_profile(project.dir()) {
         fixes.push(
             "optional: let uv's editable builds be dev builds like `maturin develop`'s (quicker to rebuild); \
              in pyproject.toml:\n    [tool.maturin]\n    editable-profile = \"dev\""
@@ -347,7 +350,7 @@ fn has_editable_profile(root: &Path) -> bool {
 /// A fresh build that uv would replace on the next `uv run` after an edit deserves one line.
 fn fresh_hints(f: &mut Findings) {
     let loaded = &f.copies[0];
-    let uv_in_use = loaded.installation.installer.as_deref() == Some("uv") || f.project.root.join("uv.lock").is_file();
+    let uv_in_use = loaded.installation.installer.as_deref() == Some("uv") || f.project.dir().join("uv.lock").is_file();
     if uv_in_use && missing_cache_keys(&f.project.root, &f.project.current_record()).is_some() {
         f.notes.push(
             "pyproject.toml has no [tool.uv] cache-keys for the Rust sources: after an edit, `uv run` reinstalls \
@@ -380,6 +383,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&tmp);
         write(&tmp.join("proj/Cargo.toml"), b"[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
         write(&tmp.join("proj/src/lib.rs"), b"// demo\n");
+        write(&tmp.join("proj/pyproject.toml"), b"[project]\nname = \"demo\"\n");
         let project = Project::read(&tmp.join("proj")).unwrap();
         let tmp = tmp.canonicalize().unwrap();
         assert_eq!(project.module, ["demo"]);
@@ -427,7 +431,7 @@ mod tests {
                  \x20          dev build feedfacefeedface of 1970-01-01 00:00:00 UTC, installed by pip\n\
                  cause: Python loads site/demo/demo.cpython-311-x86_64-linux-gnu.so (a build no installed distribution owns), \
                  not site/demo/demo.abi3.so: its suffix comes first in importlib.machinery.EXTENSION_SUFFIXES\n\
-                 fix: remove {} (or rename it)\n",
+                 fix: remove it: rm {}\n",
                 stray.display(),
                 tmp = tmp.display(),
             )

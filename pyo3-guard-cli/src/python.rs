@@ -206,15 +206,16 @@ fn suffixes(interp: &Interpreter) -> impl Iterator<Item = (Kind, &String)> {
     ext.chain(py)
 }
 
-/// The interpreter doctor asks when none is named: the project's `.venv`, else `python3`.
-pub fn default_python(project: &Path) -> PathBuf {
-    let venv = project.join(".venv");
-    let inside = if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") };
-    if inside.is_file() {
-        inside
-    } else {
-        PathBuf::from(if cfg!(windows) { "python" } else { "python3" })
-    }
+/// The interpreter doctor asks when none is named: the `.venv` of the project directory (where
+/// pyproject.toml is) or of the nearest directory above it (a uv workspace keeps one at its
+/// root), else `python3`.
+pub fn default_python(project_dir: &Path) -> PathBuf {
+    let inside = |dir: &Path| {
+        let venv = dir.join(".venv");
+        if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") }
+    };
+    let found = project_dir.ancestors().map(inside).find(|python| python.is_file());
+    found.unwrap_or_else(|| PathBuf::from(if cfg!(windows) { "python" } else { "python3" }))
 }
 
 #[cfg(test)]

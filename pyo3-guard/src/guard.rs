@@ -114,12 +114,13 @@ impl Guard {
     fn verify(&self, py: Python<'_>, source_root: Option<PathBuf>) -> PyResult<()> {
         let record = self.record()?;
         let loaded = self.loaded_file(py);
+        let name = self.display_name();
         let stale = py.detach(|| {
             let report = check(record, source_root.as_deref());
             (report.verdict == Verdict::Stale).then(|| {
                 let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
                 let diagnosis = diagnose(record, &report, loaded.as_deref(), &installed);
-                stale_message(record, &report, loaded.as_deref(), &diagnosis)
+                stale_message(name, record, &report, loaded.as_deref(), &diagnosis)
             })
         });
         if let Some(message) = stale {
@@ -176,7 +177,7 @@ impl Guard {
         dict.set_item("missing", entries)?;
         dict.set_item("unchecked", self.unchecked(py, record)?)?;
         let message = match report.verdict {
-            Verdict::Stale => stale_message(record, &report, loaded.as_deref(), &diagnosis),
+            Verdict::Stale => stale_message(self.display_name(), record, &report, loaded.as_deref(), &diagnosis),
             Verdict::Fresh if !missing.is_empty() => missing_message(self.display_name(), &missing),
             Verdict::Fresh => format!("{} is fresh: built from the sources on disk", self.display_name()),
             Verdict::Unverifiable => unverifiable_message(&report),

@@ -12,10 +12,11 @@
 //! - the module name is maturin's (`[tool.maturin] module-name` > Cargo `[lib] name` >
 //!   `[project] name` > package name, resolved by pyo3-guard-build), not only pyo3-stub-gen's
 //!   own reading of pyproject.toml, which skips `[lib] name`;
-//! - pure Rust layout: `<module>.pyi` beside Cargo.toml (maturin installs it as
+//! - the pyproject.toml beside Cargo.toml, or the one above it whose `manifest-path` names it;
+//! - pure Rust layout: `<module>.pyi` beside pyproject.toml (maturin installs it as
 //!   `<module>/__init__.pyi` and adds `py.typed`); submodule stubs need the mixed layout;
-//! - mixed layout (`python-source`): `<python-source>/<pkg>/.../<module>/__init__.pyi`, one per
-//!   registered submodule below it.
+//! - mixed layout (the module's package in `python-source`, or in `src/` as maturin finds it):
+//!   `<python-source>/<pkg>/.../<module>/__init__.pyi`, one per registered submodule below it.
 //!
 //! The module's stub also declares `__build_id__`, `__build_info__` and `__guard__`, so typed
 //! code may use them.
@@ -56,22 +57,26 @@ pub struct Stubs {
 /// `PYO3_GUARD_MODULE_NAME` (`<last>;<full name> (<origin>)`), present in maturin projects.
 pub fn gather(manifest_dir: &str, module_env: Option<&str>) -> Gathered {
     let manifest_dir = PathBuf::from(manifest_dir);
-    let pyproject_path = manifest_dir.join("pyproject.toml");
-    if !pyproject_path.is_file() {
+    // The pyproject.toml that builds the crate: beside it, or above it naming it with
+    // `manifest-path` (maturin's rules, as the build script applies them).
+    let canonical = manifest_dir.canonicalize().unwrap_or_else(|_| manifest_dir.clone());
+    let Some(found) = pyo3_guard_build::layout::pyproject_for(&canonical) else {
         return Err(Error(format!(
-            "no pyproject.toml in {}: stubs go where maturin packs them, so the crate must be a maturin project",
+            "no pyproject.toml builds the crate in {}: stubs go where maturin packs them, so the crate must be a maturin project",
             manifest_dir.display()
         )));
-    }
-    let pyproject = PyProject::parse_toml(&pyproject_path)
-        .map_err(|e| Error(format!("cannot read {}: {e:#}", pyproject_path.display())))?;
+    };
+    let pyproject = PyProject::parse_toml(&found.path)
+        .map_err(|e| Error(format!("cannot read {}: {e:#}", found.path.display())))?;
     let module = match module_env {
         Some(value) => full_module_name(value),
         None => pyproject.module_name().to_owned(),
     };
-    let python_source = pyproject.python_source();
-    let mixed = python_source.is_some();
-    let root = python_source.unwrap_or_else(|| manifest_dir.clone());
+    // Mixed layout: maturin's Python root holds the module's top package (also `src/` found
+    // without `python-source`); pure layout: `<module>.pyi` beside pyproject.toml.
+    let python_root = found.python_root();
+    let mixed = python_root.join(module.split('.').next().unwrap_or_default()).is_dir();
+    let root = if mixed { python_root } else { found.dir().to_path_buf() };
     let info = StubInfo::from_project_root(module.clone(), root.clone(), mixed, pyproject.stub_gen_config())
         .map_err(|e| Error(format!("cannot gather the stubs: {e:#}")))?;
     let files = render(&info, &module, &root, mixed)?;
