@@ -11,7 +11,6 @@ import pytest
 
 from conftest import Project, copy_example, tool, wheel_venv
 from convert import add_conftest, convert
-from test_cli import cli  # noqa: F401 (a fixture)
 from test_registration import pin_pyo3, run_example_tests
 
 # What a project grows into: a prelude class in another file, a plain PyO3 class the module
