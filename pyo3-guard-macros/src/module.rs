@@ -165,7 +165,17 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             #(#links)*
             #(#inner_attrs)*
             #sig #block
-            ::pyo3_guard::__private::install(#module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*])?;
+            // PYO3_GUARD_DIST=1 has the build script set this cfg: only the lean install is
+            // named, so the linker drops the check code. (Allowed: without a build script the
+            // cfg is undeclared, and the missing record is the one error to report.)
+            #[allow(unexpected_cfgs)]
+            mod __pyo3_guard_build_kind {
+                #[cfg(not(pyo3_guard_dist))]
+                pub use ::pyo3_guard::__private::install;
+                #[cfg(pyo3_guard_dist)]
+                pub use ::pyo3_guard::__private::install_dist as install;
+            }
+            __pyo3_guard_build_kind::install(#module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*])?;
             #name(#(#forwarded),*)
         }
     })
