@@ -5,7 +5,7 @@
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyModule};
-use pyo3_guard_build::record::Record;
+use pyo3_guard_engine::record::Record;
 
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
 /// runs), makes the guard from them with `make_guard(fields, module name)`, sets the three names

@@ -3,7 +3,7 @@
 //! sources at build time, so this check does not depend on the linker or on the registry.
 
 use pyo3::prelude::*;
-use pyo3_guard_build::record::{Export, ExportKind, Record};
+use pyo3_guard_engine::record::{Export, ExportKind, Record};
 
 /// How many missing items a message lists before it gives a count.
 const LISTED: usize = 20;

@@ -7,9 +7,9 @@ use std::sync::OnceLock;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyModule};
-use pyo3_guard_build::check::{check, Report, Verdict};
-use pyo3_guard_build::diagnose::{diagnose, stale_message, Installation};
-use pyo3_guard_build::record::Record;
+use pyo3_guard_engine::check::{check, Report, Verdict};
+use pyo3_guard_engine::diagnose::{diagnose, stale_message, Installation};
+use pyo3_guard_engine::record::Record;
 
 use crate::exports::{describe, missing_exports, missing_message};
 
@@ -29,7 +29,7 @@ pyo3::create_exception!(
 
 /// Not public API. Called by the function `#[guarded_pymodule]` generates, before the user's
 /// body, in a full build: sets the guard's attributes and adds the registered items (see
-/// [`crate::attrs::install`]).
+/// `attrs::install`).
 pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
     crate::attrs::install(module, raw, module_path, named_crates, |summary, module_name| {
         let guard = Guard {

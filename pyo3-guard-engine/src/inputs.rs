@@ -91,20 +91,20 @@ pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
     Ok(walker.finish())
 }
 
-pub(crate) struct Walker {
+pub struct Walker {
     root: PathBuf,
-    pub(crate) inputs: Inputs,
+    pub inputs: Inputs,
     /// Directories already walked, by identity, so symlink loops end.
     seen_dirs: HashSet<DirId>,
 }
 
 impl Walker {
-    pub(crate) fn new(root: &Path) -> Walker {
+    pub fn new(root: &Path) -> Walker {
         Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: HashSet::new() }
     }
 
     /// The inputs, sorted by relative path, each once.
-    pub(crate) fn finish(self) -> Inputs {
+    pub fn finish(self) -> Inputs {
         let mut inputs = self.inputs;
         inputs.files.sort_by(|a, b| a.rel.cmp(&b.rel));
         inputs.files.dedup_by(|a, b| a.rel == b.rel);
@@ -112,7 +112,7 @@ impl Walker {
     }
 
     /// Walks the source tree `dir` (a crate's `src/`) if it is a directory.
-    pub(crate) fn tree(&mut self, dir: &Path) -> Result<()> {
+    pub fn tree(&mut self, dir: &Path) -> Result<()> {
         if !dir.is_dir() {
             return Ok(());
         }
@@ -124,7 +124,7 @@ impl Walker {
 
     /// Adds a file named by a manifest (always an input when it exists, even if git ignores it:
     /// a git-ignored `Cargo.lock` still decides which dependencies are built).
-    pub(crate) fn add_file(&mut self, path: &Path) {
+    pub fn add_file(&mut self, path: &Path) {
         let rel = relative_path(&self.root, path);
         if self.inputs.named.contains(&rel) {
             return;
@@ -232,7 +232,7 @@ fn dir_id(dir: &Path, _: &std::fs::Metadata) -> std::io::Result<DirId> {
 }
 
 /// `path` relative to `base`, `/`-separated, going up with `..` when it is not below `base`.
-pub(crate) fn relative_path(base: &Path, path: &Path) -> String {
+pub fn relative_path(base: &Path, path: &Path) -> String {
     let base: Vec<_> = base.components().collect();
     let path: Vec<_> = path.components().collect();
     let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
@@ -242,7 +242,7 @@ pub(crate) fn relative_path(base: &Path, path: &Path) -> String {
 }
 
 /// `path` with `.` and `..` components resolved lexically, `/`-separated.
-pub(crate) fn normalize(path: &Path) -> String {
+pub fn normalize(path: &Path) -> String {
     let mut parts: Vec<String> = Vec::new();
     for component in path.components() {
         match component {
