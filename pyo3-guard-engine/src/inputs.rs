@@ -158,7 +158,9 @@ impl Walker {
             Err(e) => return self.skip(dir, &e.to_string()),
         };
         let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).collect();
-        entries.sort_by_key(|e| e.file_name());
+        // Names in a directory are unique, so an unstable sort gives the same order, without
+        // linking the stable sort's larger code.
+        entries.sort_unstable_by_key(|e| e.file_name());
         for entry in entries {
             let path = entry.path();
             let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
