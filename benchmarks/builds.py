@@ -1,5 +1,6 @@
-"""Build cost of pyo3-guard: cold build, one-line-change rebuild, no-change rebuild, release size
-and the crates it adds, for examples/demo against the same crate written with plain PyO3.
+"""Build cost of pyo3-guard: cold build, one-line-change rebuild, no-change rebuild, the crates it
+adds, and (sizes()) the size of the built library, for examples/demo against the same crate
+written with plain PyO3.
 
 Not a test: a measurement, run by benchmarks/run.py (scripts/bench).
 
@@ -82,8 +83,8 @@ class Cargo:
     def target(self, variant: str) -> Path:
         return self.work / f"target-{variant}"
 
-    def run(self, crate: Path, variant: str, *args: str) -> tuple[float, str]:
-        env = dict(self.env, CARGO_TARGET_DIR=str(self.target(variant)))
+    def run(self, crate: Path, variant: str, *args: str, **extra_env: str) -> tuple[float, str]:
+        env = dict(self.env, CARGO_TARGET_DIR=str(self.target(variant)), **extra_env)
         start = time.perf_counter()
         proc = subprocess.run(["cargo", *args], cwd=crate, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
@@ -118,7 +119,7 @@ def crate_set(cargo: Cargo, crate: Path, variant: str, edges: str) -> set[str]:
 
 
 def run(work: Path, python: str, cold_reps: int, rebuild_reps: int, log=print) -> dict:
-    """Cold builds, rebuilds, the dependency difference and release sizes."""
+    """Cold builds, rebuilds, the dependency difference and the first release build."""
     crates = make_variants(work)
     cargo = Cargo(work, python)
     result: dict = {"cold": {v: [] for v in VARIANTS}, "incremental": {v: [] for v in VARIANTS},
@@ -151,20 +152,41 @@ def run(work: Path, python: str, cold_reps: int, rebuild_reps: int, log=print) -
 
     # Release: the first release build in each target dir compiles every dependency afresh.
     result["cold_release"] = {}
-    result["size"] = {}
     for _, variant in alternating(1):
         log(f"builds: release build of {variant} ...")
         seconds, _ = cargo.run(crates[variant], variant, "build", "--release")
         result["cold_release"][variant] = seconds
-        so = cargo.target(variant) / "release" / "libdemo.so"
-        stripped = work / f"libdemo-{variant}-stripped.so"
-        subprocess.run(["strip", "-o", str(stripped), str(so)], check=True)
-        result["size"][variant] = {"unstripped": so.stat().st_size, "stripped": stripped.stat().st_size}
     result["libs"] = {
         "debug": cargo.target("guard") / "debug" / "libdemo.so",
         "release": cargo.target("guard") / "release" / "libdemo.so",
     }
     result["guard_crate"] = crates["guard"]
+    return result
+
+
+# What sizes() builds: (name, variant, profile, environment).
+SIZE_BUILDS = (
+    ("plain", "plain", "release", {}),
+    ("full", "guard", "release", {}),
+    ("dist", "guard", "release", {"PYO3_GUARD_DIST": "1"}),
+    ("plain-dev", "plain", "dev", {}),
+    ("full-dev", "guard", "dev", {}),
+)
+
+
+def sizes(work: Path, python: str, log=print) -> dict[str, dict[str, int]]:
+    """Bytes of libdemo.so, as built and after `strip`, for each of SIZE_BUILDS. The
+    distribution build reuses the full build's target dir: only the demo itself recompiles."""
+    crates = make_variants(work)
+    cargo = Cargo(work, python)
+    result = {}
+    for name, variant, profile, env in SIZE_BUILDS:
+        log(f"size: {profile} build, {name} ...")
+        cargo.run(crates[variant], variant, "build", "--lib", "--profile", profile, **env)
+        so = cargo.target(variant) / ("debug" if profile == "dev" else profile) / "libdemo.so"
+        stripped = work / f"libdemo-{name}-stripped.so"
+        subprocess.run(["strip", "-o", str(stripped), str(so)], check=True)
+        result[name] = {"unstripped": so.stat().st_size, "stripped": stripped.stat().st_size}
     return result
 
 

@@ -10,8 +10,9 @@ Not a test: nothing here fails on a slow machine. Each figure is a median; ratio
 baseline measured in the same run, the two sides alternating. Sections (--only):
   freshness  the check verify() runs vs maturin-import-hook's check (benchmarks/freshness.py)
   import     import time, registration vs hand-written add_class (benchmarks/import_time.py)
-  builds     cold build, rebuilds, added crates, release size (benchmarks/builds.py), and the
-             real verify() through Python on the demo
+  builds     cold build, rebuilds, added crates (benchmarks/builds.py), and the real verify()
+             through Python on the demo
+  size       the demo's library: full and distribution (PYO3_GUARD_DIST=1) builds vs plain PyO3
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import freshness  # noqa: E402
 import import_time  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-SECTIONS = ("freshness", "import", "builds")
+SECTIONS = ("freshness", "import", "builds", "size")
 
 
 def log(message: str) -> None:
@@ -147,6 +148,8 @@ def main() -> None:
             import_section(table, work / "import", python, 11 if args.quick else 41)
         if "builds" in sections:
             builds_section(table, work / "builds", python, target, 1 if args.quick else 3, 3 if args.quick else 6)
+        if "size" in sections:
+            size_section(table, work / "size", python)
         out += [table.render(), ""]
         if detail:
             out += ["Where the freshness check's time goes (unchanged state, medians; the last three "
@@ -216,13 +219,6 @@ def builds_section(table: Table, work: Path, python: str, target: Path, cold_rep
     rel = r["cold_release"]
     table.add("4", "cold build, demo (release, dependencies compiled afresh, 1 each)", ms(rel["guard"]),
               f"plain PyO3 {ms(rel['plain'])}", f"{rel['guard'] / rel['plain']:.2f}", "", [])
-    size = r["size"]
-    for kind in ("stripped", "unstripped"):
-        g, p = size["guard"][kind], size["plain"][kind]
-        extra = (g - p) / 1024
-        table.add("5", f"release .so size, {kind}", f"{g / 1024:,.0f} KiB", f"plain PyO3 {p / 1024:,.0f} KiB",
-                  f"+{extra:,.0f} KiB", "<= +64 KiB" if kind == "stripped" else "",
-                  [] if extra <= 64 else [f"+{extra:,.0f} KiB"])
 
     # The real verify() through Python, and the engine alone on the same tree.
     binary = freshness.check_bench_binary(target)
@@ -241,6 +237,21 @@ def builds_section(table: Table, work: Path, python: str, target: Path, cold_rep
         f"without, {counts['guard']} with): " + (", ".join(f"`{c}`" for c in r["added_crates"]) or "none") + ".",
         "",
     ]
+
+
+def size_section(table: Table, work: Path, python: str) -> None:
+    size = builds.sizes(work, python, log)
+    rows = (("full", "plain", "release .so size, full build (the default)", 200),
+            ("dist", "plain", "release .so size, distribution build (`PYO3_GUARD_DIST=1`)", 48),
+            ("full-dev", "plain-dev", "dev-profile .so size, full build", None))
+    for kind in ("stripped", "unstripped"):
+        for name, base, what, goal in rows:
+            g, p = size[name][kind], size[base][kind]
+            extra = (g - p) / 1024
+            judged = goal is not None and kind == "stripped"
+            table.add("5", f"{what}, {kind}", f"{g / 1024:,.0f} KiB", f"plain PyO3 {p / 1024:,.0f} KiB",
+                      f"{extra:+,.0f} KiB ({g / p:.2f}x)", f"<= +{goal} KiB" if judged else "",
+                      [] if not judged or extra <= goal else [f"{extra:+,.0f} KiB"])
 
 
 def update(path: Path, text: str) -> None:

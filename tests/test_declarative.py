@@ -111,7 +111,7 @@ def test_a_maturin_new_project_converted_by_the_readme_steps(tmp_path: Path, cli
     assert stale.returncode != 0
     assert "StaleBuildError: my_project is stale" in stale.stderr
     assert "changed: src/shapes.rs" in stale.stderr
-    assert "uv run --reinstall-package my_project" in stale.stderr
+    assert "--reinstall-package my_project" in stale.stderr
     # The command line sees the same from outside, without importing the module.
     doctor = project.run(cli, "doctor", "--json", check=False)
     assert doctor.returncode == 1, doctor.stdout + doctor.stderr

@@ -54,6 +54,7 @@ fn build_env(root: &Path, out: &Path) -> BuildEnv {
         source_date_epoch: None,
         cfg_vars: vec![("CARGO_CFG_UNIX".into(), String::new())],
         omit_paths: false,
+        dist: false,
         ..BuildEnv::default()
     }
 }

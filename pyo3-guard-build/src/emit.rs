@@ -22,6 +22,12 @@ pub const CRATE_RENAMES_ENV: &str = "PYO3_GUARD_CRATE_RENAMES";
 const RECORD_FILE: &str = "pyo3-guard-record.txt";
 /// Set to `1` at build time to keep absolute paths out of the record.
 pub const OMIT_PATHS_ENV: &str = "PYO3_GUARD_OMIT_PATHS";
+/// Set to `1` at build time for a distribution build: the record without absolute paths, and no
+/// check code linked (the cfg below makes `#[guarded_pymodule]` call the lean install).
+pub const DIST_ENV: &str = "PYO3_GUARD_DIST";
+/// The cfg a distribution build sets on the crate being built (only there: the generated code
+/// that reads it is in that crate).
+pub const DIST_CFG: &str = "pyo3_guard_dist";
 
 /// Call this from `build.rs`. Fingerprints the build, writes the record to `OUT_DIR` and prints:
 ///
@@ -32,6 +38,9 @@ pub const OMIT_PATHS_ENV: &str = "PYO3_GUARD_OMIT_PATHS";
 /// cargo:rerun-if-changed=<each manifest, build script, lock file and src/ directory>
 /// cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH
 /// cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS
+/// cargo:rerun-if-env-changed=PYO3_GUARD_DIST
+/// cargo:rustc-check-cfg=cfg(pyo3_guard_dist)
+/// cargo:rustc-cfg=pyo3_guard_dist                                         (PYO3_GUARD_DIST=1)
 /// cargo:warning=pyo3-guard: skipped <path>: <why>                         (one per skipped entry)
 /// ```
 ///
@@ -75,6 +84,8 @@ pub struct BuildEnv {
     /// `PYO3_GUARD_OMIT_PATHS=1`: leave the absolute source root out of the binary (for wheels
     /// meant for distribution); the check then needs `PYO3_GUARD_SOURCE_ROOT`.
     pub omit_paths: bool,
+    /// `PYO3_GUARD_DIST=1`: a distribution build (implies `omit_paths`).
+    pub dist: bool,
 }
 
 impl BuildEnv {
@@ -106,9 +117,15 @@ impl BuildEnv {
             rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default().replace('\x1f', " "),
             source_date_epoch,
             cfg_vars: std::env::vars().filter(|(k, _)| k.starts_with("CARGO_CFG_")).collect(),
-            omit_paths: std::env::var(OMIT_PATHS_ENV).is_ok_and(|v| !v.is_empty() && v != "0"),
+            omit_paths: is_set(OMIT_PATHS_ENV) || is_set(DIST_ENV),
+            dist: is_set(DIST_ENV),
         })
     }
+}
+
+/// A switch given as an environment variable: set, and neither empty nor `0`.
+fn is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
 }
 
 /// `rustc -vV`, cached in `OUT_DIR`: through rustup's proxy it costs tens of milliseconds on
@@ -158,6 +175,11 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
     }
     writeln!(out, "cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH").map_err(io)?;
     writeln!(out, "cargo:rerun-if-env-changed={OMIT_PATHS_ENV}").map_err(io)?;
+    writeln!(out, "cargo:rerun-if-env-changed={DIST_ENV}").map_err(io)?;
+    writeln!(out, "cargo:rustc-check-cfg=cfg({DIST_CFG})").map_err(io)?;
+    if env.dist {
+        writeln!(out, "cargo:rustc-cfg={DIST_CFG}").map_err(io)?;
+    }
     for skipped in &inputs.skipped {
         writeln!(out, "cargo:warning=pyo3-guard: {skipped}").map_err(io)?;
     }
@@ -223,7 +245,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
 
 /// The crates whose own Python items are never expected in a user's module.
 #[cfg(feature = "exports")]
-const OWN_CRATES: [&str; 3] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_macros"];
+const OWN_CRATES: [&str; 4] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_engine", "pyo3_guard_macros"];
 
 /// What the root crate and its path dependencies declare for Python.
 #[cfg(feature = "exports")]

@@ -1,64 +1,52 @@
 //! Build-script helper of [pyo3-guard](https://docs.rs/pyo3-guard): fingerprints every input of
 //! a PyO3 extension build and embeds the result, so the built module can tell Python which
-//! sources it was built from.
+//! sources it was built from. One call, from `build.rs`:
 //!
 //! ```no_run
 //! // build.rs
-//! # #[cfg(feature = "emit")]
 //! fn main() {
 //!     pyo3_guard_build::emit();
 //! }
-//! # #[cfg(not(feature = "emit"))]
-//! # fn main() {}
 //! ```
 //!
 //! [`emit`] walks the crate's manifest, build script and `src/` tree, then the same for every
 //! path dependency (wherever it lives), plus the workspace manifest and the lock file. It hashes
 //! each file, derives the build id from those hashes and the build configuration (profile, opt
 //! level, features, target, rustc, `RUSTFLAGS`), and writes a build record that
-//! `#[pyo3_guard::guarded_pymodule]` embeds. See [`emit`] for the exact `cargo:` lines.
+//! `#[pyo3_guard::guarded_pymodule]` embeds. See [`emit`] for the exact `cargo:` lines and the
+//! environment variables it reads (`PYO3_GUARD_DIST`, `PYO3_GUARD_OMIT_PATHS`,
+//! `SOURCE_DATE_EPOCH`).
 //!
-//! The same engine ([`inputs::from_record`], [`check::check`]) runs again at run time, from
-//! Python, to tell whether the loaded binary still matches the sources on disk.
+//! The walk, the hashes and the record are those of `pyo3-guard-engine`, which the extension
+//! uses again at run time to tell whether the loaded binary still matches the sources on disk.
 
 #![deny(unsafe_code)]
 // The crate example is a build script, whose `fn main` is the point.
 #![allow(clippy::needless_doctest_main)]
-// The crate docs describe `emit`, which the run-time build (feature `emit` off) leaves out.
-#![cfg_attr(not(feature = "emit"), allow(rustdoc::broken_intra_doc_links))]
 
-
-// Everything the build script needs (feature `emit`, on by default; the run-time crate turns it
-// off, so the extension links neither a TOML parser nor `syn`):
-#[cfg(feature = "exports")]
-pub mod cfg;
-#[cfg(feature = "emit")]
-pub mod discover;
-#[cfg(feature = "emit")]
 mod emit;
-#[cfg(feature = "exports")]
-pub mod exports;
-#[cfg(feature = "emit")]
 mod manifest;
 #[cfg(feature = "exports")]
 mod dep_features;
 #[cfg(feature = "exports")]
 mod members;
-#[cfg(feature = "emit")]
+#[doc(hidden)]
 pub mod workspace;
 
-// The engine the build script and the run-time check share:
-pub mod cache_keys;
-pub mod check;
-pub mod diagnose;
-mod error;
-pub mod fingerprint;
-mod gitignore;
-pub mod inputs;
-pub mod layout;
-pub mod record;
+pub use emit::emit;
 
-#[cfg(feature = "emit")]
-pub use emit::{build_record, emit, emit_to, BuildEnv, CRATE_RENAMES_ENV, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
-pub use error::{Error, Result};
-
+// Not public API: what the `pyo3-guard` command, the engine tests and the benchmarks use (the
+// build side's entry points, and the engine's modules under the paths they and this crate's
+// own files name them by).
+#[doc(hidden)]
+#[cfg(feature = "exports")]
+pub mod cfg;
+#[doc(hidden)]
+pub mod discover;
+#[doc(hidden)]
+pub use emit::{build_record, emit_to, BuildEnv, CRATE_RENAMES_ENV, DIST_CFG, DIST_ENV, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
+#[doc(hidden)]
+#[cfg(feature = "exports")]
+pub mod exports;
+#[doc(hidden)]
+pub use pyo3_guard_engine::{cache_keys, check, diagnose, error, fingerprint, inputs, layout, record, Error, Result};

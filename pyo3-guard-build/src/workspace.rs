@@ -88,7 +88,7 @@ fn expand(dir: &Path, segment: &str) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     entries
         .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|name| crate::gitignore::matches_segment(segment, name)))
+        .filter(|e| e.file_name().to_str().is_some_and(|name| pyo3_guard_engine::matches_segment(segment, name)))
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect()

@@ -44,6 +44,7 @@ fn env_for(root: &Path, out: &Path) -> BuildEnv {
         source_date_epoch: Some(1_700_000_000),
         cfg_vars: vec![("CARGO_CFG_UNIX".into(), String::new())],
         omit_paths: false,
+        dist: false,
         ..BuildEnv::default()
     }
 }
@@ -253,7 +254,9 @@ fn emit_prints_the_documented_cargo_lines() {
          cargo:rerun-if-changed={core}/src\n\
          cargo:rerun-if-changed={app}/Cargo.lock\n\
          cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH\n\
-         cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS\n",
+         cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS\n\
+         cargo:rerun-if-env-changed=PYO3_GUARD_DIST\n\
+         cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\n",
         out = dir.0.display(),
         app = app.display(),
         core = core.display(),
@@ -421,4 +424,18 @@ fn files_appearing_and_vanishing_during_the_walk_never_fail_the_build() {
         }
         stop.store(true, Ordering::Relaxed);
     });
+}
+
+#[test]
+fn a_distribution_build_sets_the_cfg_that_picks_the_lean_install() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let lines = |env: &BuildEnv| {
+        let mut out = Vec::new();
+        emit_to(env, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let dist = BuildEnv { dist: true, omit_paths: true, ..env_for(&app, &dir.0) };
+    assert!(lines(&dist).ends_with("cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\ncargo:rustc-cfg=pyo3_guard_dist\n"));
+    assert!(!lines(&env_for(&app, &dir.0)).contains("cargo:rustc-cfg="));
 }

@@ -81,6 +81,7 @@ fn expand_mod(args: TokenStream, module: &mut ItemMod) -> syn::Result<TokenStrea
     let links = module::crate_links(&crates);
     let crate_names = module::own_crate_names(&crates);
     let submodules = &walk.submodules;
+    let build_kind = module::build_kind();
     let user_init = walk.init.map(|call| quote!(::pyo3_guard::__private::InitResult::into_init_result(#call)));
     let user_init = user_init.unwrap_or_else(|| quote!(::core::result::Result::Ok(())));
     items.push(syn::parse_quote! {
@@ -89,7 +90,9 @@ fn expand_mod(args: TokenStream, module: &mut ItemMod) -> syn::Result<TokenStrea
         fn __pyo3_guard_init(__pyo3_guard_module: &::pyo3::Bound<'_, ::pyo3::types::PyModule>) -> ::pyo3::PyResult<()> {
             #record
             #(#links)*
+            #build_kind
             ::pyo3_guard::__private::install_declarative(
+                __pyo3_guard_build_kind::install,
                 __pyo3_guard_module, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*], &[#(#submodules),*],
             )?;
             #user_init

@@ -147,6 +147,7 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     let links = crate_links(&crates);
     let crate_names = own_crate_names(&crates);
     let stub_gatherer = crate::stubs::module_items();
+    let build_kind = build_kind();
     Ok(quote! {
         #stub_gatherer
         #[::pyo3::pymodule #args]
@@ -156,10 +157,27 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             #(#links)*
             #(#inner_attrs)*
             #sig #block
-            ::pyo3_guard::__private::install(#module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*])?;
+            #build_kind
+            __pyo3_guard_build_kind::install(#module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*])?;
             #name(#(#forwarded),*)
         }
     })
+}
+
+/// `mod __pyo3_guard_build_kind { pub use ...install; }`: the install this build links.
+/// PYO3_GUARD_DIST=1 has the build script set cfg `pyo3_guard_dist`: only the lean install is
+/// named, so the linker drops the check code. (Allowed: without a build script the cfg is
+/// undeclared, and the missing record is the one error to report.)
+pub(crate) fn build_kind() -> TokenStream {
+    quote! {
+        #[allow(unexpected_cfgs)]
+        mod __pyo3_guard_build_kind {
+            #[cfg(not(pyo3_guard_dist))]
+            pub use ::pyo3_guard::__private::install;
+            #[cfg(pyo3_guard_dist)]
+            pub use ::pyo3_guard::__private::install_dist as install;
+        }
+    }
 }
 
 /// `use name as _;` for each crate of `crates = [...]`: naming a crate links it, so its

@@ -6,7 +6,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
-use pyo3_guard_build::record::{Export, ExportKind, Expect, Record};
+use pyo3_guard_engine::record::{Export, ExportKind, Expect, Record};
 
 use crate::registry::{self, Item};
 

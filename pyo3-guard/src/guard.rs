@@ -1,15 +1,15 @@
-//! What a guarded module carries at run time: `__build_id__`, `__build_info__` and the
-//! `__guard__` object with `verify()` and `check()`.
+//! The `__guard__` of a full build: `verify()` and `check()` compare the loaded binary with the
+//! sources on disk. (A distribution build carries the one in `dist.rs` instead.)
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use pyo3::exceptions::{PyException, PyImportError};
+use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyModule};
-use pyo3_guard_build::check::{check, Report, Verdict};
-use pyo3_guard_build::diagnose::{diagnose, stale_message, Installation};
-use pyo3_guard_build::record::Record;
+use pyo3_guard_engine::check::{check, Report, Verdict};
+use pyo3_guard_engine::diagnose::{diagnose, stale_message, Installation};
+use pyo3_guard_engine::record::Record;
 
 use crate::exports::{describe, missing_exports, missing_message};
 
@@ -28,43 +28,19 @@ pyo3::create_exception!(
 );
 
 /// Not public API. Called by the function `#[guarded_pymodule]` generates, before the user's
-/// body: reads the embedded record's fields and puts the guard's attributes on the module (and
-/// on its package, when maturin's pure-Rust layout wraps the module in a package of the same
-/// name), then adds the registered items of the module's crate (`module_path`) and of
-/// `named_crates`. The input and export lines are parsed only when a check runs.
+/// body, in a full build: sets the guard's attributes and adds the registered items (see
+/// `attrs::install`).
 pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
-    let py = module.py();
-    let (summary, input_count) =
-        Record::parse_summary(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
-    let module_name: String = module.getattr("__name__")?.extract()?;
-    let guard = Guard {
-        summary,
-        input_count,
-        raw,
-        full: OnceLock::new(),
-        module_name: module_name.clone(),
-        named_crates: named_crates.iter().map(|c| c.to_string()).collect(),
-    };
-    let build_id = guard.summary.build_id.clone();
-    let info = guard.build_info(py)?;
-    let guard = Bound::new(py, guard)?;
-
-    let mut targets = vec![module.clone().into_any()];
-    // `demo.demo` inside package `demo`: the package's `from .demo import *` skips dunder
-    // names, so set them on the package (already in sys.modules while it imports us) as well.
-    let public = crate::registry::public_name(&module_name);
-    if public != module_name {
-        let modules = PyModule::import(py, "sys")?.getattr("modules")?;
-        if let Ok(package) = modules.get_item(public) {
-            targets.push(package);
-        }
-    }
-    for target in targets {
-        target.setattr("__build_id__", &build_id)?;
-        target.setattr("__build_info__", &info)?;
-        target.setattr("__guard__", &guard)?;
-    }
-    crate::registry::register(module, &module_name, module_path, named_crates)
+    crate::attrs::install(module, raw, module_path, named_crates, |summary, module_name| {
+        let guard = Guard {
+            summary,
+            raw,
+            full: OnceLock::new(),
+            module_name,
+            named_crates: named_crates.iter().map(|c| c.to_string()).collect(),
+        };
+        Ok(Bound::new(module.py(), guard)?.into_any())
+    })
 }
 
 /// `module.__guard__`: checks the loaded binary against the sources on disk.
@@ -72,7 +48,6 @@ pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &s
 struct Guard {
     /// The record's fields, parsed at import.
     summary: Record,
-    input_count: usize,
     /// The embedded record, and its full parse (inputs, exports) made on the first check.
     raw: &'static [u8],
     full: OnceLock<Result<Record, String>>,
@@ -247,33 +222,10 @@ impl Guard {
 
     /// The extension module, as Python has it now.
     fn loaded_module<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
-        PyModule::import(py, "sys").ok()?.getattr("modules").ok()?.get_item(&self.module_name).ok()
+        crate::attrs::loaded_module(py, &self.module_name)
     }
 
-    /// The file Python loaded this module from (`__file__` is set only after import).
     fn loaded_file(&self, py: Python<'_>) -> Option<PathBuf> {
-        self.loaded_module(py)?.getattr("__file__").ok()?.extract::<PathBuf>().ok()
-    }
-
-    fn build_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = &self.summary;
-        let info = PyDict::new(py);
-        info.set_item("build_id", &r.build_id)?;
-        info.set_item("source_id", &r.source_id)?;
-        info.set_item("crate", &r.crate_name)?;
-        info.set_item("version", &r.crate_version)?;
-        info.set_item("module", r.module_name.as_deref())?;
-        info.set_item("profile", &r.profile)?;
-        info.set_item("opt_level", &r.opt_level)?;
-        info.set_item("target", &r.target)?;
-        info.set_item("features", PyList::new(py, &r.features)?)?;
-        info.set_item("rustc", &r.rustc)?;
-        info.set_item("pyo3", r.pyo3_version.as_deref())?;
-        info.set_item("source_root", r.source_root.as_deref())?;
-        info.set_item("inputs", self.input_count)?;
-        info.set_item("git_commit", r.git_commit.as_deref())?;
-        info.set_item("git_dirty", r.git_dirty)?;
-        info.set_item("built_at", r.built_at)?;
-        Ok(info)
+        crate::attrs::loaded_file(py, &self.module_name)
     }
 }

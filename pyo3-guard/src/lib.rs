@@ -53,6 +53,8 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod attrs;
+mod dist;
 mod exports;
 mod guard;
 pub mod registry;
@@ -125,6 +127,7 @@ macro_rules! stub_gen_main {
 /// Not public API. Used by generated code.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::dist::install as install_dist;
     pub use crate::guard::install;
     pub use crate::registry::{add_class, add_function, install_declarative, InitResult, Item, Kind};
     pub use pyo3_guard_macros::declared_inline;

@@ -231,18 +231,22 @@ impl<'py> Submodules<'py, '_> {
     }
 }
 
+/// The guard's install of this build: the full one, or a distribution build's lean one.
+pub type Install = fn(&Bound<'_, PyModule>, &'static [u8], &str, &[&str]) -> PyResult<()>;
+
 /// Not public API. What `#[guarded_pymodule] mod` runs after PyO3 added the module's items:
-/// the guard and the registered items (see `guard::install`), then a `sys.modules` entry for
-/// each nested declarative module (`declared`: dotted paths below the module), which PyO3 does
-/// not make (PyO3 issue #759), so `import pkg.sub` works at every depth.
+/// the guard and the registered items (`install`, the one this build links), then a
+/// `sys.modules` entry for each nested declarative module (`declared`: dotted paths below the
+/// module), which PyO3 does not make (PyO3 issue #759), so `import pkg.sub` works at every depth.
 pub fn install_declarative(
+    install: Install,
     module: &Bound<'_, PyModule>,
     raw: &'static [u8],
     module_path: &str,
     named_crates: &[&str],
     declared: &[&str],
 ) -> PyResult<()> {
-    crate::guard::install(module, raw, module_path, named_crates)?;
+    install(module, raw, module_path, named_crates)?;
     let name: String = module.getattr(intern!(module.py(), "__name__"))?.extract()?;
     let mut modules = Submodules { top: module.clone(), public: public_name(&name), created: Vec::new(), sys_modules: None };
     dedupe_all(module)?;

@@ -60,7 +60,7 @@ pub fn gather(manifest_dir: &str, module_env: Option<&str>) -> Gathered {
     // The pyproject.toml that builds the crate: beside it, or above it naming it with
     // `manifest-path` (maturin's rules, as the build script applies them).
     let canonical = manifest_dir.canonicalize().unwrap_or_else(|_| manifest_dir.clone());
-    let Some(found) = pyo3_guard_build::layout::pyproject_for(&canonical) else {
+    let Some(found) = pyo3_guard_engine::layout::pyproject_for(&canonical) else {
         return Err(Error(format!(
             "no pyproject.toml builds the crate in {}: stubs go where maturin packs them, so the crate must be a maturin project",
             manifest_dir.display()

@@ -180,8 +180,7 @@ impl IgnoreRules {
 }
 
 /// Whether `text` (one path segment) matches the shell pattern `pattern` (`*`, `?`, `[...]`).
-#[cfg(feature = "emit")]
-pub(crate) fn matches_segment(pattern: &str, text: &str) -> bool {
+pub fn matches_segment(pattern: &str, text: &str) -> bool {
     glob(&pattern.chars().collect::<Vec<_>>(), &text.chars().collect::<Vec<_>>(), true)
 }
 

@@ -248,30 +248,7 @@ impl Record {
 
     /// Parses a record that starts at `bytes[0]`. Trailing bytes after the frame are ignored.
     pub fn parse(bytes: &[u8]) -> Result<Record, ParseError> {
-        Record::parse_with(bytes, true).map(|(record, _)| record)
-    }
-
-    /// Parses the fields only, leaving the lists (`inputs`, `trees`, ...) empty, and counts the inputs:
-    /// what a module needs at import, without the cost of every input and export line.
-    pub fn parse_summary(bytes: &[u8]) -> Result<(Record, usize), ParseError> {
-        Record::parse_with(bytes, false)
-    }
-
-    fn parse_with(bytes: &[u8], full: bool) -> Result<(Record, usize), ParseError> {
-        let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| bad("missing header"))?;
-        let digits = rest.get(..LEN_DIGITS).ok_or_else(|| bad("truncated header"))?;
-        if !digits.iter().all(u8::is_ascii_digit) || rest.get(LEN_DIGITS) != Some(&b'\n') {
-            return Err(bad("malformed length in header"));
-        }
-        let len: usize = std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()).ok_or_else(|| bad("length"))?;
-        let body = rest.get(LEN_DIGITS + 1..LEN_DIGITS + 1 + len).ok_or_else(|| bad("truncated body"))?;
-        let body = body.strip_suffix(b"end\n").ok_or_else(|| bad("missing end line"))?;
-        // The fields come before the lists. A summary (at every import) reads only them: with
-        // hundreds of export lines, going over the whole body cost more than the rest of the
-        // guard's import together. The first check parses, and validates, the rest.
-        let text = if full { body } else { fields_part(body) };
-        let text = std::str::from_utf8(text).map_err(|_| bad("body is not UTF-8"))?;
-
+        let text = std::str::from_utf8(body(bytes)?).map_err(|_| bad("body is not UTF-8"))?;
         let mut record = Record::default();
         let mut input_count = 0;
         let mut declared_inputs = None;
@@ -311,15 +288,32 @@ impl Record {
         if record.build_id.is_empty() {
             return Err(bad("no build_id"));
         }
-        if full {
-            if declared_inputs.is_some_and(|declared| declared != input_count) {
-                return Err(bad("the input count does not match the input lines"));
-            }
-        } else {
-            let count_lines = || body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count();
-            input_count = declared_inputs.unwrap_or_else(count_lines);
+        if declared_inputs.is_some_and(|declared| declared != input_count) {
+            return Err(bad("the input count does not match the input lines"));
         }
-        Ok((record, input_count))
+        Ok(record)
+    }
+
+    /// Parses the fields only, leaving the lists (`inputs`, `trees`, ...) empty, and counts the inputs:
+    /// what a module needs at import, without the cost of every input and export line. (Its own
+    /// loop, not a mode of [`Record::parse`]: a distribution build links this one alone.)
+    pub fn parse_summary(bytes: &[u8]) -> Result<(Record, usize), ParseError> {
+        let body = body(bytes)?;
+        // The fields come before the lists. A summary (at every import) reads only them: with
+        // hundreds of export lines, going over the whole body cost more than the rest of the
+        // guard's import together. The first check parses, and validates, the rest.
+        let text = std::str::from_utf8(fields_part(body)).map_err(|_| bad("body is not UTF-8"))?;
+        let mut record = Record::default();
+        let mut declared_inputs = None;
+        for line in text.lines() {
+            let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+            set_field(&mut record, key, value, &mut declared_inputs)?;
+        }
+        if record.build_id.is_empty() {
+            return Err(bad("no build_id"));
+        }
+        let count_lines = || body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count();
+        Ok((record, declared_inputs.unwrap_or_else(count_lines)))
     }
 
     /// Finds and parses the first valid record inside `bytes` (a whole binary).
@@ -334,6 +328,19 @@ impl Record {
         }
         None
     }
+}
+
+/// The body of the record that starts at `bytes[0]`, checked against its header, without the
+/// end line.
+fn body(bytes: &[u8]) -> Result<&[u8], ParseError> {
+    let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| bad("missing header"))?;
+    let digits = rest.get(..LEN_DIGITS).ok_or_else(|| bad("truncated header"))?;
+    if !digits.iter().all(u8::is_ascii_digit) || rest.get(LEN_DIGITS) != Some(&b'\n') {
+        return Err(bad("malformed length in header"));
+    }
+    let len: usize = std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()).ok_or_else(|| bad("length"))?;
+    let body = rest.get(LEN_DIGITS + 1..LEN_DIGITS + 1 + len).ok_or_else(|| bad("truncated body"))?;
+    body.strip_suffix(b"end\n").ok_or_else(|| bad("missing end line"))
 }
 
 /// Sets the field `key` of `record` (the input count goes to `declared_inputs`); false for a key

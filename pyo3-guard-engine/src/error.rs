@@ -15,23 +15,21 @@ pub struct Error {
 
 impl Error {
     /// An error about no particular file.
-    pub(crate) fn msg(message: impl Into<String>) -> Self {
+    pub fn msg(message: impl Into<String>) -> Self {
         Error { path: None, line: None, message: message.into(), source: None }
     }
 
     /// An error about `path`.
-    pub(crate) fn at(path: &Path, message: impl Into<String>) -> Self {
+    pub fn at(path: &Path, message: impl Into<String>) -> Self {
         Error { path: Some(path.to_path_buf()), ..Error::msg(message) }
     }
 
     /// An I/O failure on `path`, keeping the OS error as the cause.
-    #[cfg(feature = "emit")]
-    pub(crate) fn io(path: &Path, what: &str, err: std::io::Error) -> Self {
+    pub fn io(path: &Path, what: &str, err: std::io::Error) -> Self {
         Error { source: Some(err), ..Error::at(path, what) }
     }
 
-    #[cfg(feature = "emit")]
-    pub(crate) fn with_line(mut self, line: usize) -> Self {
+    pub fn with_line(mut self, line: usize) -> Self {
         self.line = Some(line);
         self
     }
