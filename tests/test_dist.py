@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from conftest import Project, tool
-from test_cli import cli  # noqa: F401  (the session fixture that builds the command)
 
 REPORT = """
 import json, demo, demo.demo as ext
