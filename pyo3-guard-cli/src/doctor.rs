@@ -377,6 +377,15 @@ mod tests {
         bytes
     }
 
+    /// `gather` on the test's project, without the wheels of other `demo` builds that a shared
+    /// CARGO_TARGET_DIR may hold.
+    fn gather_here(tmp: &Path, interp: Interpreter) -> Findings {
+        let mut findings = gather(Project::read(&tmp.join("proj")).unwrap(), interp);
+        findings.wheels.clear();
+        findings.older_wheels = 0;
+        findings
+    }
+
     #[test]
     fn a_stray_build_first_in_suffix_order_shadows_the_installed_one_and_removing_it_fixes_that() {
         let tmp = std::env::temp_dir().join(format!("pyo3-guard-cli-doctor-{}", std::process::id()));
@@ -415,11 +424,8 @@ mod tests {
             bytecode_suffixes: vec![".pyc".into()],
             ..Interpreter::default()
         };
-        let mut findings = gather(Project::read(&tmp.join("proj")).unwrap(), interp.clone());
+        let findings = gather_here(&tmp, interp.clone());
         assert_eq!(findings.outcome, Outcome::Shadowed);
-        // Wheels of other `demo` builds in a shared CARGO_TARGET_DIR are not this test's.
-        findings.wheels.clear();
-        findings.older_wheels = 0;
         let text = report::format(&findings, &tmp, Style::plain()).replace(&project.source_id, "<id>");
         assert_eq!(
             text,
@@ -442,7 +448,7 @@ mod tests {
         assert_eq!(findings.outcome.exit_code(), EXIT_STALE);
 
         std::fs::remove_file(&stray).unwrap();
-        let findings = gather(Project::read(&tmp.join("proj")).unwrap(), interp.clone());
+        let findings = gather_here(&tmp, interp.clone());
         assert_eq!(findings.outcome, Outcome::Fresh);
         let text = report::format(&findings, &tmp, Style::plain());
         assert!(text.starts_with("demo is fresh: Python loads a build of the sources on disk\n"), "{text}");
@@ -451,7 +457,7 @@ mod tests {
 
         // Nothing on sys.path: cannot tell, and say how to install.
         let empty = Interpreter { sys_path: vec!["".into()], ..interp };
-        let findings = gather(Project::read(&tmp.join("proj")).unwrap(), empty);
+        let findings = gather_here(&tmp, empty);
         assert_eq!(findings.outcome, Outcome::Unknown("python3 finds no module demo on sys.path: it is not installed there".into()));
         assert_eq!(findings.outcome.exit_code(), EXIT_UNKNOWN);
         std::fs::remove_dir_all(&tmp).unwrap();
