@@ -39,6 +39,9 @@ class Real:
     test_deps: tuple[str, ...]
     edit: tuple[str, str, str]  # (file, old, new): a content edit of one Rust source
     pytest_args: tuple[str, ...] = ()
+    # (file, line, name): a hand-written addition the converted project keeps; deleted, the
+    # rebuilt module must name `name` missing (so the check covers this project's classes).
+    forget: tuple[str, str, str] | None = None
     # Conversion steps beyond the README that this project needs, each with the reason.
     extra_steps: tuple = ()
     # check -> the open pyo3-guard bug that makes it fail (strict xfail: noticed when fixed).
@@ -63,6 +66,8 @@ def xml_imports_pyclass_by_name(root: Path) -> None:
 
 
 # Open bugs of pyo3-guard, found here.
+PATH_DEP_FEATURE = ("silent gap: a #[pyclass] of a path dependency behind #[cfg(feature = \"python\")], "
+                    "a feature the extension enables in its Cargo.toml, is never checked (issue #11)")
 RICHCMP = ("false MissingExportError: `__richcmp__` in #[pymethods] becomes the comparison slot, "
            "not an attribute, yet the export check expects an attribute `__richcmp__` (issue #11)")
 
@@ -88,7 +93,9 @@ PROJECTS = [
     Real("jiter", "0.19.0", "ba3064f8be276d7cfb83c2fb85c858be533da2c2f80f9b048c3781b45a57a195",
          crate="crates/jiter-python", module="jiter", tests="crates/jiter-python/tests",
          test_deps=(PYTEST, "dirty-equals==0.11"),
-         edit=("crates/jiter/src/py_lossless_float.rs", '"LosslessFloat({s})"', '"LosslessFloat ({s})"')),
+         edit=("crates/jiter/src/py_lossless_float.rs", '"LosslessFloat({s})"', '"LosslessFloat ({s})"'),
+         forget=("crates/jiter-python/src/lib.rs", "        m.add_class::<LosslessFloat>()?;\n", "LosslessFloat"),
+         xfail={"forget": PATH_DEP_FEATURE}),
 ]
 
 
@@ -167,6 +174,15 @@ class Conversion:
         self.project.edit(*self.real.edit)
         return self.check()
 
+    @cached_property
+    def forgotten(self) -> tuple[list[str], dict]:
+        """The module's names and check() once the hand-written addition is deleted (built
+        again, after the content edit)."""
+        self.stale
+        self.project.edit(*self.real.forget[:2], "")
+        self.project.maturin_develop()
+        return self.names(), self.check()
+
 
 @pytest.fixture(scope="module")
 def conversion(request, tmp_path_factory) -> Conversion:
@@ -215,3 +231,11 @@ def test_a_content_edit_of_a_rust_source_is_named_stale(conversion: Conversion):
     # Paths are relative to the crate's folder; an edit in a path dependency is named from there.
     named = {(conversion.crate / path).resolve() for path in check["changed"]}
     assert named == {(conversion.project.root / edited).resolve()}, check["changed"]
+
+
+@pytest.mark.parametrize("conversion", [p for p in projects("forget") if p.values[0].forget], indirect=True)
+def test_a_forgotten_addition_is_named(conversion: Conversion):
+    names, check = conversion.forgotten
+    name = conversion.real.forget[2]
+    assert name not in names
+    assert check["verdict"] == "fresh" and [item["name"] for item in check["missing"]] == [name], check
