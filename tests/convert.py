@@ -25,8 +25,8 @@ def convert(crate: Path, prelude: bool = True) -> None:
         converted = swap_prelude(text) if prelude else text
         if source == lib_root(crate):
             # The top module is the one at the start of a line; nested ones are indented.
-            converted = re.sub(r"(?m)^#\[pymodule", f"#[{attribute}", converted, count=1)
-            converted = re.sub(r"(?m)^#\[pyo3::pymodule", "#[pyo3_guard::guarded_pymodule", converted, count=1)
+            converted = re.sub(r"(?m)^#\[pymodule\b", f"#[{attribute}", converted, count=1)
+            converted = re.sub(r"(?m)^#\[pyo3::pymodule\b", "#[pyo3_guard::guarded_pymodule", converted, count=1)
             if prelude:
                 converted = delete_additions(converted)
         if converted != text:
