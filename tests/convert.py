@@ -43,7 +43,27 @@ def swap_prelude(text: str) -> str:
         rest = ", ".join(n for n in names if n and n != "prelude::*")
         return f"{indent}use pyo3::{{{rest}}};\n{indent}use pyo3_guard::prelude::*;"
 
-    return re.sub(r"(?m)^([ \t]*)use pyo3::\{([^{}]*\bprelude::\*[^{}]*)\};", ungroup, text)
+    text = re.sub(r"(?m)^([ \t]*)use pyo3::\{([^{}]*\bprelude::\*[^{}]*)\};", ungroup, text)
+    return swap_named_macros(text)
+
+
+MACROS = ("pyclass", "pyfunction", "pymethods")
+
+
+def swap_named_macros(text: str) -> str:
+    """Step 1 for PyO3's macros imported by name (`use pyo3::{pyclass, Bound};`): a name import
+    wins over the prelude's glob, so they come from pyo3-guard's prelude instead."""
+    def split(match: re.Match) -> str:
+        indent, names = match.group(1), [n.strip() for n in match.group(2).split(",") if n.strip()]
+        macros = [n for n in names if n in MACROS]
+        if not macros:
+            return match.group(0)
+        rest = [n for n in names if n not in MACROS]
+        kept = f"{indent}use pyo3::{{{', '.join(rest)}}};\n" if rest else ""
+        return f"{kept}{indent}use pyo3_guard::prelude::{{{', '.join(macros)}}};"
+
+    text = re.sub(r"(?m)^([ \t]*)use pyo3::\{([^{}]*)\};", split, text)
+    return re.sub(r"(?m)^([ \t]*)use pyo3::(pyclass|pyfunction|pymethods);", r"\1use pyo3_guard::prelude::\2;", text)
 
 
 # `m.add_class::<Doc>()?;` and `m.add_function(wrap_pyfunction!(get_state, m)?)?;`, one a line.
