@@ -141,3 +141,8 @@ def wheel_venv(project: Project, dest: Path) -> Path:
     python = venv / "bin" / "python"
     project.run(tool("uv"), "pip", "install", "--quiet", "--python", python, *wheels.glob("*.whl"))
     return python
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_projects: real PyO3 projects from PyPI sdists, converted and tested "
+                                       "(tests/test_real_projects.py)")

@@ -12,21 +12,69 @@ REPO = Path(__file__).resolve().parent.parent
 
 def convert(crate: Path, prelude: bool = True) -> None:
     """Quick start steps 1-3: the two dependencies, one call in build.rs, pyo3-guard's prelude
-    and `#[guarded_pymodule]` on the top module. `prelude=False` is the README's preview: PyO3's
-    prelude stays and the attribute is written `#[pyo3_guard::guarded_pymodule]`, so nothing
-    registers yet and `check()["missing"]` lists what registration would add."""
+    and `#[guarded_pymodule]` on the top module (`#[pyo3::pymodule]` becomes
+    `#[pyo3_guard::guarded_pymodule]`), and a function module's `add_class` / `add_function`
+    lines deleted. `prelude=False` is the README's preview: PyO3's prelude and the `add` lines
+    stay and the attribute is written `#[pyo3_guard::guarded_pymodule]`, so nothing registers
+    yet and `check()["missing"]` lists what registration would add."""
     add_dependencies(crate / "Cargo.toml")
     add_build_call(crate / "build.rs")
     attribute = "guarded_pymodule" if prelude else "pyo3_guard::guarded_pymodule"
     for source in sorted((crate / "src").rglob("*.rs")):
         text = source.read_text()
-        converted = text.replace("use pyo3::prelude::*;", "use pyo3_guard::prelude::*;") if prelude else text
+        converted = swap_prelude(text) if prelude else text
         if source == lib_root(crate):
             # The top module is the one at the start of a line; nested ones are indented.
-            converted = re.sub(r"(?m)^#\[pymodule\]", f"#[{attribute}]", converted, count=1)
-            converted = re.sub(r"(?m)^#\[pymodule\(", f"#[{attribute}(", converted, count=1)
+            converted = re.sub(r"(?m)^#\[pymodule\b", f"#[{attribute}", converted, count=1)
+            converted = re.sub(r"(?m)^#\[pyo3::pymodule\b", "#[pyo3_guard::guarded_pymodule", converted, count=1)
+            if prelude:
+                converted = delete_additions(converted)
         if converted != text:
             source.write_text(converted)
+
+
+def swap_prelude(text: str) -> str:
+    """Step 1, also where the prelude is one name of a group: `use pyo3::{prelude::*, PyTypeInfo};`
+    becomes `use pyo3::{PyTypeInfo};` and `use pyo3_guard::prelude::*;`."""
+    text = text.replace("use pyo3::prelude::*;", "use pyo3_guard::prelude::*;")
+
+    def ungroup(group: re.Match) -> str:
+        indent, names = group.group(1), [n.strip() for n in group.group(2).split(",")]
+        rest = ", ".join(n for n in names if n and n != "prelude::*")
+        return f"{indent}use pyo3::{{{rest}}};\n{indent}use pyo3_guard::prelude::*;"
+
+    text = re.sub(r"(?m)^([ \t]*)use pyo3::\{([^{}]*\bprelude::\*[^{}]*)\};", ungroup, text)
+    return swap_named_macros(text)
+
+
+MACROS = ("pyclass", "pyfunction", "pymethods")
+
+
+def swap_named_macros(text: str) -> str:
+    """Step 1 for PyO3's macros imported by name (`use pyo3::{pyclass, Bound};`): a name import
+    wins over the prelude's glob, so they come from pyo3-guard's prelude instead."""
+    def split(match: re.Match) -> str:
+        indent, names = match.group(1), [n.strip() for n in match.group(2).split(",") if n.strip()]
+        macros = [n for n in names if n in MACROS]
+        if not macros:
+            return match.group(0)
+        rest = [n for n in names if n not in MACROS]
+        kept = f"{indent}use pyo3::{{{', '.join(rest)}}};\n" if rest else ""
+        return f"{kept}{indent}use pyo3_guard::prelude::{{{', '.join(macros)}}};"
+
+    text = re.sub(r"(?m)^([ \t]*)use pyo3::\{([^{}]*)\};", split, text)
+    return re.sub(r"(?m)^([ \t]*)use pyo3::(pyclass|pyfunction|pymethods);", r"\1use pyo3_guard::prelude::\2;", text)
+
+
+# `m.add_class::<Doc>()?;` and `m.add_function(wrap_pyfunction!(get_state, m)?)?;`, one a line.
+ADDITION = re.compile(r"(?m)^[ \t]*\w+\.(?:add_class::<[\w:]+>\(\)|add_function\(wrap_pyfunction!\([\w:]+, \w+\)\?\))\?;\n")
+
+
+def delete_additions(text: str) -> str:
+    """Step 3 for a function module: its `add_class` / `add_function` lines go. (A declarative
+    module's `#[pymodule_init]` keeps what it adds: the README asks nothing there.)"""
+    function_module = re.search(r"(?m)^#\[(?:pyo3_guard::)?guarded_pymodule\b[^\n]*\n(?:#\[[^\n]*\n)*(?:pub )?fn ", text)
+    return ADDITION.sub("", text) if function_module else text
 
 
 def lib_root(crate: Path) -> Path:

@@ -118,3 +118,43 @@ def test_classes_of_a_path_dependency_the_module_does_not_name_are_reported(tmp_
     project.edit("src/lib.rs", "#[guarded_pymodule]", "#[guarded_pymodule(crates = [core_types])]")
     project.maturin_develop()
     project.py("import app; app.__guard__.verify()")
+
+
+def test_pyo3s_own_macros_get_the_fix_that_works(tmp_path: Path):
+    """Found converting real projects: a macro imported from PyO3 by name (it wins over the
+    prelude's glob), and a PyO3 class of a path dependency, behind a feature the extension
+    enables by name. Each message names a fix; pasted, the module verifies."""
+    project = copy_example("workspace-deps", tmp_path / "workspace-deps")
+    project.edit("Cargo.toml", 'core-types = { path = "core_types" }', 'core-types = { path = "core_types", features = ["python"] }')
+    core = project.root / "core_types"
+    (core / "Cargo.toml").write_text((core / "Cargo.toml").read_text() + '\n[features]\npython = []\n')
+    (core / "src" / "lib.rs").write_text((core / "src" / "lib.rs").read_text() + '\n#[cfg(feature = "python")]\npub mod py;\n')
+    (core / "src" / "py.rs").write_text("use pyo3::prelude::*;\n\n#[pyclass]\npub struct Core;\n")
+    (project.root / "src" / "named.rs").write_text(
+        "use pyo3::pyclass;\n#[allow(unused_imports)]\nuse pyo3_guard::prelude::*;\n\n#[pyclass]\npub struct Named;\n")
+    project.edit("src/lib.rs", "use pyo3_guard::prelude::*;\n", "use pyo3_guard::prelude::*;\n\nmod named;\n")
+    project.uv_venv()
+    project.maturin_develop()
+    reasons = dict(line.split(" | ", 1) for line in project.py(
+        "import app\nfor m in app.__guard__.check()['missing']: print(m['name'], '|', m['reason'])").stdout.splitlines())
+    assert set(reasons) == {"Core", "Named"}, reasons
+    assert reasons["Named"].startswith("not registered: declared with PyO3's own #[pyclass], and nothing adds it to the "
+                                       "module. `pyclass` is imported from PyO3 by name in src/named.rs"), reasons
+    assert reasons["Core"].startswith("declared in `core_types`, which the module names, with PyO3's own #[pyclass]"), reasons
+    assert "use `pyo3_guard::prelude::*` in core_types/src/py.rs" in reasons["Core"]
+
+    # Not named in crates = [...]: the fix is to add it by hand (or convert the crate).
+    project.edit("src/lib.rs", "#[guarded_pymodule(crates = [core_types])]", "#[guarded_pymodule]")
+    project.maturin_develop()
+    missing = project.py("import app\nfor m in app.__guard__.check()['missing']: print(m['name'], '|', m['reason'])")
+    core = next(line for line in missing.stdout.splitlines() if line.startswith("Core |"))
+    assert ("declared with PyO3's own #[pyclass] in path dependency `core_types`, and nothing adds it: add it by hand "
+            "(`m.add_class::<core_types::py::Core>()` in a module function") in core, core
+
+    # The fixes, pasted: the name import goes (the prelude's glob gives pyo3-guard's macro), the
+    # dependency's class is added by hand, the crate named again.
+    project.edit("src/named.rs", "use pyo3::pyclass;\n", "")
+    project.edit("src/lib.rs", "#[guarded_pymodule]", "#[guarded_pymodule(crates = [core_types])]")
+    project.edit("src/lib.rs", "    let _ = m;\n", "    m.add_class::<core_types::py::Core>()?;\n")
+    project.maturin_develop()
+    project.py("import app; app.__guard__.verify(); print(app.Named, app.Core)")

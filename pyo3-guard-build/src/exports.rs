@@ -13,7 +13,7 @@ use crate::cfg::{split_commas, Cfg, CfgEnv};
 use crate::error::{Error, Result};
 use crate::inputs::relative_path;
 use crate::members;
-use crate::record::{Export, ExportKind, Expect};
+use crate::record::{Export, ExportKind, Expect, Macro};
 
 /// Finds the exports of the crate named `crate_name` whose library root is `lib`.
 /// `root` is the source root paths are made relative to.
@@ -49,6 +49,7 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
         mod_path: Vec::new(),
         uncertain: false,
         pending: Vec::new(),
+        scope: Scope::default(),
     };
     scanner.file(lib, ModDir::of_root(lib))?;
     scanner.resolve_members();
@@ -120,6 +121,73 @@ struct Scanner<'a> {
     uncertain: bool,
     /// `#[pymethods]` members, until the class each belongs to is known.
     pending: Vec<PendingMember>,
+    /// What the module being read imports `pyclass` and `pyfunction` from.
+    scope: Scope,
+}
+
+/// The `pyclass`/`pyfunction` a module's imports bring in: through a glob (`use
+/// pyo3_guard::prelude::*`) or by name (`use pyo3::pyclass;`, which wins over any glob).
+#[derive(Default, Clone)]
+struct Scope {
+    glob: Option<Macro>,
+    by_name: Vec<(String, Macro)>,
+}
+
+impl Scope {
+    fn of(items: &[Item]) -> Scope {
+        let mut scope = Scope::default();
+        for item in items {
+            if let Item::Use(used) = item {
+                scope.read(&used.tree, &mut Vec::new());
+            }
+        }
+        scope
+    }
+
+    fn read(&mut self, tree: &syn::UseTree, path: &mut Vec<String>) {
+        let origin = |path: &[String]| match path.first().map(String::as_str) {
+            Some("pyo3_guard") => Some(Macro::Guard),
+            Some("pyo3" | "pyo3_macros") => Some(Macro::Pyo3ByName),
+            _ => None,
+        };
+        match tree {
+            syn::UseTree::Path(p) => {
+                path.push(unraw(&p.ident));
+                self.read(&p.tree, path);
+                path.pop();
+            }
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| self.read(t, path)),
+            syn::UseTree::Name(n) => {
+                if let Some(via) = origin(path) {
+                    self.by_name.push((unraw(&n.ident), via));
+                }
+            }
+            syn::UseTree::Rename(r) => {
+                if let Some(via) = origin(path) {
+                    self.by_name.push((unraw(&r.rename), via));
+                }
+            }
+            syn::UseTree::Glob(_) => match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+                ["pyo3_guard", "prelude"] => self.glob = Some(Macro::Guard),
+                ["pyo3", "prelude"] => self.glob = Some(Macro::Pyo3),
+                _ => {}
+            },
+        }
+    }
+
+    /// The macro the attribute `#[name]` (or `#[a::b::name]`) names here.
+    fn resolve(&self, attr: &Attribute) -> Macro {
+        let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
+        match segments.as_slice() {
+            [name] => match self.by_name.iter().find(|(n, _)| n == name) {
+                Some((_, via)) => *via,
+                None => self.glob.unwrap_or(Macro::Unknown),
+            },
+            [first, ..] if first == "pyo3_guard" => Macro::Guard,
+            [first, ..] if first == "pyo3" => Macro::Pyo3,
+            _ => Macro::Unknown,
+        }
+    }
 }
 
 /// A `#[pymethods]` member: its export without the class, where the impl block is, and the
@@ -226,6 +294,13 @@ impl Scanner<'_> {
     }
 
     fn items(&mut self, path: &Path, items: &[Item], dir: &ModDir) -> Result<()> {
+        let outer = std::mem::replace(&mut self.scope, Scope::of(items));
+        let result = self.module_items(path, items, dir);
+        self.scope = outer;
+        result
+    }
+
+    fn module_items(&mut self, path: &Path, items: &[Item], dir: &ModDir) -> Result<()> {
         for item in items {
             let cfg = self.cfg.eval_attrs(item_attrs(item));
             if cfg == Cfg::Off {
@@ -396,6 +471,8 @@ impl Scanner<'_> {
         let mut export = self.export(kind, rust_name, python_name, path, span);
         export.submodule = submodule;
         export.expect = self.expectation(attrs);
+        let marker = if kind == ExportKind::Class { "pyclass" } else { "pyfunction" };
+        export.via = attrs.iter().find(|a| last_segment_is(a, marker)).map_or(Macro::Unknown, |a| self.scope.resolve(a));
         self.add(export);
     }
 
@@ -418,6 +495,7 @@ impl Scanner<'_> {
             submodule: None,
             rust_path: self.mod_path.join("::"),
             expect: Expect::Checked,
+            via: Macro::Unknown,
             file: relative_path(self.root, path),
             line: span.start().line,
         }

@@ -5,7 +5,7 @@ mod common;
 
 use pyo3_guard_build::cfg::CfgEnv;
 use pyo3_guard_build::exports::scan_crate;
-use pyo3_guard_build::record::{ExportKind, Expect};
+use pyo3_guard_build::record::{ExportKind, Expect, Macro};
 
 use common::{write, TempDir};
 
@@ -286,6 +286,33 @@ fn members_follow_pyo3s_rules_and_their_own_class() {
             "b::Same.only_in_b Checked",
             "b::Same.snake_case Unchecked",
             "c::Same.unplaced Unchecked",
+        ]
+    );
+}
+
+#[test]
+fn the_macro_an_attribute_names_follows_the_modules_imports() {
+    let temp = TempDir::new();
+    let dir = &temp.0;
+    write(
+        &dir.join("src/lib.rs"),
+        "mod guard { use pyo3_guard::prelude::*; #[pyclass] struct A; }\n\
+         mod plain { use pyo3::prelude::*; #[pyclass] struct B; #[pyo3_guard::prelude::pyfunction] fn f() {} }\n\
+         mod named { use pyo3::{pyclass, types::PyAny}; use pyo3_guard::prelude::*; #[pyclass] struct C; #[pyfunction] fn g() {} }\n\
+         mod inner { use pyo3_guard::prelude::*; mod deeper { #[pyclass] struct D; } }\n",
+    );
+    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "m", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    let via: Vec<(String, Macro)> = exports.iter().map(|e| (e.rust_name.clone(), e.via)).collect();
+    assert_eq!(
+        via,
+        [
+            ("A".to_owned(), Macro::Guard),
+            ("B".to_owned(), Macro::Pyo3),
+            ("C".to_owned(), Macro::Pyo3ByName),
+            // A glob import does not reach a child module.
+            ("D".to_owned(), Macro::Unknown),
+            ("f".to_owned(), Macro::Guard),
+            ("g".to_owned(), Macro::Guard),
         ]
     );
 }

@@ -87,6 +87,36 @@ impl Expect {
     }
 }
 
+/// Which macro a `#[pyclass]` or `#[pyfunction]` attribute names, as the scan reads the
+/// module's imports: it decides whether the item registers itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Macro {
+    /// pyo3-guard's (the prelude's glob, a path or a name import from `pyo3_guard`).
+    Guard,
+    /// PyO3's own, through its prelude's glob or a path.
+    Pyo3,
+    /// PyO3's own, imported by name (`use pyo3::pyclass;`), which wins over a glob import.
+    Pyo3ByName,
+    /// Not told by the module's imports (a member, or `use super::*`).
+    #[default]
+    Unknown,
+}
+
+impl Macro {
+    fn as_str(self) -> &'static str {
+        match self {
+            Macro::Guard => "g",
+            Macro::Pyo3 => "p",
+            Macro::Pyo3ByName => "n",
+            Macro::Unknown => "?",
+        }
+    }
+
+    fn from_word(word: &str) -> Option<Macro> {
+        [Macro::Guard, Macro::Pyo3, Macro::Pyo3ByName, Macro::Unknown].into_iter().find(|m| m.as_str() == word)
+    }
+}
+
 /// One item the sources declare for Python.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Export {
@@ -105,6 +135,8 @@ pub struct Export {
     pub rust_path: String,
     /// Whether the export check looks for it.
     pub expect: Expect,
+    /// Which macro its attribute names.
+    pub via: Macro,
     /// Where it is declared: path relative to the source root, and line.
     pub file: String,
     pub line: usize,
@@ -225,13 +257,14 @@ impl Record {
         for e in &self.exports {
             let _ = writeln!(
                 body,
-                "export {} {} {} {} {} {} {} {} {}",
+                "export {} {} {} {} {} {} {} {} {} {}",
                 e.kind.as_str(),
                 e.crate_name,
                 e.rust_name,
                 escape_word(&e.python_name),
                 e.submodule.as_deref().map_or("-".into(), escape_word),
                 e.expect.as_str(),
+                e.via.as_str(),
                 e.line,
                 if e.rust_path.is_empty() { "-" } else { &e.rust_path },
                 escape(&e.file)
@@ -410,7 +443,7 @@ fn parse_input(value: &str) -> Result<RecordedInput, ParseError> {
 }
 
 fn parse_export(value: &str) -> Result<Export, ParseError> {
-    let mut parts = value.splitn(9, ' ');
+    let mut parts = value.splitn(10, ' ');
     let mut next = |what: &str| parts.next().ok_or_else(|| bad(format!("export line without {what}")));
     let kind = ExportKind::from_word(next("kind")?).ok_or_else(|| bad("unknown export kind"))?;
     let crate_name = next("crate")?.to_owned();
@@ -421,13 +454,14 @@ fn parse_export(value: &str) -> Result<Export, ParseError> {
         word => Some(unescape(word)?),
     };
     let expect = Expect::from_word(next("expectation")?).ok_or_else(|| bad("unknown export expectation"))?;
+    let via = Macro::from_word(next("macro")?).ok_or_else(|| bad("unknown export macro"))?;
     let line = next("line")?.parse().map_err(|_| bad("export line is not a number"))?;
     let rust_path = match next("rust path")? {
         "-" => String::new(),
         path => path.to_owned(),
     };
     let file = unescape(next("file")?)?;
-    Ok(Export { kind, crate_name, rust_name, python_name, submodule, rust_path, expect, file, line })
+    Ok(Export { kind, crate_name, rust_name, python_name, submodule, rust_path, expect, via, file, line })
 }
 
 /// A value inside a space-separated line: spaces are escaped too.
@@ -496,6 +530,7 @@ mod tests {
                     submodule: Some("sub".into()),
                     rust_path: "geo::shapes".into(),
                     expect: Expect::IfCompiled,
+                    via: Macro::Pyo3ByName,
                     file: "src/a b.rs".into(),
                     line: 12,
                 },
@@ -507,6 +542,7 @@ mod tests {
                     submodule: None,
                     rust_path: String::new(),
                     expect: Expect::OptedOut,
+                    via: Macro::Unknown,
                     file: "src/lib.rs".into(),
                     line: 3,
                 },

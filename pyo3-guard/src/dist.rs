@@ -63,6 +63,7 @@ impl DistGuard {
             ("cause", none),
             ("fixes", PyList::new(py, [inspect, doctor])?.into_any()),
             ("missing", PyList::empty(py).into_any()),
+            ("unchecked", PyList::empty(py).into_any()),
             ("message", text(&message)),
         ];
         let dict = PyDict::new(py);

@@ -6,7 +6,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
-use pyo3_guard_engine::record::{Export, ExportKind, Expect, Record};
+use pyo3_guard_engine::record::{Export, ExportKind, Expect, Macro, Record};
 
 use crate::registry::{self, Item};
 
@@ -148,49 +148,66 @@ fn find_by_hand<'py>(module: &Bound<'py, PyAny>, name: &str, kind: ExportKind, d
 
 fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String], registered: bool) -> String {
     let krate = &export.crate_name;
-    if krate != own && !named.iter().any(|n| n == krate) {
-        // Named as the code names it: a dependency renamed in Cargo.toml by its new name.
-        let in_code = record.renames.iter().find(|(_, renamed)| renamed == krate).map_or(krate, |(used, _)| used);
+    // Named as the code names it: a dependency renamed in Cargo.toml by its new name.
+    let in_code = record.renames.iter().find(|(_, renamed)| renamed == krate).map_or(krate.as_str(), |(used, _)| used);
+    let (attribute, macro_name) = match export.kind {
+        ExportKind::Class => ("#[pyclass]", "pyclass"),
+        _ => ("#[pyfunction]", "pyfunction"),
+    };
+    let is_dependency = krate != own;
+    let path = rust_item_path(export, if is_dependency { in_code } else { "crate" });
+    let by_hand = match export.kind {
+        ExportKind::Class => format!("`m.add_class::<{path}>()` in a module function"),
+        _ => format!("`m.add_function(wrap_pyfunction!({path}, m)?)` in a module function"),
+    };
+    let by_hand = format!("add it by hand ({by_hand}, `#[pymodule_export] use {path};` in a declarative module)");
+    let fix_macro = match export.via {
+        Macro::Pyo3ByName => format!(
+            "`{macro_name}` is imported from PyO3 by name in {} (a name import wins over the prelude's glob): \
+             import it from `pyo3_guard::prelude` instead",
+            export.file
+        ),
+        _ => format!("use `pyo3_guard::prelude::*` in {} so it registers itself", export.file),
+    };
+    if is_dependency && !named.iter().any(|n| n == krate) {
+        if matches!(export.via, Macro::Pyo3 | Macro::Pyo3ByName) {
+            return format!(
+                "declared with PyO3's own {attribute} in path dependency `{krate}`, and nothing adds it: {by_hand}; \
+                 or {fix_macro} and name the crate: `#[guarded_pymodule(crates = [{in_code}])]`"
+            );
+        }
         return format!(
             "declared in path dependency `{krate}`, which the module does not name: \
              write `#[guarded_pymodule(crates = [{in_code}])]` (naming it also keeps the linker from dropping its items)"
         );
     }
-    let (attribute, add) = match export.kind {
-        ExportKind::Class => ("#[pyclass]", format!("add_class::<{}>()", rust_item_path(export))),
-        _ => ("#[pyfunction]", format!("add_function(wrap_pyfunction!({}, m)?)", rust_item_path(export))),
-    };
     if registered {
         return "registered with pyo3-guard, but not in the module: see what the module's body or \
                 `#[pymodule_init]` does with it"
             .into();
     }
-    if krate != own {
-        return format!(
-            "declared in `{krate}`, which the module names, with PyO3's own {attribute}, which does not register: \
-             use `pyo3_guard::prelude::*` in {}",
-            export.file
-        );
+    if is_dependency {
+        return format!("declared in `{krate}`, which the module names, with PyO3's own {attribute}, which does not register: {fix_macro}");
     }
     let place = match &export.submodule {
         Some(sub) => format!("the submodule `{sub}`"),
         None => "the module".into(),
     };
-    format!(
-        "not registered: declared with PyO3's own {attribute}, and nothing adds it to {place}. Use \
-         `pyo3_guard::prelude::*` in {} so it registers itself, or add it by hand (`m.{add}` in a module \
-         function, `#[pymodule_export] use {};` in a declarative module)",
-        export.file,
-        rust_item_path(export),
-    )
+    format!("not registered: declared with PyO3's own {attribute}, and nothing adds it to {place}. {}, or {by_hand}", capitalize(&fix_macro))
 }
 
-/// `crate::geo::Point`: valid in a `use` and in an expression, in any module of the crate.
-fn rust_item_path(export: &Export) -> String {
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// `crate::geo::Point` (`krate` as the code names it: `crate` for the module's own): valid in a
+/// `use` and in an expression, in any module of the crate.
+fn rust_item_path(export: &Export, krate: &str) -> String {
     if export.rust_path.is_empty() {
-        format!("crate::{}", export.rust_name)
+        format!("{krate}::{}", export.rust_name)
     } else {
-        format!("crate::{}::{}", export.rust_path, export.rust_name)
+        format!("{krate}::{}::{}", export.rust_path, export.rust_name)
     }
 }
 

@@ -1,0 +1,222 @@
+"""Real PyO3 projects from PyPI source distributions, converted with exactly the README's steps
+by script (tests/convert.py): their own test suites give the same results before and after,
+nothing reachable before is lost, `verify()` holds on the converted build, and a content edit of
+one Rust source is named stale. Each project is built twice (as published, then converted) into
+the shared cargo target dir; the sdists are downloaded once into .tools/sdists.
+
+Select with `-m real_projects`, leave out with `-m "not real_projects"`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tarfile
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Project, tool
+from convert import add_conftest, convert
+
+pytestmark = pytest.mark.real_projects
+
+SDISTS = REPO / ".tools" / "sdists"
+PYTEST = "pytest==9.2.0"
+
+
+@dataclass(frozen=True)
+class Real:
+    name: str  # on PyPI
+    version: str
+    sha256: str  # of the sdist, so a re-published file is noticed
+    crate: str  # the extension crate's folder in the sdist
+    module: str  # the extension module, as Python imports it
+    tests: str  # the project's own test folder
+    test_deps: tuple[str, ...]
+    edit: tuple[str, str, str]  # (file, old, new): a content edit of one Rust source
+    pytest_args: tuple[str, ...] = ()
+    # (file, line, name): a hand-written addition the converted project keeps; deleted, the
+    # rebuilt module must name `name` missing (so the check covers this project's classes).
+    forget: tuple[str, str, str] | None = None
+    # Conversion steps beyond the README that this project needs, each with the reason.
+    extra_steps: tuple = ()
+    # check -> the open pyo3-guard bug that makes it fail (strict xfail: noticed when fixed).
+    xfail: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sdist(self) -> str:
+        return f"{self.name.replace('-', '_')}-{self.version}.tar.gz"
+
+
+PROJECTS = [
+    # Pure Rust layout, a function module; 15 classes in one file, 5 of them added by hand.
+    Real("rpds-py", "2026.9.1", "4793ef7f78268b124b73fa933440f01d258bbae01de9fa53e9080c9ab0425a12",
+         crate=".", module="rpds", tests="tests", test_deps=(PYTEST,),
+         edit=("src/lib.rs", '"dequeued an empty queue"', '"dequeued an empty Queue"')),
+    # Mixed layout (python-source, module-name = "pycrdt._pycrdt"); 23 classes and 5 functions
+    # over 12 files, all added by hand in the module function.
+    Real("pycrdt", "0.14.13", "cbed47427bf9d6f9dd77763749354a7d991f55581d6b917f2823c03095d55988",
+         crate=".", module="pycrdt._pycrdt", tests="tests",
+         test_deps=(PYTEST, "anyio==4.16.0", "trio==0.34.0", "pydantic==2.14.3"),
+         # Its type tests need mypy and pytest-mypy-testing (its "types" group, not "test").
+         pytest_args=("--ignore=tests/test_types.py",),
+         edit=("src/text.rs", '"TextEvent(target=', '"TextEvent(target =')),
+    # A workspace, the extension in crates/jiter-python named by [tool.maturin] manifest-path; a
+    # declarative module (#[pyo3::pymodule] with #[pyo3(name)], #[pymodule_init]); a class from
+    # the path dependency `jiter`, compiled in by its `python` feature, added in the init.
+    Real("jiter", "0.19.0", "ba3064f8be276d7cfb83c2fb85c858be533da2c2f80f9b048c3781b45a57a195",
+         crate="crates/jiter-python", module="jiter", tests="crates/jiter-python/tests",
+         test_deps=(PYTEST, "dirty-equals==0.11"),
+         edit=("crates/jiter/src/py_lossless_float.rs", '"LosslessFloat({s})"', '"LosslessFloat ({s})"'),
+         forget=("crates/jiter-python/src/lib.rs", "        m.add_class::<LosslessFloat>()?;\n", "LosslessFloat")),
+]
+
+
+def sdist(real: Real) -> Path:
+    """The project's sdist from PyPI, with pip (once; then from .tools/sdists)."""
+    path = SDISTS / real.sdist
+    if not path.exists():
+        # --no-build-isolation: pip reads the metadata with the maturin installed here, instead of
+        # building maturin itself from source as `--no-binary :all:` would.
+        Project(REPO).run(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-build-isolation",
+                          "--no-binary", real.name, "--dest", SDISTS, f"{real.name}=={real.version}")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == real.sha256, f"{path} is not the pinned file"
+    return path
+
+
+DIR_OF_MODULE = "import json, {module} as m; print(json.dumps(sorted(dir(m))))"
+CHECK = "import json, {module} as m; print(json.dumps(m.__guard__.check()))"
+VERIFY = "import {module} as m; m.__guard__.verify()"
+
+
+class Conversion:
+    """One project, unpacked into a temporary dir: each state built once, on first use."""
+
+    def __init__(self, real: Real, tmp: Path):
+        with tarfile.open(sdist(real)) as archive:
+            archive.extractall(tmp, filter="data")
+        self.real = real
+        self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"))
+        self.crate = self.project.root / real.crate
+
+    def suite(self, state: str) -> tuple[dict[str, str], str]:
+        """The project's own test suite: each test's outcome by its id (none when the session
+        stopped before any test ran), and the end of its output."""
+        report = self.project.root / f"{state}.xml"
+        result = self.project.run(self.project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                  f"--junitxml={report}", *self.real.pytest_args, self.real.tests, check=False)
+        output = result.stdout[-3000:] + result.stderr[-3000:]
+        if not report.exists():
+            return {}, output
+        outcomes = {}
+        for case in ElementTree.parse(report).iter("testcase"):
+            kinds = {child.tag for child in case} & {"failure", "error", "skipped"}
+            outcomes[f"{case.get('classname')}::{case.get('name')}"] = kinds.pop() if kinds else "passed"
+        return outcomes, output
+
+    def names(self) -> list[str]:
+        return json.loads(self.project.py(DIR_OF_MODULE.format(module=self.real.module)).stdout)
+
+    @cached_property
+    def before(self) -> tuple[tuple[dict[str, str], str], list[str]]:
+        """The project as published: its suite's outcomes and the module's names."""
+        self.project.uv_venv()
+        self.project.run(tool("uv"), "pip", "install", "--quiet", "--python", self.project.python, *self.real.test_deps)
+        self.project.maturin_develop()
+        return self.suite("before"), self.names()
+
+    @cached_property
+    def after(self) -> tuple[tuple[dict[str, str], str], list[str], object, dict]:
+        """Converted with the README's steps: the suite, the names, verify() and check()."""
+        self.before
+        convert(self.crate)
+        for step in self.real.extra_steps:
+            step(self.crate)
+        add_conftest(self.crate, self.real.module)
+        self.project.maturin_develop()
+        verify = self.project.py(VERIFY.format(module=self.real.module), check=False)
+        return self.suite("after"), self.names(), verify, self.check()
+
+    def check(self) -> dict:
+        return json.loads(self.project.py(CHECK.format(module=self.real.module)).stdout)
+
+    @cached_property
+    def stale(self) -> dict:
+        """check() after the content edit (the converted build, unchanged)."""
+        self.after
+        self.project.edit(*self.real.edit)
+        return self.check()
+
+    @cached_property
+    def forgotten(self) -> tuple[list[str], dict]:
+        """The module's names and check() once the hand-written addition is deleted (built
+        again, after the content edit)."""
+        self.stale
+        self.project.edit(*self.real.forget[:2], "")
+        self.project.maturin_develop()
+        return self.names(), self.check()
+
+
+@pytest.fixture(scope="module")
+def conversion(request, tmp_path_factory) -> Conversion:
+    real = request.param
+    return Conversion(real, tmp_path_factory.mktemp(real.name))
+
+
+def projects(check: str) -> list:
+    return [pytest.param(real, id=real.name, marks=[pytest.mark.xfail(strict=True, reason=real.xfail[check])]
+                         if check in real.xfail else []) for real in PROJECTS]
+
+
+@pytest.mark.parametrize("conversion", projects("suite"), indirect=True)
+def test_its_own_suite_gives_the_same_results_after_conversion(conversion: Conversion):
+    (before, output), _ = conversion.before
+    after, after_output = conversion.after[0]
+    passed = list(before.values()).count("passed")
+    print(f"{conversion.real.name}: {passed} of {len(before)} passed before, "
+          f"{list(after.values()).count('passed')} of {len(after)} after")
+    assert passed > 0, output
+    changed = {test: (before.get(test), after.get(test)) for test in before.keys() | after.keys()
+               if before.get(test) != after.get(test)}
+    assert changed == {}, after_output
+
+
+@pytest.mark.parametrize("conversion", projects("names"), indirect=True)
+def test_everything_reachable_before_is_reachable_after(conversion: Conversion):
+    before, after = set(conversion.before[1]), set(conversion.after[1])
+    print(f"{conversion.real.name}: public after conversion only: {sorted(after - before)}")
+    lost = before - after
+    assert lost == set()
+
+
+@pytest.mark.parametrize("conversion", projects("verify"), indirect=True)
+def test_verify_holds_on_the_converted_build(conversion: Conversion):
+    _, _, verify, check = conversion.after
+    assert verify.returncode == 0, verify.stderr
+    assert check["verdict"] == "fresh" and check["missing"] == [], check
+
+
+@pytest.mark.parametrize("conversion", projects("stale"), indirect=True)
+def test_a_content_edit_of_a_rust_source_is_named_stale(conversion: Conversion):
+    check = conversion.stale
+    edited = Path(conversion.real.edit[0])
+    assert check["verdict"] == "stale", check
+    # Paths are relative to the crate's folder; an edit in a path dependency is named from there.
+    named = {(conversion.crate / path).resolve() for path in check["changed"]}
+    assert named == {(conversion.project.root / edited).resolve()}, check["changed"]
+
+
+@pytest.mark.parametrize("conversion", [p for p in projects("forget") if p.values[0].forget], indirect=True)
+def test_a_forgotten_addition_is_named(conversion: Conversion):
+    names, check = conversion.forgotten
+    name = conversion.real.forget[2]
+    assert name not in names
+    assert check["verdict"] == "fresh" and [item["name"] for item in check["missing"]] == [name], check
+    if conversion.real.name == "jiter":
+        # Its class is PyO3's own, in a path dependency enabled with its `python` feature.
+        reason = check["missing"][0]["reason"]
+        assert reason.startswith("declared with PyO3's own #[pyclass] in path dependency `jiter`, and nothing adds it"), reason
