@@ -107,6 +107,16 @@ fn describe(exports: &[pyo3_guard_build::record::Export]) -> Vec<String> {
         .collect()
 }
 
+/// Scans a crate of `files` (path and text; `src/lib.rs` is its root), no features, no target cfg.
+fn scan_files(files: &[(&str, &str)]) -> Vec<pyo3_guard_build::record::Export> {
+    let temp = TempDir::new();
+    let dir = &temp.0;
+    for (path, text) in files {
+        write(&dir.join(path), text);
+    }
+    scan_crate(dir, &dir.join("src/lib.rs"), "m", &CfgEnv::from_vars([], Some(&[]))).unwrap()
+}
+
 const DECLARATIVE: &str = r#"
 use pyo3_guard::prelude::*;
 mod elsewhere;
@@ -136,15 +146,9 @@ mod top {
 
 #[test]
 fn declarative_modules_place_their_items_where_pyo3_adds_them() {
-    let temp = TempDir::new();
-    let dir = &temp.0;
-    write(&dir.join("src/lib.rs"), DECLARATIVE);
-    write(
-        &dir.join("src/elsewhere.rs"),
-        "#[pyclass] pub struct Exported;\n#[pyclass] pub struct Twice;\n#[pyclass] pub struct Deep;\n\
-         #[pyclass] pub struct Alone;\nmod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\n",
-    );
-    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "decl", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    let elsewhere = "#[pyclass] pub struct Exported;\n#[pyclass] pub struct Twice;\n#[pyclass] pub struct Deep;\n\
+                     #[pyclass] pub struct Alone;\nmod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\n";
+    let exports = scan_files(&[("src/lib.rs", DECLARATIVE), ("src/elsewhere.rs", elsewhere)]);
     assert_eq!(
         describe(&exports),
         [
@@ -166,14 +170,9 @@ fn declarative_modules_place_their_items_where_pyo3_adds_them() {
 
 #[test]
 fn an_export_that_names_one_of_several_items_leaves_them_unchecked() {
-    let temp = TempDir::new();
-    let dir = &temp.0;
-    write(
-        &dir.join("src/lib.rs"),
-        "mod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\n\
-         #[guarded_pymodule] mod m { #[pymodule] mod sub { #[pymodule_export] use crate::a::Same; } }\n",
-    );
-    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "decl", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    let lib = "mod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\n\
+               #[guarded_pymodule] mod m { #[pymodule] mod sub { #[pymodule_export] use crate::a::Same; } }\n";
+    let exports = scan_files(&[("src/lib.rs", lib)]);
     assert_eq!(describe(&exports), ["class Same:Same unchecked", "class Same:Same unchecked"]);
 }
 
@@ -262,10 +261,7 @@ mod c {
 
 #[test]
 fn members_follow_pyo3s_rules_and_their_own_class() {
-    let temp = TempDir::new();
-    let dir = &temp.0;
-    write(&dir.join("src/lib.rs"), MEMBERS);
-    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "m", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    let exports = scan_files(&[("src/lib.rs", MEMBERS)]);
     let mut members: Vec<String> = exports
         .iter()
         .filter(|e| e.kind == ExportKind::Member)
@@ -292,16 +288,11 @@ fn members_follow_pyo3s_rules_and_their_own_class() {
 
 #[test]
 fn the_macro_an_attribute_names_follows_the_modules_imports() {
-    let temp = TempDir::new();
-    let dir = &temp.0;
-    write(
-        &dir.join("src/lib.rs"),
-        "mod guard { use pyo3_guard::prelude::*; #[pyclass] struct A; }\n\
-         mod plain { use pyo3::prelude::*; #[pyclass] struct B; #[pyo3_guard::prelude::pyfunction] fn f() {} }\n\
-         mod named { use pyo3::{pyclass, types::PyAny}; use pyo3_guard::prelude::*; #[pyclass] struct C; #[pyfunction] fn g() {} }\n\
-         mod inner { use pyo3_guard::prelude::*; mod deeper { #[pyclass] struct D; } }\n",
-    );
-    let exports = scan_crate(dir, &dir.join("src/lib.rs"), "m", &CfgEnv::from_vars([], Some(&[]))).unwrap();
+    let lib = "mod guard { use pyo3_guard::prelude::*; #[pyclass] struct A; }\n\
+               mod plain { use pyo3::prelude::*; #[pyclass] struct B; #[pyo3_guard::prelude::pyfunction] fn f() {} }\n\
+               mod named { use pyo3::{pyclass, types::PyAny}; use pyo3_guard::prelude::*; #[pyclass] struct C; #[pyfunction] fn g() {} }\n\
+               mod inner { use pyo3_guard::prelude::*; mod deeper { #[pyclass] struct D; } }\n";
+    let exports = scan_files(&[("src/lib.rs", lib)]);
     let via: Vec<(String, Macro)> = exports.iter().map(|e| (e.rust_name.clone(), e.via)).collect();
     assert_eq!(
         via,
