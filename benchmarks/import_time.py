@@ -34,14 +34,27 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD_RS = "fn main() {\n    pyo3_guard_build::emit();\n}\n"
 
 
-def items(n: int) -> str:
-    """n classes (each with a constructor and a method) and n functions."""
+# The class shapes measured: the baseline's own work per class differs, and so does the ratio.
+SHAPES = {
+    # a constructor and one method
+    "small": "    fn value(&self) -> usize {\n        self.value\n    }\n",
+    # a constructor, four methods, two getters and a setter
+    "rich": "".join(f"    fn m{k}(&self) -> usize {{\n        self.value + {k}\n    }}\n" for k in range(4))
+    + "    #[getter]\n    fn double(&self) -> usize {\n        2 * self.value\n    }\n"
+    + "    #[getter]\n    fn get_half(&self) -> usize {\n        self.value / 2\n    }\n"
+    + "    #[setter]\n    fn set_half(&mut self, v: usize) {\n        self.value = 2 * v;\n    }\n",
+}
+
+
+def items(n: int, shape: str = "small") -> str:
+    """n classes (each with a constructor and the methods of `shape`) and n functions."""
+    methods = SHAPES[shape]
     out = []
     for i in range(n):
         out.append(
             f"#[pyclass]\npub struct C{i} {{\n    value: usize,\n}}\n\n"
             f"#[pymethods]\nimpl C{i} {{\n    #[new]\n    fn new() -> Self {{\n        C{i} {{ value: {i} }}\n    }}\n\n"
-            f"    fn value(&self) -> usize {{\n        self.value\n    }}\n}}\n\n"
+            f"{methods}}}\n\n"
             f"#[pyfunction]\nfn func{i}(x: usize) -> usize {{\n    x + {i}\n}}\n"
         )
     return "\n".join(out)
@@ -71,27 +84,27 @@ def pyproject(name: str) -> str:
     )
 
 
-def lib_rs(variant: str, name: str, n: int) -> str:
+def lib_rs(variant: str, name: str, n: int, shape: str = "small") -> str:
     if variant == "plain":
-        return (f"use pyo3::prelude::*;\n\n{items(n)}\n#[pymodule]\n"
+        return (f"use pyo3::prelude::*;\n\n{items(n, shape)}\n#[pymodule]\n"
                 f"fn {name}(m: &Bound<'_, PyModule>) -> PyResult<()> {{\n{hand_lines(n)}\n    Ok(())\n}}\n")
     if variant == "guard+hand":
-        return (f"use pyo3::prelude::*;\n\n{items(n)}\n#[pyo3_guard::guarded_pymodule]\n"
+        return (f"use pyo3::prelude::*;\n\n{items(n, shape)}\n#[pyo3_guard::guarded_pymodule]\n"
                 f"fn {name}(m: &Bound<'_, PyModule>) -> PyResult<()> {{\n{hand_lines(n)}\n    Ok(())\n}}\n")
-    return (f"use pyo3_guard::prelude::*;\n\n{items(n)}\n#[guarded_pymodule]\n"
+    return (f"use pyo3_guard::prelude::*;\n\n{items(n, shape)}\n#[guarded_pymodule]\n"
             f"fn {name}(m: &Bound<'_, PyModule>) -> PyResult<()> {{\n    let _ = m;\n    Ok(())\n}}\n")
 
 
 VARIANTS = {"plain": "bench_plain", "guard+hand": "bench_guard_hand", "registered": "bench_registered"}
 
 
-def build(variant: str, name: str, n: int, work: Path, python: str) -> Path:
+def build(variant: str, name: str, n: int, work: Path, python: str, shape: str = "small") -> Path:
     crate = work / name
     (crate / "src").mkdir(parents=True)
     guarded = variant != "plain"
     (crate / "Cargo.toml").write_text(manifest(name, guarded))
     (crate / "pyproject.toml").write_text(pyproject(name))
-    (crate / "src" / "lib.rs").write_text(lib_rs(variant, name, n))
+    (crate / "src" / "lib.rs").write_text(lib_rs(variant, name, n, shape))
     if guarded:
         (crate / "build.rs").write_text(BUILD_RS)
     wheels = work / "wheels" / name
