@@ -30,9 +30,9 @@ pub struct Scan {
     /// `#[pymodule_export] use path::Name;`: the declarative module (dotted path below the top
     /// module, `""` for the top) and the Rust name it exports.
     pub module_exports: Vec<(String, String)>,
-    /// The (crate, Rust name) of items written inside a declarative module: PyO3 adds them where
-    /// they are, whatever else exports them.
-    pub inline: Vec<(String, String)>,
+    /// The Rust names of items written inside a declarative module: PyO3 adds them where they
+    /// are, whatever else exports them.
+    pub inline: Vec<String>,
 }
 
 /// The exports of one crate, `#[pymodule_export]`s not placed yet.
@@ -67,7 +67,7 @@ impl Scan {
         let mut placed: Vec<&str> = Vec::new();
         for (module, name) in self.module_exports.iter().chain(others) {
             // The first export of a name places it; items PyO3 adds where they are written stay.
-            if placed.contains(&name.as_str()) || self.inline.iter().any(|(_, rust)| rust == name) {
+            if placed.contains(&name.as_str()) || self.inline.contains(name) {
                 continue;
             }
             placed.push(name);
@@ -114,7 +114,7 @@ struct Scanner<'a> {
     /// PyO3's to add there.
     context: Option<String>,
     module_exports: Vec<(String, String)>,
-    inline: Vec<(String, String)>,
+    inline: Vec<String>,
     /// The Rust module being read, below the crate root.
     mod_path: Vec<String>,
     /// Inside an item or module whose `#[cfg]` cannot be evaluated here.
@@ -461,7 +461,7 @@ impl Scanner<'_> {
         let (_, mut submodule) = guard_options(attrs);
         if let Some(module) = &self.context {
             // Written in a declarative module: there, or in a `#[guard(submodule)]` below it.
-            self.inline.push((self.crate_name.clone(), rust_name.clone()));
+            self.inline.push(rust_name.clone());
             submodule = match (module.as_str(), submodule) {
                 ("", sub) => sub,
                 (module, None) => Some(module.to_owned()),

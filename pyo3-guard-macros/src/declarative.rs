@@ -27,13 +27,13 @@
 //! as it does for a function module.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Item, ItemMod};
 
 use crate::args::{self, Pyo3Options};
-use crate::module::{self, MISSING_BUILD_RS};
+use crate::module;
 use crate::{module_name, options};
 
 pub fn expand(args: TokenStream, module: ItemMod) -> TokenStream {
@@ -75,9 +75,7 @@ fn expand_mod(args: TokenStream, module: &mut ItemMod) -> syn::Result<TokenStrea
     walk.module(items, "", true)?;
 
     let ident = &module.ident;
-    let record = quote_spanned! {ident.span()=>
-        static __PYO3_GUARD_RECORD: &[u8] = ::core::include_bytes!(::core::env!("PYO3_GUARD_RECORD", #MISSING_BUILD_RS));
-    };
+    let record = module::record_static(ident);
     let links = module::crate_links(&crates);
     let crate_names = module::own_crate_names(&crates);
     let submodules = &walk.submodules;

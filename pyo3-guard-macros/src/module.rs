@@ -21,7 +21,7 @@ use syn::{spanned::Spanned, FnArg, Ident, Item, ItemFn};
 
 use crate::{args, module_name};
 
-pub(crate) const MISSING_BUILD_RS: &str = "pyo3-guard: no build record. Add `pyo3-guard-build` to \
+const MISSING_BUILD_RS: &str = "pyo3-guard: no build record. Add `pyo3-guard-build` to \
 `[build-dependencies]` and call it from build.rs: `fn main() { pyo3_guard_build::emit(); }`";
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -139,10 +139,7 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     let module_arg = forwarded.last().expect("validate_signature requires a module argument");
     let output = &sig.output;
     let inner_attrs = attrs.iter().filter(|a| !a.path().is_ident("pyo3") && !a.path().is_ident("doc"));
-    // Spanned at the function name, so a missing build.rs is reported there.
-    let record = quote_spanned! {name.span()=>
-        static __PYO3_GUARD_RECORD: &[u8] = ::core::include_bytes!(::core::env!("PYO3_GUARD_RECORD", #MISSING_BUILD_RS));
-    };
+    let record = record_static(name);
     let args = (!args.is_empty()).then(|| quote!((#args)));
     let links = crate_links(&crates);
     let crate_names = own_crate_names(&crates);
@@ -162,6 +159,14 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             #name(#(#forwarded),*)
         }
     })
+}
+
+/// `static __PYO3_GUARD_RECORD`: the build record, embedded. Spanned at the module's name, so a
+/// missing build.rs is reported there.
+pub(crate) fn record_static(name: &Ident) -> TokenStream {
+    quote_spanned! {name.span()=>
+        static __PYO3_GUARD_RECORD: &[u8] = ::core::include_bytes!(::core::env!("PYO3_GUARD_RECORD", #MISSING_BUILD_RS));
+    }
 }
 
 /// `mod __pyo3_guard_build_kind { pub use ...install; }`: the install this build links.

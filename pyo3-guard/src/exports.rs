@@ -30,30 +30,28 @@ pub(crate) struct Findings {
     pub unchecked: Vec<Missing>,
 }
 
-/// The declared items of `record` that `module` (the extension module) does not have.
-/// `named` are the path-dependency crates the module names in `crates = [...]`.
-pub(crate) fn missing_exports(module: &Bound<'_, PyAny>, record: &Record, named: &[String]) -> Vec<Missing> {
-    findings(module, record, named).missing
-}
-
+/// The declared items of `record` that `module` (the extension module) does not have, and those
+/// the check does not look for. `named` are the path-dependency crates the module names in
+/// `crates = [...]`.
 pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[String]) -> Findings {
     let own = record.crate_name.replace('-', "_");
     let mut found = Findings::default();
     for export in record.exports.iter().filter(|e| e.kind != ExportKind::Member) {
-        let entry = registry_entry(export);
-        let (name, submodule) = match (export.expect, entry) {
-            (Expect::OptedOut, _) => continue,
-            (Expect::Unchecked, _) => {
+        let (name, submodule) = match export.expect {
+            Expect::OptedOut => continue,
+            Expect::Unchecked => {
                 found.unchecked.push(Missing { export: export.clone(), reason: UNSURE.into() });
                 continue;
             }
-            (Expect::IfCompiled, None) => {
-                found.unchecked.push(Missing { export: export.clone(), reason: CFG_UNKNOWN.into() });
-                continue;
-            }
-            // Compiled, and registered: the entry knows its exact name and place.
-            (Expect::IfCompiled, Some(entry)) => (entry.name, (!entry.submodule.is_empty()).then_some(entry.submodule)),
-            (Expect::Checked, _) => (export.python_name.as_str(), export.submodule.as_deref()),
+            Expect::IfCompiled => match registry_entry(export) {
+                // Compiled, and registered: the entry knows its exact name and place.
+                Some(entry) => (entry.name, (!entry.submodule.is_empty()).then_some(entry.submodule)),
+                None => {
+                    found.unchecked.push(Missing { export: export.clone(), reason: CFG_UNKNOWN.into() });
+                    continue;
+                }
+            },
+            Expect::Checked => (export.python_name.as_str(), export.submodule.as_deref()),
         };
         let object = match submodule_of(module, submodule) {
             Some(target) => target.getattr(name).ok(),
@@ -65,7 +63,7 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
             Some(object) if export.kind == ExportKind::Class => members(&object, record, export, &mut found),
             Some(_) => {}
             None => {
-                let reason = why_unregistered(export, record, &own, named, entry.is_some());
+                let reason = why_unregistered(export, record, &own, named, registry_entry(export).is_some());
                 found.missing.push(Missing { export: export.clone(), reason });
             }
         }

@@ -11,7 +11,7 @@ use pyo3_guard_engine::check::{check, Report, Verdict};
 use pyo3_guard_engine::diagnose::{diagnose, stale_message, Installation};
 use pyo3_guard_engine::record::Record;
 
-use crate::exports::{describe, missing_exports, missing_message};
+use crate::exports::{describe, findings, missing_message};
 
 pyo3::create_exception!(pyo3_guard, GuardError, PyException, "Base class of the errors `__guard__.verify()` raises.");
 pyo3::create_exception!(
@@ -101,7 +101,7 @@ impl Guard {
         if let Some(message) = stale {
             return Err(StaleBuildError::new_err(message));
         }
-        let missing = self.missing(py, record);
+        let missing = self.findings(py, record).missing;
         if !missing.is_empty() {
             return Err(MissingExportError::new_err(missing_message(self.display_name(), &missing)));
         }
@@ -136,7 +136,7 @@ impl Guard {
         dict.set_item("installer", installed.installer.as_deref())?;
         dict.set_item("cause", diagnosis.cause.as_deref())?;
         dict.set_item("fixes", PyList::new(py, &diagnosis.fixes)?)?;
-        let missing = self.missing(py, record);
+        let crate::exports::Findings { missing, unchecked } = self.findings(py, record);
         let entries = PyList::empty(py);
         for m in &missing {
             let entry = PyDict::new(py);
@@ -150,7 +150,14 @@ impl Guard {
             entries.append(entry)?;
         }
         dict.set_item("missing", entries)?;
-        dict.set_item("unchecked", self.unchecked(py, record)?)?;
+        let unchecked_entries = PyList::empty(py);
+        for m in &unchecked {
+            let entry = PyDict::new(py);
+            entry.set_item("item", describe(&m.export))?;
+            entry.set_item("reason", &m.reason)?;
+            unchecked_entries.append(entry)?;
+        }
+        dict.set_item("unchecked", unchecked_entries)?;
         let message = match report.verdict {
             Verdict::Stale => stale_message(self.display_name(), record, &report, loaded.as_deref(), &diagnosis),
             Verdict::Fresh if !missing.is_empty() => missing_message(self.display_name(), &missing),
@@ -197,22 +204,10 @@ impl Guard {
         parsed.as_ref().map_err(|e| GuardError::new_err(format!("pyo3-guard: {e}")))
     }
 
-    /// The declared items the loaded module lacks.
-    fn missing(&self, py: Python<'_>, record: &Record) -> Vec<crate::exports::Missing> {
-        self.loaded_module(py).map(|m| missing_exports(&m, record, &self.named_crates)).unwrap_or_default()
-    }
-
-    /// The declared items the check does not look for, with the reason: `item` and `reason`.
-    fn unchecked<'py>(&self, py: Python<'py>, record: &Record) -> PyResult<Bound<'py, PyList>> {
-        let list = PyList::empty(py);
-        let Some(module) = self.loaded_module(py) else { return Ok(list) };
-        for m in crate::exports::findings(&module, record, &self.named_crates).unchecked {
-            let entry = PyDict::new(py);
-            entry.set_item("item", describe(&m.export))?;
-            entry.set_item("reason", &m.reason)?;
-            list.append(entry)?;
-        }
-        Ok(list)
+    /// What the export check finds: the declared items the loaded module lacks, and those it
+    /// does not look for.
+    fn findings(&self, py: Python<'_>, record: &Record) -> crate::exports::Findings {
+        self.loaded_module(py).map(|m| findings(&m, record, &self.named_crates)).unwrap_or_default()
     }
 
     /// The name users import the module by (`demo`, `pkg._native`).
