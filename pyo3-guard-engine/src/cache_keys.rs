@@ -129,7 +129,7 @@ fn key(chars: &mut Chars) -> Vec<String> {
                 chars.next();
                 string(chars, quote)
             }
-            _ => std::iter::from_fn(|| chars.next_if(|&c| c.is_alphanumeric() || matches!(c, '-' | '_'))).collect(),
+            _ => std::iter::from_fn(|| chars.next_if(|&c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))).collect(),
         };
         parts.push(part);
         skip_blank(chars, false);
@@ -194,7 +194,7 @@ fn escape(chars: &mut Chars, out: &mut String, multi_line: bool) {
             out.extend(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32));
         }
         // A backslash at a line's end joins the lines, dropping the whitespace between.
-        Some(c) if multi_line && c.is_whitespace() => while chars.next_if(|c| c.is_whitespace()).is_some() {},
+        Some(c) if multi_line && toml_space(c) => while chars.next_if(|&c| toml_space(c)).is_some() {},
         Some(c) => out.push(c),
         None => {}
     }
@@ -211,6 +211,11 @@ fn skip_blank(chars: &mut Chars, newlines: bool) {
         }
         chars.next();
     }
+}
+
+/// TOML's whitespace and line ends: the only characters a line-ending backslash drops.
+fn toml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
 fn skip_line(chars: &mut Chars) {

@@ -5,7 +5,6 @@
 //! build script and compares. Either way a file whose size and modification time match the
 //! record is not read; any other is hashed, so a file touched without a change is never reported.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -112,7 +111,9 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
         }
     };
     let discovery_failed = current.is_empty();
-    let on_disk: HashMap<&str, _> = current.iter().map(|f| (f.rel.as_str(), f)).collect();
+    // `current` is sorted by `rel` (`Walker::finish`): looked up by binary search, as the
+    // recorded names are below, where a hash map would link hashbrown's code for two more types.
+    let on_disk = |rel: &str| current.binary_search_by(|f| f.rel.as_str().cmp(rel)).ok().map(|i| &current[i]);
 
     let mut report = Report {
         verdict: Verdict::Fresh,
@@ -124,7 +125,7 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
         notes,
     };
     for input in &record.inputs {
-        let (size, mtime, path) = match on_disk.get(input.rel.as_str()) {
+        let (size, mtime, path) = match on_disk(&input.rel) {
             Some(file) => (file.size, file.mtime_ns, file.path.clone()),
             // Listing failed (too many files): look the file up directly.
             None if discovery_failed => {
@@ -152,8 +153,9 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
             }
         }
     }
-    let recorded: std::collections::HashSet<&str> = record.inputs.iter().map(|i| i.rel.as_str()).collect();
-    report.added = current.iter().filter(|f| !recorded.contains(f.rel.as_str())).map(|f| f.rel.clone()).collect();
+    let mut recorded: Vec<&str> = record.inputs.iter().map(|i| i.rel.as_str()).collect();
+    crate::order::sort_by(&mut recorded, |a, b| a < b);
+    report.added = current.iter().filter(|f| recorded.binary_search(&f.rel.as_str()).is_err()).map(|f| f.rel.clone()).collect();
     if !(report.changed.is_empty() && report.added.is_empty() && report.removed.is_empty()) {
         report.verdict = Verdict::Stale;
     }
@@ -233,7 +235,7 @@ fn cores() -> usize {
         Some((first, last)) => Some(last.parse::<usize>().ok()?.checked_sub(first.parse().ok()?)? + 1),
         None => range.parse::<usize>().ok().map(|_| 1),
     };
-    online.trim().split(',').map(count).sum::<Option<usize>>().unwrap_or(1).max(1)
+    online.trim_ascii().split(',').map(count).sum::<Option<usize>>().unwrap_or(1).max(1)
 }
 
 #[cfg(not(target_os = "linux"))]

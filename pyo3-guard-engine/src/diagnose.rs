@@ -29,7 +29,7 @@ impl Installation {
         let Some(owner) = find_dist_info(file) else { return Installation::default() };
         let read = |name: &str| std::fs::read_to_string(owner.join(name)).ok();
         Installation {
-            installer: read("INSTALLER").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            installer: read("INSTALLER").map(|s| s.trim_ascii().to_owned()).filter(|s| !s.is_empty()),
             built_by_uv: owner.join("uv_build.json").is_file(),
             editable: read("direct_url.json").is_some_and(|s| s.replace(' ', "").contains("\"editable\":true")),
             dist_info: Some(owner),
@@ -218,8 +218,10 @@ pub fn cache_key_globs(root: Option<&Path>, record: &Record) -> Vec<String> {
         }
     }
     // The project's own files first, then those of path dependencies outside it.
-    globs.sort_by_key(|g| g.starts_with('/') || g.starts_with(".."));
-    globs
+    let outside = |g: &String| g.starts_with('/') || g.starts_with("..");
+    let (mut own, others): (Vec<_>, Vec<_>) = globs.into_iter().partition(|g| !outside(g));
+    own.extend(others);
+    own
 }
 
 /// The whole explanation of a stale build of the module users import as `name`.
@@ -246,7 +248,7 @@ pub fn stale_message(name: &str, record: &Record, report: &Report, loaded: Optio
     for fix in &diagnosis.fixes {
         let _ = writeln!(out, "fix: {fix}");
     }
-    out.truncate(out.trim_end().len());
+    out.truncate(out.trim_ascii_end().len());
     out
 }
 

@@ -5,7 +5,6 @@
 //! walks the same trees again with [`from_record`], so the two cannot disagree about what an
 //! input is, and the extension needs no TOML parser.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -104,14 +103,15 @@ pub struct Walker {
     root: PathBuf,
     pub inputs: Inputs,
     /// Directories already walked, by identity, so symlink loops end.
-    seen_dirs: HashSet<DirId>,
+    /// Sorted, for `binary_search` (a hash set would link hashbrown's code for one type more).
+    seen_dirs: Vec<DirId>,
     /// Python package directories (absolute), where only `.rs` files are inputs.
     python: Vec<PathBuf>,
 }
 
 impl Walker {
     pub fn new(root: &Path) -> Walker {
-        Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: HashSet::new(), python: Vec::new() }
+        Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: Vec::new(), python: Vec::new() }
     }
 
     /// Marks Python package directories: below them only `.rs` files are inputs.
@@ -125,7 +125,7 @@ impl Walker {
     /// The inputs, sorted by relative path, each once.
     pub fn finish(self) -> Inputs {
         let mut inputs = self.inputs;
-        inputs.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+        crate::order::sort_by(&mut inputs.files, |a, b| a.rel < b.rel);
         inputs.files.dedup_by(|a, b| a.rel == b.rel);
         inputs
     }
@@ -170,21 +170,19 @@ impl Walker {
             Ok(id) => id,
             Err(e) => return self.skip(dir, &e.to_string()),
         };
-        if !self.seen_dirs.insert(id.0) {
-            return self.skip(dir, "directory already walked (symlink loop or second link)");
+        match self.seen_dirs.binary_search(&id.0) {
+            Ok(_) => return self.skip(dir, "directory already walked (symlink loop or second link)"),
+            Err(at) => self.seen_dirs.insert(at, id.0.clone()),
         }
         self.inputs.walked.push((relative_path(&self.root, dir), crate::fingerprint::mtime_ns(&id.1)));
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) => return self.skip(dir, &e.to_string()),
         };
-        let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).collect();
-        // Names in a directory are unique, so an unstable sort gives the same order, without
-        // linking the stable sort's larger code.
-        entries.sort_unstable_by_key(|e| e.file_name());
-        for entry in entries {
-            let path = entry.path();
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+        let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| (e.file_name(), e.path())).collect();
+        crate::order::sort_by(&mut entries, |a, b| a.0 < b.0);
+        for (name, path) in entries {
+            let Some(name) = name.to_str().map(str::to_owned) else {
                 self.skip(&path, "file name is not valid UTF-8")?;
                 continue;
             };

@@ -17,6 +17,7 @@ pub mod fingerprint;
 mod gitignore;
 pub mod inputs;
 pub mod layout;
+pub mod order;
 pub mod record;
 
 pub use error::{Error, Result};

@@ -4,10 +4,10 @@
 //! ```text
 //! #[pyclass(frozen)]                    #[::pyo3::pyclass(frozen)]
 //! #[guard(submodule = "geo")]     =>    struct Point { .. }
-//! struct Point { .. }                   const _: () = { inventory::submit! { Item {
-//!                                           module_path: module_path!(), name: "Point",
-//!                                           submodule: "geo", kind: Class,
-//!                                           add: add_class::<Point>, .. } } };
+//! struct Point { .. }                   const _: () = { inventory::submit! { Item::new(
+//!                                           concat!(module_path!(), "Point", "Point", "geo"),
+//!                                           [module_path!().len(), 5, 5, 3], Class, ..,
+//!                                           add_class::<Point>) } };
 //! ```
 //! Anything that is not ours (another item kind, malformed PyO3 arguments) goes to PyO3 as
 //! written and without an entry, so PyO3 reports it, once.
@@ -215,22 +215,18 @@ fn entry(
             }),
         ),
     };
+    let (rust_len, name_len, submodule_len) = (rust_name.len(), name.len(), submodule.len());
     Some(submission(
         attrs,
         quote! {
-            ::pyo3_guard::__private::Item {
-                krate: match ::core::option_env!("CARGO_CRATE_NAME") {
-                    ::core::option::Option::Some(krate) => krate,
-                    ::core::option::Option::None => ::core::module_path!(),
-                },
-                module_path: ::core::module_path!(),
-                rust_name: #rust_name,
-                name: #name,
-                submodule: #submodule,
-                kind: #kind_tokens,
-                set_module: #set_module,
-                add: #add,
-            }
+            // One string for the loader to relocate, not four (see `Item`).
+            ::pyo3_guard::__private::Item::new(
+                ::core::concat!(::core::module_path!(), #rust_name, #name, #submodule),
+                [::core::module_path!().len(), #rust_len, #name_len, #submodule_len],
+                #kind_tokens,
+                #set_module,
+                #add,
+            )
         },
     ))
 }

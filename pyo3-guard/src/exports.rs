@@ -45,7 +45,7 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
             }
             Expect::IfCompiled => match registry_entry(export) {
                 // Compiled, and registered: the entry knows its exact name and place.
-                Some(entry) => (entry.name, (!entry.submodule.is_empty()).then_some(entry.submodule)),
+                Some(entry) => (entry.name(), (!entry.submodule().is_empty()).then_some(entry.submodule())),
                 None => {
                     found.unchecked.push(Missing { export: export.clone(), reason: CFG_UNKNOWN.into() });
                     continue;
@@ -79,8 +79,8 @@ says whether it was compiled";
 /// and name.
 fn registry_entry(export: &Export) -> Option<&'static Item> {
     registry::items().find(|item| {
-        item.rust_name == export.rust_name && item.krate == export.crate_name && {
-            let path = item.module_path.split_once("::").map_or("", |(_, rest)| rest);
+        item.rust_name() == export.rust_name && item.krate() == export.crate_name && {
+            let path = item.module_path().split_once("::").map_or("", |(_, rest)| rest);
             path == export.rust_path
         }
     })
@@ -194,9 +194,13 @@ fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String
     format!("not registered: declared with PyO3's own {attribute}, and nothing adds it to {place}. {}, or {by_hand}", capitalize(&fix_macro))
 }
 
+/// Our own ASCII sentences only: `to_uppercase` would link Unicode's case tables (12 KiB).
 fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+    let mut text = text.to_owned();
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    text
 }
 
 /// `crate::geo::Point` (`krate` as the code names it: `crate` for the module's own): valid in a

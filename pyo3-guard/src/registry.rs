@@ -44,23 +44,67 @@ pub type AddFn = for<'py> fn(&Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny
 /// One `#[pyclass]` or `#[pyfunction]`, submitted where it is defined.
 #[derive(Debug)]
 pub struct Item {
-    /// The defining crate (`CARGO_CRATE_NAME`, or `module_path!()` outside cargo). One string
-    /// for every item of a crate, so selecting by crate reads little memory at import.
-    pub krate: &'static str,
-    /// `module_path!()` at the definition, for messages.
-    pub module_path: &'static str,
-    /// The Rust identifier, for messages.
-    pub rust_name: &'static str,
-    /// The Python name (`name = "..."` or the identifier).
-    pub name: &'static str,
-    /// The dotted submodule path below the module, `""` for the module itself.
-    pub submodule: &'static str,
+    /// `module_path!()` at the definition, the Rust identifier, the Python name (`name = "..."`
+    /// or the identifier) and the dotted submodule below the module (`""` for the module
+    /// itself), one after the other: one pointer for the dynamic loader to relocate at every
+    /// load where four `&str` fields took four (for a module of many items, the relocations
+    /// were the largest part of what registration adds to an import's time).
+    text: &'static str,
+    /// Where each part of `text` ends.
+    ends: [u32; 4],
     /// Class or function.
     pub kind: Kind,
     /// Whether registration sets `__module__` (false when the class names its own module).
     pub set_module: bool,
     /// Adds the item to a module.
     pub add: AddFn,
+}
+
+impl Item {
+    /// `text` is the four parts concatenated, `lens` their lengths in bytes.
+    pub const fn new(text: &'static str, lens: [usize; 4], kind: Kind, set_module: bool, add: AddFn) -> Item {
+        let mut ends = [0u32; 4];
+        let (mut end, mut i) = (0, 0);
+        while i < 4 {
+            end += lens[i];
+            ends[i] = end as u32;
+            i += 1;
+        }
+        assert!(end == text.len(), "pyo3-guard: the parts' lengths do not add up to the text's");
+        Item { text, ends, kind, set_module, add }
+    }
+
+    fn part(&self, i: usize) -> &'static str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let text: &'static str = self.text;
+        text.get(start..self.ends[i] as usize).unwrap_or_default()
+    }
+
+    /// `module_path!()` at the definition, for messages and selection by crate.
+    pub fn module_path(&self) -> &'static str {
+        self.part(0)
+    }
+
+    /// The defining crate: the module path's first segment (`CARGO_CRATE_NAME` under cargo).
+    pub fn krate(&self) -> &'static str {
+        let path: &'static str = self.module_path();
+        path.split_once(':').map_or(path, |(krate, _)| krate)
+    }
+
+    /// The Rust identifier, for messages.
+    pub fn rust_name(&self) -> &'static str {
+        self.part(1)
+    }
+
+    /// The Python name.
+    pub fn name(&self) -> &'static str {
+        self.part(2)
+    }
+
+    /// The dotted submodule path below the module, `""` for the module itself.
+    pub fn submodule(&self) -> &'static str {
+        self.part(3)
+    }
 }
 
 inventory::collect!(Item);
@@ -79,34 +123,32 @@ fn crate_of(module_path: &str) -> &str {
 /// sorted by (submodule, name, defining path).
 pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
     let own = crate_of(module_path);
-    let mut keyed: Vec<_> = items()
-        .filter(|item| belongs(item, own, crates))
-        .map(|item| (sort_prefix(item), item))
-        .collect();
-    // Most comparisons end at the integer prefix: two string comparisons per step made this sort
-    // a third of registration's own cost.
-    keyed.sort_unstable_by(|(pa, a), (pb, b)| {
-        pa.cmp(pb)
-            .then_with(|| (a.submodule, a.name).cmp(&(b.submodule, b.name)))
-            .then_with(|| (a.module_path, a.rust_name).cmp(&(b.module_path, b.rust_name)))
+    let chosen: Vec<&'static Item> = items().filter(|item| belongs(item, own, crates)).collect();
+    // Most comparisons end at the integer prefix, without a call: two string comparisons per
+    // step made this sort a third of registration's own cost.
+    let keys: Vec<u64> = chosen.iter().map(|item| sort_prefix(item)).collect();
+    let order = pyo3_guard_engine::order::order_by_key(&keys, &mut |a, b| {
+        let (a, b) = (chosen[a], chosen[b]);
+        ((a.submodule(), a.name()), (a.module_path(), a.rust_name()))
+            < ((b.submodule(), b.name()), (b.module_path(), b.rust_name()))
     });
-    keyed.into_iter().map(|(_, item)| item).collect()
+    order.into_iter().map(|i| chosen[i]).collect()
 }
 
 /// Whether `item` comes from the crate `own` or one of `crates`. Its `krate` is the bare crate
 /// name under cargo (compared whole first: the common case), a module path outside cargo.
 fn belongs(item: &Item, own: &str, crates: &[&str]) -> bool {
-    item.krate == own || {
-        let krate = crate_of(item.krate);
-        krate == own || crates.contains(&krate)
-    }
+    // Compared in place: the module path is the crate's name, then `::` or nothing.
+    let path = item.module_path();
+    let of = |krate: &str| path.strip_prefix(krate).is_some_and(|rest| rest.is_empty() || rest.starts_with("::"));
+    of(own) || crates.iter().any(|krate| of(krate))
 }
 
 /// The first 8 bytes of `submodule NUL name`, zero-padded, as a big-endian integer: ordered as
 /// (submodule, name) is, since every byte of a Python name or a dotted path is above NUL.
 fn sort_prefix(item: &Item) -> u64 {
     let mut prefix = [0u8; 8];
-    let (submodule, name) = (item.submodule.as_bytes(), item.name.as_bytes());
+    let (submodule, name) = (item.submodule().as_bytes(), item.name().as_bytes());
     let sub_len = submodule.len().min(8);
     prefix[..sub_len].copy_from_slice(&submodule[..sub_len]);
     let start = (submodule.len() + 1).min(8); // after the NUL
@@ -138,13 +180,13 @@ pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &s
     // Sorted by submodule first: each submodule's items are contiguous.
     let mut current: Option<(&str, Bound<'_, PyModule>, Bound<'_, PyString>)> = None;
     for item in selected {
-        if current.as_ref().is_none_or(|(path, _, _)| *path != item.submodule) {
-            let target = modules.get(item.submodule)?;
-            let dotted = match item.submodule {
+        if current.as_ref().is_none_or(|(path, _, _)| *path != item.submodule()) {
+            let target = modules.get(item.submodule())?;
+            let dotted = match item.submodule() {
                 "" => PyString::new(py, public),
                 sub => PyString::new(py, &format!("{public}.{sub}")),
             };
-            current = Some((item.submodule, target, dotted));
+            current = Some((item.submodule(), target, dotted));
         }
         let (_, target, dotted) = current.as_ref().expect("set above");
         let object = (item.add)(target)?;
@@ -158,18 +200,18 @@ pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &s
 
 /// Every named crate registers something, and no two items take the same name in one module.
 fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) -> PyResult<()> {
-    if let Some(missing) = crates.iter().find(|&&k| !selected.iter().any(|item| crate_of(item.krate) == k)) {
+    if let Some(missing) = crates.iter().find(|&&k| !selected.iter().any(|item| item.krate() == k)) {
         return Err(PyImportError::new_err(format!(
             "pyo3-guard: `crates = [...]` of module `{public}` names `{missing}`, but no registered item comes from a \
              crate of that name; its items must use `pyo3_guard::prelude` (for a dependency renamed in Cargo.toml, \
              `{missing}` is the crate name it was renamed from)"
         )));
     }
-    let describe = |i: &Item| format!("{} `{}::{}`", i.kind.describe(), i.module_path, i.rust_name);
+    let describe = |i: &Item| format!("{} `{}::{}`", i.kind.describe(), i.module_path(), i.rust_name());
     for pair in selected.windows(2) {
         let (a, b) = (pair[0], pair[1]);
-        if (a.submodule, a.name) == (b.submodule, b.name) {
-            let dotted = [public, a.submodule, a.name].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(".");
+        if (a.submodule(), a.name()) == (b.submodule(), b.name()) {
+            let dotted = [public, a.submodule(), a.name()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(".");
             return Err(PyImportError::new_err(format!(
                 "pyo3-guard: two items are registered as `{dotted}`: {} and {}; give one another name \
                  (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`)",
@@ -266,12 +308,21 @@ fn dedupe_all(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let Ok(all) = module.getattr(intern!(py, "__all__")) else { return Ok(()) };
     let Ok(all) = all.cast_into::<PyList>() else { return Ok(()) };
     let names: Vec<String> = all.extract()?;
-    let mut seen = std::collections::HashSet::with_capacity(names.len());
-    if names.iter().all(|n| seen.insert(n.as_str())) {
+    // Sorted names, searched by bisection: a hash set would link hashbrown's code for one more type.
+    let mut seen: Vec<&str> = Vec::with_capacity(names.len());
+    let unique: Vec<&String> = names
+        .iter()
+        .filter(|n| match seen.binary_search(&n.as_str()) {
+            Ok(_) => false,
+            Err(at) => {
+                seen.insert(at, n);
+                true
+            }
+        })
+        .collect();
+    if unique.len() == names.len() {
         return Ok(());
     }
-    seen.clear();
-    let unique: Vec<&String> = names.iter().filter(|n| seen.insert(n.as_str())).collect();
     module.setattr(intern!(py, "__all__"), PyList::new(py, unique)?)
 }
 
@@ -336,21 +387,27 @@ mod tests {
         assert_eq!(public_name("a.b.a"), "a.b.a");
     }
 
+    fn test_item(module_path: &str, name: &str, submodule: &str, add: super::AddFn) -> Item {
+        let text: &'static str = format!("{module_path}{name}{name}{submodule}").leak();
+        Item::new(text, [module_path.len(), name.len(), name.len(), submodule.len()], Kind::Class, true, add)
+    }
+
+    #[test]
+    fn an_item_gives_back_its_parts() {
+        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+            Ok(m.clone().into_any())
+        }
+        let item = Item::new("demo::geoPointPtgeo.x", [9, 5, 2, 5], Kind::Class, true, add);
+        let parts = (item.module_path(), item.krate(), item.rust_name(), item.name(), item.submodule());
+        assert_eq!(parts, ("demo::geo", "demo", "Point", "Pt", "geo.x"));
+    }
+
     #[test]
     fn the_sort_prefix_orders_as_submodule_then_name() {
         fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
             Ok(m.clone().into_any())
         }
-        let item = |submodule, name| Item {
-            krate: "k",
-            module_path: "k",
-            rust_name: name,
-            name,
-            submodule,
-            kind: Kind::Class,
-            set_module: true,
-            add,
-        };
+        let item = |submodule: &str, name: &str| test_item("k", name, submodule, add);
         // Shared 8-byte prefixes and a submodule that is a prefix of another among them.
         let keys = [("", "A"), ("", "C1"), ("", "C10"), ("", "C2"), ("", "long_name_1"), ("", "long_name_2")];
         let keys = [&keys[..], &[("geo", "A"), ("geo.x", "B"), ("geox", "A")]].concat();
@@ -367,8 +424,7 @@ mod tests {
         fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
             Ok(m.clone().into_any())
         }
-        let item = |krate| Item { krate, module_path: krate, rust_name: "A", name: "A", submodule: "", kind: Kind::Class, set_module: true, add };
-        // Under cargo `krate` is CARGO_CRATE_NAME; outside cargo, the item's module path.
+        let item = |module_path: &str| test_item(module_path, "A", "", add);
         for krate in ["demo", "demo::shapes"] {
             assert!(belongs(&item(krate), "demo", &[]), "{krate}");
         }
