@@ -208,7 +208,7 @@ fn entry(
             quote!({
                 fn add<'py>(
                     module: &::pyo3::Bound<'py, ::pyo3::types::PyModule>,
-                ) -> ::pyo3::PyResult<::pyo3::Bound<'py, ::pyo3::PyAny>> {
+                ) -> ::pyo3::PyResult<::core::option::Option<::pyo3::Bound<'py, ::pyo3::PyAny>>> {
                     ::pyo3_guard::__private::add_function(module, ::pyo3::wrap_pyfunction!(#ident, module)?)
                 }
                 add

@@ -38,8 +38,9 @@ impl Kind {
     }
 }
 
-/// Adds one item to the module it is given and returns the added object.
-pub type AddFn = for<'py> fn(&Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>>;
+/// Adds one item to the module it is given and returns the added object when it has it at
+/// hand (a class's is read back from the module by name, and only when needed).
+pub type AddFn = for<'py> fn(&Bound<'py, PyModule>) -> PyResult<Option<Bound<'py, PyAny>>>;
 
 /// One `#[pyclass]` or `#[pyfunction]`, submitted where it is defined.
 #[derive(Debug)]
@@ -191,6 +192,10 @@ pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &s
         let (_, target, dotted) = current.as_ref().expect("set above");
         let object = (item.add)(target)?;
         if item.set_module {
+            let object = match object {
+                Some(object) => object,
+                None => target.getattr(item.name())?,
+            };
             // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
             let _ = object.setattr(module_attr, dotted);
         }
@@ -360,18 +365,19 @@ where
 }
 
 /// Not public API. The `add` of a registered `#[pyclass]`.
-pub fn add_class<'py, T: pyo3::PyClass>(module: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
-    module.add_class::<T>()?;
-    Ok(<T as pyo3::PyTypeInfo>::type_object(module.py()).into_any())
+pub fn add_class<'py, T: pyo3::PyClass>(module: &Bound<'py, PyModule>) -> PyResult<Option<Bound<'py, PyAny>>> {
+    // Not `type_object()` as well: its panic path (a message formatted with the class's name)
+    // is code of its own for every class, never run, but loaded at every import.
+    module.add_class::<T>().map(|()| None)
 }
 
 /// Not public API. The `add` of a registered `#[pyfunction]`.
 pub fn add_function<'py>(
     module: &Bound<'py, PyModule>,
     function: Bound<'py, pyo3::types::PyCFunction>,
-) -> PyResult<Bound<'py, PyAny>> {
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     module.add_function(function.clone())?;
-    Ok(function.into_any())
+    Ok(Some(function.into_any()))
 }
 
 #[cfg(test)]
@@ -394,8 +400,8 @@ mod tests {
 
     #[test]
     fn an_item_gives_back_its_parts() {
-        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
-            Ok(m.clone().into_any())
+        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+            Ok(Some(m.clone().into_any()))
         }
         let item = Item::new("demo::geoPointPtgeo.x", [9, 5, 2, 5], Kind::Class, true, add);
         let parts = (item.module_path(), item.krate(), item.rust_name(), item.name(), item.submodule());
@@ -404,8 +410,8 @@ mod tests {
 
     #[test]
     fn the_sort_prefix_orders_as_submodule_then_name() {
-        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
-            Ok(m.clone().into_any())
+        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+            Ok(Some(m.clone().into_any()))
         }
         let item = |submodule: &str, name: &str| test_item("k", name, submodule, add);
         // Shared 8-byte prefixes and a submodule that is a prefix of another among them.
@@ -421,8 +427,8 @@ mod tests {
 
     #[test]
     fn items_belong_to_their_crate_under_cargo_and_outside_it() {
-        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
-            Ok(m.clone().into_any())
+        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+            Ok(Some(m.clone().into_any()))
         }
         let item = |module_path: &str| test_item(module_path, "A", "", add);
         for krate in ["demo", "demo::shapes"] {
