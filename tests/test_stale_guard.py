@@ -84,6 +84,32 @@ def test_touch_never_reports_stale_and_a_revert_restores_the_id(demo: Project):
     assert build_id(demo) == original_id
 
 
+def links_thread_spawning(library: Path) -> bool:
+    """Whether the library holds the standard library's thread spawning (by its symbols)."""
+    symbols = subprocess.run(["nm", "-C", str(library)], capture_output=True, text=True, check=True).stdout
+    return "spawn_unchecked" in symbols
+
+
+def test_only_a_crate_of_400_inputs_or_more_links_the_check_that_starts_threads(demo: Project):
+    # The demo (a handful of inputs) checks on the calling thread, and its binary holds no
+    # thread code; with 400 inputs the build script sets the cfg that links the threaded check,
+    # which must give the same answers.
+    demo.uv_venv()
+    demo.maturin_develop()
+    loaded = "import demo; print(demo.__guard__.check()['file'])"
+    assert not links_thread_spawning(Path(demo.py(loaded).stdout.strip()))
+
+    for i in range(400):
+        (demo.root / "src" / "gen" / f"f{i}.rs").parent.mkdir(exist_ok=True)
+        (demo.root / "src" / "gen" / f"f{i}.rs").write_text(f"// generated {i}\n")
+    demo.maturin_develop()
+    assert links_thread_spawning(Path(demo.py(loaded).stdout.strip()))
+    report = "import demo; r = demo.__guard__.check(); print(r['verdict'], r['changed'], r['touched'])"
+    assert demo.py(report).stdout.strip() == "fresh [] 0"
+    demo.edit("src/gen/f399.rs", "generated", "changed")
+    assert demo.py(report).stdout.strip() == "stale ['src/gen/f399.rs'] 0"
+
+
 def wheel_build_id(project: Project, out: Path, *args: str, target_dir: Path | None = None) -> tuple[str, str]:
     """Builds a wheel with `maturin build`, unpacks it, imports it: (build id, source id)."""
     env = project.env(**({"CARGO_TARGET_DIR": str(target_dir)} if target_dir else {}))

@@ -28,6 +28,10 @@ pub const DIST_ENV: &str = "PYO3_GUARD_DIST";
 /// The cfg a distribution build sets on the crate being built (only there: the generated code
 /// that reads it is in that crate).
 pub const DIST_CFG: &str = "pyo3_guard_dist";
+/// The cfg set on a crate with enough inputs for the run-time check to share its stats out
+/// between threads (`INPUTS_PER_THREAD` or more): only then does the extension link the thread
+/// code (a smaller crate's check never starts a thread).
+pub const THREADS_CFG: &str = "pyo3_guard_threads";
 
 /// Call this from `build.rs`. Fingerprints the build, writes the record to `OUT_DIR` and prints:
 ///
@@ -41,6 +45,8 @@ pub const DIST_CFG: &str = "pyo3_guard_dist";
 /// cargo:rerun-if-env-changed=PYO3_GUARD_DIST
 /// cargo:rustc-check-cfg=cfg(pyo3_guard_dist)
 /// cargo:rustc-cfg=pyo3_guard_dist                                         (PYO3_GUARD_DIST=1)
+/// cargo:rustc-check-cfg=cfg(pyo3_guard_threads)
+/// cargo:rustc-cfg=pyo3_guard_threads                                      (400 inputs or more)
 /// cargo:warning=pyo3-guard: skipped <path>: <why>                         (one per skipped entry)
 /// ```
 ///
@@ -179,6 +185,10 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
     writeln!(out, "cargo:rustc-check-cfg=cfg({DIST_CFG})").map_err(io)?;
     if env.dist {
         writeln!(out, "cargo:rustc-cfg={DIST_CFG}").map_err(io)?;
+    }
+    writeln!(out, "cargo:rustc-check-cfg=cfg({THREADS_CFG})").map_err(io)?;
+    if record.inputs.len() >= pyo3_guard_engine::check::INPUTS_PER_THREAD {
+        writeln!(out, "cargo:rustc-cfg={THREADS_CFG}").map_err(io)?;
     }
     for skipped in &inputs.skipped {
         writeln!(out, "cargo:warning=pyo3-guard: {skipped}").map_err(io)?;

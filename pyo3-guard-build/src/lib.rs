@@ -44,7 +44,7 @@ pub mod cfg;
 #[doc(hidden)]
 pub mod discover;
 #[doc(hidden)]
-pub use emit::{build_record, emit_to, BuildEnv, CRATE_RENAMES_ENV, DIST_CFG, DIST_ENV, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
+pub use emit::{build_record, emit_to, BuildEnv, CRATE_RENAMES_ENV, DIST_CFG, DIST_ENV, THREADS_CFG, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
 #[doc(hidden)]
 #[cfg(feature = "exports")]
 pub mod exports;

@@ -7,8 +7,15 @@ use std::path::{Path, PathBuf};
 
 use common::{write, TempDir};
 use std::sync::atomic::Ordering;
-use pyo3_guard_build::check::{check, Verdict};
+use pyo3_guard_build::check::{check, check_on_one_thread, Verdict, INPUTS_PER_THREAD};
 use pyo3_guard_build::{build_record, emit_to, BuildEnv};
+
+/// What `emit_to` prints for `env`.
+fn emitted(env: &BuildEnv) -> String {
+    let mut out = Vec::new();
+    emit_to(env, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
 
 /// A crate `app` with a path dependency `core` beside it, both with a few sources.
 fn two_crates(dir: &Path) -> PathBuf {
@@ -256,7 +263,8 @@ fn emit_prints_the_documented_cargo_lines() {
          cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH\n\
          cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS\n\
          cargo:rerun-if-env-changed=PYO3_GUARD_DIST\n\
-         cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\n",
+         cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\n\
+         cargo:rustc-check-cfg=cfg(pyo3_guard_threads)\n",
         out = dir.0.display(),
         app = app.display(),
         core = core.display(),
@@ -381,7 +389,8 @@ fn the_fast_path_still_sees_files_added_in_subdirectories_and_gitignore_edits() 
 #[test]
 fn a_large_crate_checked_by_several_threads_gives_the_same_answers() {
     // Enough inputs that the fast path shares the stats out between threads (on a machine with
-    // more than one core), with the change, the touch and the removal in different parts.
+    // more than one core), with the change, the touch and the removal in different parts; the
+    // check without threads, which smaller crates link, answers the same.
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
     for i in 0..1200 {
@@ -390,16 +399,39 @@ fn a_large_crate_checked_by_several_threads_gives_the_same_answers() {
     let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
     let record = build_record(&env, &app).unwrap();
     assert!(record.inputs.len() > 1200);
-    assert_eq!(check(&record, None).verdict, Verdict::Fresh);
+    for check in [check, check_on_one_thread] {
+        assert_eq!(check(&record, None).verdict, Verdict::Fresh);
+    }
 
     let first = std::fs::File::options().write(true).open(app.join("src/gen/d0/f0.rs")).unwrap();
     first.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000)).unwrap();
     write(&app.join("src/gen/d9/f999.rs"), "// changed\n");
-    let report = check(&record, None);
-    assert_eq!((report.verdict, report.changed, report.touched), (Verdict::Stale, vec!["src/gen/d9/f999.rs".to_owned()], 1));
+    for check in [check, check_on_one_thread] {
+        let report = check(&record, None);
+        assert_eq!((report.verdict, report.changed, report.touched), (Verdict::Stale, vec!["src/gen/d9/f999.rs".to_owned()], 1));
+    }
 
     std::fs::remove_file(app.join("src/gen/d6/f650.rs")).unwrap();
-    assert_eq!(check(&record, None).removed, ["src/gen/d6/f650.rs"]);
+    for check in [check, check_on_one_thread] {
+        assert_eq!(check(&record, None).removed, ["src/gen/d6/f650.rs"]);
+    }
+}
+
+#[test]
+fn only_a_crate_large_enough_for_threads_gets_the_cfg_that_links_them() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let env = env_for(&app, &dir.0);
+    let cfg = "cargo:rustc-cfg=pyo3_guard_threads\n";
+    let small = build_record(&env, &app).unwrap().inputs.len();
+    // Exactly up to the threshold: one input short, then at it.
+    for i in small..INPUTS_PER_THREAD - 1 {
+        write(&app.join(format!("src/gen/f{i}.rs")), "// generated\n");
+    }
+    assert_eq!(build_record(&env, &app).unwrap().inputs.len(), INPUTS_PER_THREAD - 1);
+    assert!(!emitted(&env).contains(cfg));
+    write(&app.join("src/gen/last.rs"), "// generated\n");
+    assert!(emitted(&env).contains(cfg));
 }
 
 #[test]
@@ -430,12 +462,7 @@ fn files_appearing_and_vanishing_during_the_walk_never_fail_the_build() {
 fn a_distribution_build_sets_the_cfg_that_picks_the_lean_install() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
-    let lines = |env: &BuildEnv| {
-        let mut out = Vec::new();
-        emit_to(env, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    };
     let dist = BuildEnv { dist: true, omit_paths: true, ..env_for(&app, &dir.0) };
-    assert!(lines(&dist).ends_with("cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\ncargo:rustc-cfg=pyo3_guard_dist\n"));
-    assert!(!lines(&env_for(&app, &dir.0)).contains("cargo:rustc-cfg="));
+    assert!(emitted(&dist).contains("cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\ncargo:rustc-cfg=pyo3_guard_dist\n"));
+    assert!(!emitted(&env_for(&app, &dir.0)).contains("cargo:rustc-cfg="));
 }

@@ -171,14 +171,18 @@ pub(crate) fn record_static(name: &Ident) -> TokenStream {
 
 /// `mod __pyo3_guard_build_kind { pub use ...install; }`: the install this build links.
 /// PYO3_GUARD_DIST=1 has the build script set cfg `pyo3_guard_dist`: only the lean install is
-/// named, so the linker drops the check code. (Allowed: without a build script the cfg is
-/// undeclared, and the missing record is the one error to report.)
+/// named, so the linker drops the check code. A crate of 400 inputs or more gets cfg
+/// `pyo3_guard_threads`, and only then the install whose check may start threads. (Allowed:
+/// without a build script the cfgs are undeclared, and the missing record is the one error to
+/// report.)
 pub(crate) fn build_kind() -> TokenStream {
     quote! {
         #[allow(unexpected_cfgs)]
         mod __pyo3_guard_build_kind {
-            #[cfg(not(pyo3_guard_dist))]
+            #[cfg(all(not(pyo3_guard_dist), not(pyo3_guard_threads)))]
             pub use ::pyo3_guard::__private::install;
+            #[cfg(all(not(pyo3_guard_dist), pyo3_guard_threads))]
+            pub use ::pyo3_guard::__private::install_threaded as install;
             #[cfg(pyo3_guard_dist)]
             pub use ::pyo3_guard::__private::install_dist as install;
         }

@@ -29,8 +29,21 @@ pyo3::create_exception!(
 
 /// Not public API. Called by the function `#[guarded_pymodule]` generates, before the user's
 /// body, in a full build: sets the guard's attributes and adds the registered items (see
-/// `attrs::install`).
+/// `attrs::install`). Its check runs on the calling thread.
 pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
+    install_with(module, raw, module_path, named_crates, pyo3_guard_engine::check::check_on_one_thread)
+}
+
+/// Not public API. [`install`] for a crate of 400 inputs or more (cfg `pyo3_guard_threads`):
+/// its check may share the stats out between threads.
+pub fn install_threaded(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
+    install_with(module, raw, module_path, named_crates, check)
+}
+
+/// The engine's check a guard runs: one of two, so that a build links only the one it names.
+type CheckFn = fn(&Record, Option<&std::path::Path>) -> Report;
+
+fn install_with(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str], check: CheckFn) -> PyResult<()> {
     crate::attrs::install(module, raw, module_path, named_crates, |summary, module_name| {
         let guard = Guard {
             summary,
@@ -38,6 +51,7 @@ pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &s
             full: OnceLock::new(),
             module_name,
             named_crates: named_crates.iter().map(|c| c.to_string()).collect(),
+            check,
         };
         Ok(Bound::new(module.py(), guard)?.into_any())
     })
@@ -54,6 +68,8 @@ struct Guard {
     module_name: String,
     /// Path-dependency crates the module names in `crates = [...]`.
     named_crates: Vec<String>,
+    /// The engine's check this build links.
+    check: CheckFn,
 }
 
 #[pymethods]
@@ -91,7 +107,7 @@ impl Guard {
         let loaded = self.loaded_file(py);
         let name = self.display_name();
         let stale = py.detach(|| {
-            let report = check(record, source_root.as_deref());
+            let report = (self.check)(record, source_root.as_deref());
             (report.verdict == Verdict::Stale).then(|| {
                 let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
                 let diagnosis = diagnose(record, &report, loaded.as_deref(), &installed);
@@ -118,7 +134,7 @@ impl Guard {
         let record = self.record()?;
         let loaded = self.loaded_file(py);
         let (report, installed) = py.detach(|| {
-            let report = check(record, source_root.as_deref());
+            let report = (self.check)(record, source_root.as_deref());
             let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
             (report, installed)
         });

@@ -128,7 +128,7 @@ macro_rules! stub_gen_main {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dist::install as install_dist;
-    pub use crate::guard::install;
+    pub use crate::guard::{install, install_threaded};
     pub use crate::registry::{add_class, add_function, install_declarative, InitResult, Item, Kind};
     pub use pyo3_guard_macros::declared_inline;
     pub use inventory;
