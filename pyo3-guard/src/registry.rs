@@ -88,8 +88,7 @@ impl Item {
 
     /// The defining crate: the module path's first segment (`CARGO_CRATE_NAME` under cargo).
     pub fn krate(&self) -> &'static str {
-        let path: &'static str = self.module_path();
-        path.split_once(':').map_or(path, |(krate, _)| krate)
+        crate_of(self.module_path())
     }
 
     /// The Rust identifier, for messages.
