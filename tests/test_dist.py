@@ -57,6 +57,10 @@ def test_a_distribution_wheel_has_the_full_builds_id_no_check_code_and_the_cli_v
     # From outside: the id without importing, then the installed file against the checkout.
     inspected = json.loads(demo.run(cli, "inspect", "--json", dist["file"]).stdout)
     assert [r["build_id"] for r in inspected] == [full["id"]]
+    # `__build_info__` (the record's fields, read in place at import) says what the command's
+    # full parse of the same file says, key for key, in both builds.
+    for build, record in ((dist, inspected[0]), (full, json.loads(demo.run(cli, "inspect", "--json", full["file"]).stdout)[0])):
+        assert len(build["info"]) == 16 and {key: record[key] for key in build["info"]} == build["info"]
     fresh = demo.run(cli, "doctor", "--json", "--python", python, check=False)
     assert fresh.returncode == 0 and json.loads(fresh.stdout)["outcome"] == "fresh", fresh.stdout + fresh.stderr
     demo.edit("src/lib.rs", '"hello, {name}"', '"hello there, {name}"')

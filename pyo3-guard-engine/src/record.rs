@@ -327,26 +327,16 @@ impl Record {
         Ok(record)
     }
 
-    /// Parses the fields only, leaving the lists (`inputs`, `trees`, ...) empty, and counts the inputs:
-    /// what a module needs at import, without the cost of every input and export line. (Its own
-    /// loop, not a mode of [`Record::parse`]: a distribution build links this one alone.)
+    /// Parses the fields only, leaving the lists (`inputs`, `trees`, ...) empty, and counts the inputs
+    /// (for the command and the fuzz tests; a module reads its fields with [`Fields`]).
     pub fn parse_summary(bytes: &[u8]) -> Result<(Record, usize), ParseError> {
-        let body = body(bytes)?;
-        // The fields come before the lists. A summary (at every import) reads only them: with
-        // hundreds of export lines, going over the whole body cost more than the rest of the
-        // guard's import together. The first check parses, and validates, the rest.
-        let text = std::str::from_utf8(fields_part(body)).map_err(|_| bad("body is not UTF-8"))?;
+        let fields = Fields::read(bytes)?;
         let mut record = Record::default();
-        let mut declared_inputs = None;
-        for line in text.lines() {
+        for line in fields.text.lines() {
             let (key, value) = line.split_once(' ').unwrap_or((line, ""));
-            set_field(&mut record, key, value, &mut declared_inputs)?;
+            set_field(&mut record, key, value, &mut None)?;
         }
-        if record.build_id.is_empty() {
-            return Err(bad("no build_id"));
-        }
-        let count_lines = || body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count();
-        Ok((record, declared_inputs.unwrap_or_else(count_lines)))
+        Ok((record, fields.inputs))
     }
 
     /// Finds and parses the first valid record inside `bytes` (a whole binary).
@@ -360,6 +350,61 @@ impl Record {
             start += offset + 1;
         }
         None
+    }
+}
+
+/// The field lines of a record, read in place: what a module needs at import (`__build_id__`,
+/// `__build_info__`), without building a [`Record`] or reading any input or export line. The
+/// fields come before the lists; with hundreds of export lines, going over the whole body cost
+/// more than the rest of the guard's import together. The first check parses, and validates,
+/// the rest.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    text: &'a str,
+    /// How many inputs the record lists (its `inputs` field, or its input lines).
+    pub inputs: usize,
+}
+
+impl<'a> Fields<'a> {
+    /// Reads the fields of the record at `bytes[0]`, checked as [`Record::parse`] checks them:
+    /// the frame, UTF-8, every escape, the numbers and a build id.
+    pub fn read(bytes: &'a [u8]) -> Result<Fields<'a>, ParseError> {
+        let body = body(bytes)?;
+        let text = std::str::from_utf8(fields_part(body)).map_err(|_| bad("body is not UTF-8"))?;
+        let mut fields = Fields { text, inputs: 0 };
+        for line in text.lines() {
+            unescape(line.split_once(' ').map_or("", |(_, value)| value))?;
+        }
+        if fields.get("build_id").is_none_or(str::is_empty) {
+            return Err(bad("no build_id"));
+        }
+        if let Some(built_at) = fields.get("built_at") {
+            built_at.parse::<u64>().map_err(|_| bad("built_at is not a number"))?;
+        }
+        fields.inputs = match fields.get("inputs") {
+            Some(count) => count.parse().map_err(|_| bad("inputs is not a number"))?,
+            None => body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count(),
+        };
+        Ok(fields)
+    }
+
+    /// The value of field `key` as written (escaped; see [`Fields::text`]), the last one when
+    /// the key repeats, as [`Record::parse`] reads it.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        let mut found = None;
+        for line in self.text.lines() {
+            let (k, value) = line.split_once(' ').unwrap_or((line, ""));
+            if k == key {
+                found = Some(value);
+            }
+        }
+        found
+    }
+
+    /// The value of field `key`, unescaped.
+    pub fn text(&self, key: &str) -> Option<String> {
+        // Every escape was checked by `read`.
+        self.get(key).map(|value| unescape(value).unwrap_or_default())
     }
 }
 
@@ -567,6 +612,35 @@ mod tests {
         bytes[export + 8] = 0xff;
         assert!(Record::parse_summary(&bytes).is_ok());
         assert!(Record::parse(&bytes).is_err());
+    }
+
+    #[test]
+    fn fields_read_in_place_agree_with_the_parse() {
+        let bytes = sample().to_bytes();
+        let fields = Fields::read(&bytes).unwrap();
+        let record = Record::parse(&bytes).unwrap();
+        assert_eq!(fields.text("build_id").as_deref(), Some(record.build_id.as_str()));
+        assert_eq!(fields.text("source_root"), record.source_root); // escaped space, backslash, newline
+        assert_eq!(fields.text("git_dirty").as_deref(), Some("true"));
+        assert_eq!(fields.text("git_commit"), None);
+        assert_eq!(fields.get("features"), Some("a,b-c"));
+        assert_eq!(fields.get("built_at"), Some("42"));
+        assert_eq!(fields.inputs, record.inputs.len());
+        // Nothing of the lists is a field, and what the parse refuses in the fields, `read` refuses.
+        assert_eq!(fields.get("input"), None);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let reframe = |body: String| {
+            let body = body.split_once('\n').unwrap().1.to_owned();
+            format!("{MAGIC}{:08}\n{body}", body.len()).into_bytes()
+        };
+        for broken in [text.replace("built_at 42", "built_at soon"), text.replace("inputs 1\n", "inputs one\n"),
+                       text.replace("profile dev", "profile d\\ev"), text.replace("build_id 0123456789abcdef\n", "")] {
+            let broken = reframe(broken);
+            assert!(Record::parse(&broken).is_err() && Fields::read(&broken).is_err());
+        }
+        for cut in 0..bytes.len() {
+            assert!(Fields::read(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
     }
 
     #[test]

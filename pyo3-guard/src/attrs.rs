@@ -4,26 +4,25 @@
 
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyModule};
-use pyo3_guard_engine::record::Record;
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyModule, PyString};
+use pyo3_guard_engine::record::Fields;
 
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
-/// runs), makes the guard from them with `make_guard(fields, module name)`, sets the three names
+/// runs), makes the guard with `make_guard(build id, module name)`, sets the three names
 /// and adds the registered items of the module's crate (`module_path`) and of `named_crates`.
 pub(crate) fn install<'py>(
     module: &Bound<'py, PyModule>,
     raw: &'static [u8],
     module_path: &str,
     named_crates: &[&str],
-    make_guard: impl FnOnce(Record, String) -> PyResult<Bound<'py, PyAny>>,
+    make_guard: impl FnOnce(String, String) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     let py = module.py();
-    let (summary, input_count) =
-        Record::parse_summary(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
+    let fields = Fields::read(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
     let module_name: String = module.getattr("__name__")?.extract()?;
-    let build_id = summary.build_id.clone();
-    let info = build_info(py, &summary, input_count)?;
-    let guard = make_guard(summary, module_name.clone())?;
+    let build_id = fields.text("build_id").unwrap_or_default();
+    let info = build_info(py, &fields)?;
+    let guard = make_guard(build_id.clone(), module_name.clone())?;
 
     let mut targets = vec![module.clone().into_any()];
     // `demo.demo` inside package `demo`: the package's `from .demo import *` skips dunder
@@ -43,26 +42,64 @@ pub(crate) fn install<'py>(
     crate::registry::register(module, &module_name, module_path, named_crates)
 }
 
-/// `__build_info__`: the record's fields as a dict.
-fn build_info<'py>(py: Python<'py>, r: &Record, input_count: usize) -> PyResult<Bound<'py, PyDict>> {
+/// `__build_info__`: the record's fields as a dict, in this order (the README lists them).
+fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDict>> {
+    use Value::*;
+    const KEYS: [(&str, Value); 16] = [
+        ("build_id", Text),
+        ("source_id", Text),
+        ("crate", Text),
+        ("version", Text),
+        ("module", Optional),
+        ("profile", Text),
+        ("opt_level", Text),
+        ("target", Text),
+        ("features", List),
+        ("rustc", Text),
+        ("pyo3", Optional),
+        ("source_root", Optional),
+        ("inputs", Count),
+        ("git_commit", Optional),
+        ("git_dirty", Flag),
+        ("built_at", Number),
+    ];
     let info = PyDict::new(py);
-    info.set_item("build_id", &r.build_id)?;
-    info.set_item("source_id", &r.source_id)?;
-    info.set_item("crate", &r.crate_name)?;
-    info.set_item("version", &r.crate_version)?;
-    info.set_item("module", r.module_name.as_deref())?;
-    info.set_item("profile", &r.profile)?;
-    info.set_item("opt_level", &r.opt_level)?;
-    info.set_item("target", &r.target)?;
-    info.set_item("features", PyList::new(py, &r.features)?)?;
-    info.set_item("rustc", &r.rustc)?;
-    info.set_item("pyo3", r.pyo3_version.as_deref())?;
-    info.set_item("source_root", r.source_root.as_deref())?;
-    info.set_item("inputs", input_count)?;
-    info.set_item("git_commit", r.git_commit.as_deref())?;
-    info.set_item("git_dirty", r.git_dirty)?;
-    info.set_item("built_at", r.built_at)?;
+    for (key, kind) in KEYS {
+        // One Python object per kind, so that `set_item` has one instantiation.
+        let text = fields.text(key);
+        let value = match (kind, text) {
+            (Text, text) => PyString::new(py, text.as_deref().unwrap_or("")).into_any(),
+            (Optional | Flag, None) => py.None().into_bound(py),
+            (Optional, Some(text)) => PyString::new(py, &text).into_any(),
+            (Flag, Some(text)) => PyBool::new(py, text == "true").to_owned().into_any(),
+            (List, text) => {
+                let text = text.unwrap_or_default();
+                PyList::new(py, text.split(',').filter(|f| !f.is_empty()))?.into_any()
+            }
+            (Count, _) => PyInt::new(py, fields.inputs).into_any(),
+            // `Fields::read` checked the number.
+            (Number, text) => PyInt::new(py, text.and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)).into_any(),
+        };
+        info.set_item(key, value)?;
+    }
     Ok(info)
+}
+
+/// How `build_info` turns a record field into a Python value.
+#[derive(Clone, Copy)]
+enum Value {
+    /// A string, `""` when absent.
+    Text,
+    /// A string or None.
+    Optional,
+    /// True or False (the record says `true` or `false`), or None.
+    Flag,
+    /// A comma-separated list of strings.
+    List,
+    /// The number of inputs.
+    Count,
+    /// An integer, 0 when absent.
+    Number,
 }
 
 /// The file Python loaded the module `name` from (`__file__` is set only after import).

@@ -10,8 +10,8 @@ use pyo3::types::{PyDict, PyList, PyModule, PyString};
 /// Not public API. What `#[guarded_pymodule]` calls in a distribution build, in place of
 /// `guard::install`.
 pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
-    crate::attrs::install(module, raw, module_path, named_crates, |summary, module_name| {
-        let guard = DistGuard { build_id: summary.build_id, module_name };
+    crate::attrs::install(module, raw, module_path, named_crates, |build_id, module_name| {
+        let guard = DistGuard { build_id, module_name };
         Ok(Bound::new(module.py(), guard)?.into_any())
     })
 }

@@ -44,9 +44,9 @@ pub fn install_threaded(module: &Bound<'_, PyModule>, raw: &'static [u8], module
 type CheckFn = fn(&Record, Option<&std::path::Path>) -> Report;
 
 fn install_with(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str], check: CheckFn) -> PyResult<()> {
-    crate::attrs::install(module, raw, module_path, named_crates, |summary, module_name| {
+    crate::attrs::install(module, raw, module_path, named_crates, |build_id, module_name| {
         let guard = Guard {
-            summary,
+            build_id,
             raw,
             full: OnceLock::new(),
             module_name,
@@ -60,8 +60,8 @@ fn install_with(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &
 /// `module.__guard__`: checks the loaded binary against the sources on disk.
 #[pyclass(frozen, module = "pyo3_guard", name = "Guard")]
 struct Guard {
-    /// The record's fields, parsed at import.
-    summary: Record,
+    /// The record's build id, read at import.
+    build_id: String,
     /// The embedded record, and its full parse (inputs, exports) made on the first check.
     raw: &'static [u8],
     full: OnceLock<Result<Record, String>>,
@@ -205,7 +205,7 @@ impl Guard {
     }
 
     fn __repr__(&self) -> String {
-        format!("<pyo3-guard for {} build {}>", self.display_name(), self.summary.build_id)
+        format!("<pyo3-guard for {} build {}>", self.display_name(), self.build_id)
     }
 }
 
