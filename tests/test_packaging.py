@@ -47,5 +47,5 @@ def test_the_readmes_pre_release_git_dependency_lines_build_a_guarded_crate(tmp_
     (crate.root / "src" / "lib.rs").write_text(LIB)
     crate.run("cargo", "check", "--quiet")
     lock = (crate.root / "Cargo.lock").read_text()
-    for name in ("pyo3-guard", "pyo3-guard-build", "pyo3-guard-engine", "pyo3-guard-macros"):
+    for name in ("pyo3-guard", "pyo3-guard-build", "pyo3-guard-core", "pyo3-guard-engine", "pyo3-guard-macros"):
         assert re.search(rf'name = "{name}"\nversion = "[^"]+"\nsource = "git\+file://[^"]*#{head}"', lock), name

@@ -255,7 +255,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
 
 /// The crates whose own Python items are never expected in a user's module.
 #[cfg(feature = "exports")]
-const OWN_CRATES: [&str; 4] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_engine", "pyo3_guard_macros"];
+const OWN_CRATES: [&str; 5] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_core", "pyo3_guard_engine", "pyo3_guard_macros"];
 
 /// What the root crate and its path dependencies declare for Python.
 #[cfg(feature = "exports")]

@@ -9,7 +9,9 @@ pub fn order(len: usize, less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usiz
 
 /// The stable order of `0..keys.len()` by `keys`, then by `tie_less(a, b)` among equal keys:
 /// most comparisons then end at the integer, without a call. A bottom-up merge sort, O(n log n)
-/// comparisons.
+/// comparisons. (`#[inline]`: pyo3-guard-core's copy keeps the engine's objects out of a
+/// distribution build.)
+#[inline]
 pub fn order_by_key(keys: &[u64], tie_less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usize> {
     // Each index beside its key: one load per comparison, not two.
     let mut from: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();

@@ -196,6 +196,7 @@ pub struct Record {
 pub struct ParseError(pub String);
 
 impl std::fmt::Display for ParseError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "invalid pyo3-guard build record: {}", self.0)
     }
@@ -365,15 +366,21 @@ pub struct Fields<'a> {
     pub inputs: usize,
 }
 
+// #[inline]: pyo3-guard-core's copy is compiled into its own objects, so a distribution build,
+// which reads the fields and nothing else of the engine, links none of the engine's objects.
 impl<'a> Fields<'a> {
     /// Reads the fields of the record at `bytes[0]`, checked as [`Record::parse`] checks them:
     /// the frame, UTF-8, every escape, the numbers and a build id.
+    #[inline]
     pub fn read(bytes: &'a [u8]) -> Result<Fields<'a>, ParseError> {
         let body = body(bytes)?;
         let text = std::str::from_utf8(fields_part(body)).map_err(|_| bad("body is not UTF-8"))?;
         let mut fields = Fields { text, inputs: 0 };
         for line in text.lines() {
-            unescape(line.split_once(' ').map_or("", |(_, value)| value))?;
+            let value = line.split_once(' ').map_or("", |(_, value)| value);
+            if !escapes_are_valid(value) {
+                return Err(bad("bad escape"));
+            }
         }
         if fields.get("build_id").is_none_or(str::is_empty) {
             return Err(bad("no build_id"));
@@ -390,6 +397,7 @@ impl<'a> Fields<'a> {
 
     /// The value of field `key` as written (escaped; see [`Fields::text`]), the last one when
     /// the key repeats, as [`Record::parse`] reads it.
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&'a str> {
         let mut found = None;
         for line in self.text.lines() {
@@ -402,14 +410,16 @@ impl<'a> Fields<'a> {
     }
 
     /// The value of field `key`, unescaped.
+    #[inline]
     pub fn text(&self, key: &str) -> Option<String> {
         // Every escape was checked by `read`.
-        self.get(key).map(|value| unescape(value).unwrap_or_default())
+        self.get(key).map(|value| unescaped(value).unwrap_or_default())
     }
 }
 
 /// The body of the record that starts at `bytes[0]`, checked against its header, without the
 /// end line.
+#[inline] // see `Fields`
 fn body(bytes: &[u8]) -> Result<&[u8], ParseError> {
     let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| bad("missing header"))?;
     let digits = rest.get(..LEN_DIGITS).ok_or_else(|| bad("truncated header"))?;
@@ -453,10 +463,23 @@ fn set_field(record: &mut Record, key: &str, value: &str, declared_inputs: &mut 
     Ok(true)
 }
 
+/// Whether every backslash in `value` starts an escape [`unescaped`] knows.
+#[inline] // see `Fields`
+fn escapes_are_valid(value: &str) -> bool {
+    let mut bytes = value.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'\\' && !matches!(bytes.next(), Some(b'\\' | b'n' | b'r' | b's')) {
+            return false;
+        }
+    }
+    true
+}
+
 /// The keys of the list lines. Every field line comes before the first of them.
 const LIST_KEYS: [&str; 6] = ["input", "tree", "file", "python", "export", "walked"];
 
 /// The body up to its first list line.
+#[inline] // see `Fields`
 fn fields_part(body: &[u8]) -> &[u8] {
     let mut start = 0;
     while start < body.len() {
@@ -520,6 +543,13 @@ fn escape(value: &str) -> String {
 }
 
 fn unescape(value: &str) -> Result<String, ParseError> {
+    unescaped(value).ok_or_else(|| bad("bad escape"))
+}
+
+/// `value` unescaped; None for a bad escape. (`#[inline]`, see [`Fields`]: the parse above
+/// calls it through `unescape`, so the engine holds one copy.)
+#[inline]
+fn unescaped(value: &str) -> Option<String> {
     let mut out = String::with_capacity(value.len());
     let mut chars = value.chars();
     while let Some(c) = chars.next() {
@@ -527,15 +557,15 @@ fn unescape(value: &str) -> Result<String, ParseError> {
             out.push(c);
             continue;
         }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('s') => out.push(' '),
-            _ => return Err(bad("bad escape")),
-        }
+        out.push(match chars.next()? {
+            '\\' => '\\',
+            'n' => '\n',
+            'r' => '\r',
+            's' => ' ',
+            _ => return None,
+        });
     }
-    Ok(out)
+    Some(out)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyModule;
 use pyo3_guard_engine::record::{Export, ExportKind, Expect, Macro, Record};
 
-use crate::registry::{self, Item};
+use pyo3_guard_core::registry::{self, Item};
 
 /// How many missing items a message lists before it gives a count.
 const LISTED: usize = 20;

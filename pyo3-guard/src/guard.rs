@@ -1,5 +1,5 @@
 //! The `__guard__` of a full build: `verify()` and `check()` compare the loaded binary with the
-//! sources on disk. (A distribution build carries the one in `dist.rs` instead.)
+//! sources on disk. (A distribution build carries the one in `pyo3-guard-core`'s `dist.rs` instead.)
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -44,7 +44,7 @@ pub fn install_threaded(module: &Bound<'_, PyModule>, raw: &'static [u8], module
 type CheckFn = fn(&Record, Option<&std::path::Path>) -> Report;
 
 fn install_with(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str], check: CheckFn) -> PyResult<()> {
-    crate::attrs::install(module, raw, module_path, named_crates, |build_id, module_name| {
+    pyo3_guard_core::attrs::install(module, raw, module_path, named_crates, |build_id, module_name| {
         let guard = Guard {
             build_id,
             raw,
@@ -228,15 +228,15 @@ impl Guard {
 
     /// The name users import the module by (`demo`, `pkg._native`).
     fn display_name(&self) -> &str {
-        crate::registry::public_name(&self.module_name)
+        pyo3_guard_core::registry::public_name(&self.module_name)
     }
 
     /// The extension module, as Python has it now.
     fn loaded_module<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
-        crate::attrs::loaded_module(py, &self.module_name)
+        pyo3_guard_core::attrs::loaded_module(py, &self.module_name)
     }
 
     fn loaded_file(&self, py: Python<'_>) -> Option<PathBuf> {
-        crate::attrs::loaded_file(py, &self.module_name)
+        pyo3_guard_core::attrs::loaded_file(py, &self.module_name)
     }
 }

@@ -53,11 +53,9 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-mod attrs;
-mod dist;
 mod exports;
 mod guard;
-pub mod registry;
+pub use pyo3_guard_core::registry;
 
 /// Turns a PyO3 module into a guarded one. Accepts what `#[pyo3::pymodule]` accepts, plus
 /// `crates = [name, ...]`, in both of PyO3's styles:
@@ -127,9 +125,9 @@ macro_rules! stub_gen_main {
 /// Not public API. Used by generated code.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dist::install as install_dist;
+    pub use pyo3_guard_core::dist::install as install_dist;
     pub use crate::guard::{install, install_threaded};
-    pub use crate::registry::{add_class, add_function, install_declarative, InitResult, Item, Kind};
+    pub use pyo3_guard_core::registry::{add_class, add_function, install_declarative, InitResult, Item, Kind};
     pub use pyo3_guard_macros::declared_inline;
     pub use inventory;
     #[cfg(feature = "stub-gen")]

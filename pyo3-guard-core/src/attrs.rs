@@ -10,7 +10,7 @@ use pyo3_guard_engine::record::Fields;
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
 /// runs), makes the guard with `make_guard(build id, module name)`, sets the three names
 /// and adds the registered items of the module's crate (`module_path`) and of `named_crates`.
-pub(crate) fn install<'py>(
+pub fn install<'py>(
     module: &Bound<'py, PyModule>,
     raw: &'static [u8],
     module_path: &str,
@@ -18,7 +18,7 @@ pub(crate) fn install<'py>(
     make_guard: impl FnOnce(String, String) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     let py = module.py();
-    let fields = Fields::read(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))?;
+    let fields = read_fields(raw)?;
     let module_name: String = module.getattr("__name__")?.extract()?;
     let build_id = fields.text("build_id").unwrap_or_default();
     let info = build_info(py, &fields)?;
@@ -40,6 +40,13 @@ pub(crate) fn install<'py>(
         target.setattr("__guard__", &guard)?;
     }
     crate::registry::register(module, &module_name, module_path, named_crates)
+}
+
+/// The record's fields (the engine's reader is `#[inline]`, so that this crate has a copy of its
+/// own and a distribution build links no engine object; here it stays one function).
+#[inline(never)]
+fn read_fields(raw: &[u8]) -> PyResult<Fields<'_>> {
+    Fields::read(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))
 }
 
 /// `__build_info__`: the record's fields as a dict, in this order (the README lists them).
@@ -103,11 +110,11 @@ enum Value {
 }
 
 /// The file Python loaded the module `name` from (`__file__` is set only after import).
-pub(crate) fn loaded_file(py: Python<'_>, name: &str) -> Option<std::path::PathBuf> {
+pub fn loaded_file(py: Python<'_>, name: &str) -> Option<std::path::PathBuf> {
     loaded_module(py, name)?.getattr("__file__").ok()?.extract().ok()
 }
 
 /// The extension module `name`, as Python has it now.
-pub(crate) fn loaded_module<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAny>> {
+pub fn loaded_module<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAny>> {
     PyModule::import(py, "sys").ok()?.getattr("modules").ok()?.get_item(name).ok()
 }

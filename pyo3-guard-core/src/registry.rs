@@ -127,12 +127,19 @@ pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
     // Most comparisons end at the integer prefix, without a call: two string comparisons per
     // step made this sort a third of registration's own cost.
     let keys: Vec<u64> = chosen.iter().map(|item| sort_prefix(item)).collect();
-    let order = pyo3_guard_engine::order::order_by_key(&keys, &mut |a, b| {
+    let order = order_by_key(&keys, &mut |a, b| {
         let (a, b) = (chosen[a], chosen[b]);
         ((a.submodule(), a.name()), (a.module_path(), a.rust_name()))
             < ((b.submodule(), b.name()), (b.module_path(), b.rust_name()))
     });
     order.into_iter().map(|i| chosen[i]).collect()
+}
+
+/// The engine's sort, compiled here once (it is `#[inline]` so that this crate has a copy of its
+/// own and a distribution build links no engine object; one call site keeps it one copy).
+#[inline(never)]
+fn order_by_key(keys: &[u64], tie_less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usize> {
+    pyo3_guard_engine::order::order_by_key(keys, tie_less)
 }
 
 /// Whether `item` comes from the crate `own` or one of `crates`. Its `krate` is the bare crate
