@@ -81,7 +81,9 @@ fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDi
             (Flag, Some(text)) => PyBool::new(py, text == "true").to_owned().into_any(),
             (List, text) => {
                 let text = text.unwrap_or_default();
-                PyList::new(py, text.split(',').filter(|f| !f.is_empty()))?.into_any()
+                // Collected first: PyO3 before 0.28 takes only iterators of known length.
+                let names: Vec<&str> = text.split(',').filter(|f| !f.is_empty()).collect();
+                PyList::new(py, names)?.into_any()
             }
             (Count, _) => PyInt::new(py, fields.inputs).into_any(),
             // `Fields::read` checked the number.
