@@ -5,7 +5,7 @@
 //! Kept small on purpose: every method and every value type of a dict costs code in every wheel.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyModule, PyString};
+use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
 
 /// Not public API. What `#[guarded_pymodule]` calls in a distribution build, in place of
 /// `guard::install`.
@@ -37,33 +37,37 @@ impl DistGuard {
     #[pyo3(signature = (source_root=None))]
     fn check<'py>(&self, py: Python<'py>, source_root: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyDict>> {
         let _ = source_root;
-        let file = crate::attrs::loaded_file(py, &self.module_name);
+        // Strings only (no path or OS-string conversion): a path that is not valid Unicode is
+        // shown as FILE. Every value a Python object, every list one instantiation.
+        let file: Option<String> = crate::attrs::loaded_module(py, &self.module_name)
+            .and_then(|module| module.getattr("__file__").ok()?.extract().ok());
+        let python: String = py.import("sys")?.getattr("executable")?.extract()?;
         let name = self.display_name();
         let reason = format!("{name} is a distribution build (PYO3_GUARD_DIST=1 at build time): it carries its build record, not the check");
-        let path = file.as_ref().map_or("FILE".into(), |f| shell_word(&f.to_string_lossy()));
-        let python: String = py.import("sys")?.getattr("executable")?.extract()?;
+        let path = file.as_deref().map_or("FILE".into(), shell_word);
         let inspect = format!("read its build id without importing it: pyo3-guard inspect {path}");
         let doctor = format!("compare it with a checkout, in the checkout's directory: pyo3-guard doctor --python {}", shell_word(&python));
         let message = format!("unverifiable: {reason}; {inspect}; {doctor}");
-        // Every value as a Python object: one instantiation of `set_item`, not one per type.
         let text = |s: &str| PyString::new(py, s).into_any();
+        let list = |items: &[&str]| PyList::new(py, items).map(Bound::into_any);
         let none = py.None().into_bound(py);
-        let file = file.map_or(none.clone(), |f| text(&f.to_string_lossy()));
+        let empty = || PyList::empty(py).into_any();
+        let (notes, fixes) = (list(&[&reason])?, list(&[&inspect, &doctor])?);
         let entries = [
             ("verdict", text("unverifiable")),
             ("build_id", text(&self.build_id)),
-            ("file", file),
+            ("file", file.as_deref().map_or(none.clone(), text)),
             ("source_root", none.clone()),
-            ("changed", PyList::empty(py).into_any()),
-            ("added", PyList::empty(py).into_any()),
-            ("removed", PyList::empty(py).into_any()),
-            ("touched", 0u32.into_pyobject(py)?.into_any()),
-            ("notes", PyList::new(py, [reason])?.into_any()),
+            ("changed", empty()),
+            ("added", empty()),
+            ("removed", empty()),
+            ("touched", PyInt::new(py, 0u32).into_any()),
+            ("notes", notes),
             ("installer", none.clone()),
             ("cause", none),
-            ("fixes", PyList::new(py, [inspect, doctor])?.into_any()),
-            ("missing", PyList::empty(py).into_any()),
-            ("unchecked", PyList::empty(py).into_any()),
+            ("fixes", fixes),
+            ("missing", empty()),
+            ("unchecked", empty()),
             ("message", text(&message)),
         ];
         let dict = PyDict::new(py);
