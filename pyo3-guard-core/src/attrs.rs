@@ -20,8 +20,7 @@ pub fn install<'py>(
     let py = module.py();
     let fields = read_fields(raw)?;
     let module_name: String = module.getattr("__name__")?.extract()?;
-    let build_id = fields.text("build_id").unwrap_or_default();
-    let info = build_info(py, &fields)?;
+    let (info, build_id) = build_info(py, &fields)?;
     let guard = make_guard(build_id.clone(), module_name.clone())?;
 
     let mut targets = vec![module.clone().into_any()];
@@ -49,11 +48,12 @@ fn read_fields(raw: &[u8]) -> PyResult<Fields<'_>> {
     Fields::read(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))
 }
 
-/// `__build_info__`: the record's fields as a dict, in this order (the README lists them).
-fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDict>> {
+/// `__build_info__`: the record's fields as a dict, in this order (the README lists them); and
+/// the build id.
+fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<(Bound<'py, PyDict>, String)> {
     use Value::*;
     const KEYS: [(&str, Value); 16] = [
-        ("build_id", Text),
+        ("build_id", Text), // first: see `build_id` below
         ("source_id", Text),
         ("crate", Text),
         ("version", Text),
@@ -70,10 +70,18 @@ fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDi
         ("git_dirty", Flag),
         ("built_at", Number),
     ];
+    // One pass over the field lines (the last of a repeated key wins, as in the full parse).
+    let mut raw: [Option<&str>; KEYS.len()] = [None; KEYS.len()];
+    for (key, value) in fields.pairs() {
+        if let Some(i) = KEYS.iter().position(|(k, _)| *k == key) {
+            raw[i] = Some(value);
+        }
+    }
     let info = PyDict::new(py);
-    for (key, kind) in KEYS {
+    let build_id = raw[0].map(Fields::unescape).unwrap_or_default();
+    for ((key, kind), raw) in KEYS.into_iter().zip(raw) {
         // One Python object per kind, so that `set_item` has one instantiation.
-        let text = fields.text(key);
+        let text = raw.map(Fields::unescape);
         let value = match (kind, text) {
             (Text, text) => PyString::new(py, text.as_deref().unwrap_or("")).into_any(),
             (Optional | Flag, None) => py.None().into_bound(py),
@@ -91,7 +99,7 @@ fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<Bound<'py, PyDi
         };
         info.set_item(key, value)?;
     }
-    Ok(info)
+    Ok((info, build_id))
 }
 
 /// How `build_info` turns a record field into a Python value.

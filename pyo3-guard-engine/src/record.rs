@@ -333,8 +333,7 @@ impl Record {
     pub fn parse_summary(bytes: &[u8]) -> Result<(Record, usize), ParseError> {
         let fields = Fields::read(bytes)?;
         let mut record = Record::default();
-        for line in fields.text.lines() {
-            let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        for (key, value) in fields.pairs() {
             set_field(&mut record, key, value, &mut None)?;
         }
         Ok((record, fields.inputs))
@@ -376,19 +375,26 @@ impl<'a> Fields<'a> {
         let body = body(bytes)?;
         let text = std::str::from_utf8(fields_part(body)).map_err(|_| bad("body is not UTF-8"))?;
         let mut fields = Fields { text, inputs: 0 };
-        for line in text.lines() {
-            let value = line.split_once(' ').map_or("", |(_, value)| value);
+        // One pass: the last of a repeated key counts, as in the full parse.
+        let (mut build_id, mut built_at, mut inputs) = (None, None, None);
+        for (key, value) in fields.pairs() {
             if !escapes_are_valid(value) {
                 return Err(bad("bad escape"));
             }
+            match key {
+                "build_id" => build_id = Some(value),
+                "built_at" => built_at = Some(value),
+                "inputs" => inputs = Some(value),
+                _ => {}
+            }
         }
-        if fields.get("build_id").is_none_or(str::is_empty) {
+        if build_id.is_none_or(str::is_empty) {
             return Err(bad("no build_id"));
         }
-        if let Some(built_at) = fields.get("built_at") {
+        if let Some(built_at) = built_at {
             built_at.parse::<u64>().map_err(|_| bad("built_at is not a number"))?;
         }
-        fields.inputs = match fields.get("inputs") {
+        fields.inputs = match inputs {
             Some(count) => count.parse().map_err(|_| bad("inputs is not a number"))?,
             None => body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count(),
         };
@@ -399,21 +405,26 @@ impl<'a> Fields<'a> {
     /// the key repeats, as [`Record::parse`] reads it.
     #[inline]
     pub fn get(&self, key: &str) -> Option<&'a str> {
-        let mut found = None;
-        for line in self.text.lines() {
-            let (k, value) = line.split_once(' ').unwrap_or((line, ""));
-            if k == key {
-                found = Some(value);
-            }
-        }
-        found
+        self.pairs().filter(|(k, _)| *k == key).last().map(|(_, value)| value)
+    }
+
+    /// Each field as (key, value as written), in the record's order. One pass: reading many
+    /// fields through [`Fields::get`] goes over every line for each.
+    #[inline]
+    pub fn pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.text.lines().map(|line| line.split_once(' ').unwrap_or((line, "")))
     }
 
     /// The value of field `key`, unescaped.
     #[inline]
     pub fn text(&self, key: &str) -> Option<String> {
-        // Every escape was checked by `read`.
-        self.get(key).map(|value| unescaped(value).unwrap_or_default())
+        self.get(key).map(Fields::unescape)
+    }
+
+    /// A value of [`Fields::pairs`], unescaped (every escape was checked by [`Fields::read`]).
+    #[inline]
+    pub fn unescape(value: &str) -> String {
+        unescaped(value).unwrap_or_default()
     }
 }
 
