@@ -145,7 +145,7 @@ def main() -> None:
             rows = freshness.run(work / "freshness", sizes, 2 if args.quick else 5, target, log)
             detail = freshness_rows(table, rows)
         if "import" in sections:
-            import_section(table, work / "import", python, 11 if args.quick else 41)
+            import_section(table, work / "import", python, 21 if args.quick else 201)
         if "builds" in sections:
             builds_section(table, work / "builds", python, target, 1 if args.quick else 3, 3 if args.quick else 6)
         if "size" in sections:
