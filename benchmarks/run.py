@@ -54,14 +54,21 @@ def first_line(*cmd: str) -> str:
         return "not found"
 
 
+def pyo3_versions(work: Path) -> str:
+    """The PyO3 version(s) the run's crates were built with, from the lock files cargo wrote into
+    the work directory (the examples carry no lock file of their own)."""
+    found = {m.group(1) for lock in work.rglob("Cargo.lock")
+             for m in re.finditer(r'name = "pyo3"\nversion = "([^"]+)"', lock.read_text())}
+    return ", ".join(sorted(found)) or "?"
+
+
 def machine() -> list[str]:
+    """The run's circumstances, taken at its start; `{pyo3}` is filled in at its end."""
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    lock = (REPO / "examples" / "demo" / "Cargo.lock")
-    pyo3 = re.search(r'name = "pyo3"\nversion = "([^"]+)"', lock.read_text()) if lock.exists() else None
     commit = first_line("git", "-C", str(REPO), "rev-parse", "--short", "HEAD")
     return [
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}",
@@ -69,7 +76,7 @@ def machine() -> list[str]:
         f"- load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other builds may run beside this one)",
         f"- tools: {first_line('rustc', '-V')}; {first_line('cargo', '-V')}; {first_line('maturin', '-V')}; "
         f"{first_line('uv', '-V')}; Python {platform.python_version()}; "
-        f"maturin-import-hook {freshness.hook_version()}; pyo3 {pyo3.group(1) if pyo3 else '?'}",
+        f"maturin-import-hook {freshness.hook_version()}; pyo3 {{pyo3}}",
     ]
 
 
@@ -136,9 +143,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pyo3-guard-bench-"))
     table = Table()
     out: list[str] = []
+    circumstances = machine()
     try:
-        out += ["## Results", "", *machine(), f"- run: `scripts/bench{' --quick' if args.quick else ''}`"
-                + (f" (sections: {', '.join(sections)})" if args.only else ""), ""]
         detail: list[str] = []
         if "freshness" in sections:
             sizes = [100, 1000, 10000]
@@ -150,6 +156,10 @@ def main() -> None:
             builds_section(table, work / "builds", python, target, 1 if args.quick else 3, 3 if args.quick else 6)
         if "size" in sections:
             size_section(table, work / "size", python)
+        # The PyO3 version is known once the sections' builds wrote their lock files.
+        out += ["## Results", "", *(line.replace("{pyo3}", pyo3_versions(work)) for line in circumstances),
+                f"- run: `scripts/bench{' --quick' if args.quick else ''}`"
+                + (f" (sections: {', '.join(sections)})" if args.only else ""), ""]
         out += [table.render(), ""]
         if detail:
             out += ["Where the freshness check's time goes (unchanged state, medians; the last three "
