@@ -4,6 +4,7 @@ grown as users grow them, then built with the real maturin and uv and imported."
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -134,6 +135,115 @@ def test_a_forgotten_export_of_a_declarative_module_is_named(tmp_path: Path):
     assert "class Exported (src/shapes.rs:" in message
     missing = project.py("import my_project; print([m['name'] for m in my_project.__guard__.check()['missing']])")
     assert missing.stdout.strip() == "['Exported']"
+
+
+# cramjam's layout (found converting cramjam 2.14.0): each codec is a `#[pymodule] pub mod` in a
+# file of its own, outside the top module, which exports it; the codecs have items of the same
+# names, and a `Decompressor` each that one `macro_rules!` makes in a plain inner module.
+CODEC_RS = """use pyo3::prelude::*;
+
+#[pymodule]
+pub mod NAME {
+    use pyo3::prelude::*;
+
+    #[pyfunction]
+    fn compress(data: &[u8]) -> Vec<u8> {
+        data.to_vec()
+    }
+EXTRA
+    #[pyclass]
+    pub struct Compressor {
+        total: usize,
+    }
+
+    #[pymethods]
+    impl Compressor {
+        #[new]
+        fn new() -> Self {
+            Compressor { total: 0 }
+        }
+
+        fn METHOD(&mut self) -> usize {
+            self.total
+        }
+    }
+
+    mod _decompressor {
+        use super::*;
+        crate::make_decompressor!();
+    }
+
+    #[pymodule_export]
+    use _decompressor::Decompressor;
+}
+"""
+
+MAKE_DECOMPRESSOR = """/// One class every codec makes the same way.
+#[macro_export]
+macro_rules! make_decompressor {
+    () => {
+        #[pyclass]
+        pub struct Decompressor;
+
+        #[pymethods]
+        impl Decompressor {
+            #[new]
+            fn new() -> Self {
+                Decompressor
+            }
+        }
+    };
+}
+
+"""
+
+CODEC_EXPORTS = """
+    #[pymodule_export]
+    use crate::alpha::alpha;
+
+    #[pymodule_export]
+    use crate::beta::beta;
+"""
+
+NAMES = """import json, my_project as m
+modules = {"": m, **{n: getattr(m, n) for n in ("alpha", "beta") if hasattr(m, n)}}
+print(json.dumps({k: sorted(n for n in dir(v) if not n.startswith("__")) for k, v in modules.items()}))
+"""
+
+
+def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_is_named(tmp_path: Path):
+    project = maturin_new(tmp_path, "my_project")
+    lib = project.root / "src" / "lib.rs"
+    body, _, _ = lib.read_text().rstrip().rpartition("}")
+    lib.write_text("mod alpha;\nmod beta;\n\n" + MAKE_DECOMPRESSOR + body + CODEC_EXPORTS + "}\n")
+    for name, method, extra in (("alpha", "flush", ""), ("beta", "finish", "\n    #[pyfunction]\n    fn only_in_beta() {}\n")):
+        code = CODEC_RS.replace("NAME", name).replace("METHOD", method).replace("EXTRA", extra)
+        (project.root / "src" / f"{name}.rs").write_text(code)
+    project.uv_venv()
+    project.maturin_develop()
+    before = json.loads(project.py(NAMES).stdout)
+    assert before["alpha"] == ["Compressor", "Decompressor", "compress"] and "only_in_beta" in before["beta"]
+
+    # The README's steps: every file's prelude swapped, the top module guarded.
+    convert(project.root)
+    project.maturin_develop()
+    after = json.loads(project.py(NAMES).stdout)
+    assert after == before
+    # Each codec's class has its own methods: no false alarm from the other codec's class.
+    project.py("import my_project as m; m.alpha.Compressor().flush(); m.beta.Compressor().finish(); m.__guard__.verify()")
+
+    # A codec nobody exports: its items are named, with the line that adds it.
+    export = "    #[pymodule_export]\n    use crate::beta::beta;\n"
+    project.edit("src/lib.rs", export, "")
+    project.maturin_develop()
+    check = json.loads(project.py("import json, my_project; print(json.dumps(my_project.__guard__.check()))").stdout)
+    assert sorted(m["name"] for m in check["missing"]) == ["Compressor", "compress", "only_in_beta"], check["missing"]
+    fix = "`#[pymodule_export] use crate::beta::beta;` in the declarative module"
+    assert all(fix in m["reason"] for m in check["missing"]), check["missing"]
+    # The fix, pasted as the message gives it, makes the module whole again.
+    project.edit("src/lib.rs", CODEC_EXPORTS.replace(export, ""), CODEC_EXPORTS.replace(export, "") + "\n    #[pymodule_export] use crate::beta::beta;\n")
+    project.maturin_develop()
+    project.py("import my_project as m; m.beta.only_in_beta(); m.__guard__.verify()")
 
 
 def test_what_conversion_will_add_can_be_listed_first(tmp_path: Path):

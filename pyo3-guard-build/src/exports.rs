@@ -27,13 +27,42 @@ pub fn scan_crate(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Re
 /// are placed.
 pub struct Scan {
     pub exports: Vec<Export>,
-    /// `#[pymodule_export] use path::Name;`: the declarative module (dotted path below the top
-    /// module, `""` for the top) and the Rust name it exports.
-    pub module_exports: Vec<(String, String)>,
+    /// Every `#[pymodule_export] use path::Name;`.
+    pub module_exports: Vec<ModuleExport>,
     /// The Rust names of items written inside a declarative module: PyO3 adds them where they
     /// are, whatever else exports them.
     pub inline: Vec<String>,
+    /// Declarative modules written outside the guarded one (`#[pymodule] pub mod codec { .. }`):
+    /// their items' `submodule` starts with [`DETACHED`] and the module's index here until an
+    /// export places the module.
+    pub detached: Vec<Detached>,
 }
+
+/// `#[pymodule_export] use path::Name;` in a declarative module.
+#[derive(Clone)]
+pub struct ModuleExport {
+    /// The declarative module it is written in: its dotted path below the top module (`""` for
+    /// the top).
+    pub module: String,
+    /// The Rust name it exports.
+    pub name: String,
+    /// The Rust module the path names, below the crate root (`codec::_inner` for `use
+    /// _inner::Name;` in `mod codec`), when the path stays in this crate: it tells apart items
+    /// of one name in different modules.
+    pub from: Option<String>,
+}
+
+/// A `#[pymodule] mod` outside the guarded module. PyO3 adds the items written in it to it;
+/// where the module itself goes, a `#[pymodule_export] use path::codec;` says.
+pub struct Detached {
+    /// The Rust identifier, which the exporting `use` names.
+    pub ident: String,
+    /// The name PyO3 gives the module (`name = "..."`, else the identifier).
+    pub python_name: String,
+}
+
+/// Marks a submodule path that starts in a detached module, until the module is placed.
+const DETACHED: char = '\u{1}';
 
 /// The exports of one crate, `#[pymodule_export]`s not placed yet.
 pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<Scan> {
@@ -46,6 +75,7 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
         context: None,
         module_exports: Vec::new(),
         inline: Vec::new(),
+        detached: Vec::new(),
         mod_path: Vec::new(),
         uncertain: false,
         pending: Vec::new(),
@@ -54,7 +84,7 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
     scanner.file(lib, ModDir::of_root(lib))?;
     scanner.resolve_members();
     scanner.exports.sort();
-    Ok(Scan { exports: scanner.exports, module_exports: scanner.module_exports, inline: scanner.inline })
+    Ok(Scan { exports: scanner.exports, module_exports: scanner.module_exports, inline: scanner.inline, detached: scanner.detached })
 }
 
 impl Scan {
@@ -63,21 +93,85 @@ impl Scan {
     /// module exports of the other crates of the build, which may name this crate's items. A
     /// name that matches several items cannot be resolved without Rust's name resolution:
     /// those items are not checked (never reported missing by mistake).
-    pub fn place_module_exports(&mut self, others: &[(String, String)]) {
-        let mut placed: Vec<&str> = Vec::new();
-        for (module, name) in self.module_exports.iter().chain(others) {
-            // The first export of a name places it; items PyO3 adds where they are written stay.
-            if placed.contains(&name.as_str()) || self.inline.contains(name) {
-                continue;
+    pub fn place_module_exports(&mut self, others: &[ModuleExport]) {
+        // Another crate's paths mean nothing here: its detached modules, its Rust modules.
+        let others: Vec<ModuleExport> = others
+            .iter()
+            .filter(|e| !e.module.starts_with(DETACHED))
+            .map(|e| ModuleExport { from: None, ..e.clone() })
+            .collect();
+        let all: Vec<&ModuleExport> = self.module_exports.iter().chain(&others).collect();
+        let places = self.place_detached(&all);
+        // The first export of an item places it; items PyO3 adds where they are written stay.
+        let mut placed: Vec<usize> = Vec::new();
+        for ModuleExport { module, name, from } in all {
+            if self.detached.iter().any(|d| &d.ident == name) || self.inline.contains(name) {
+                continue; // a module (placed above), or an item PyO3 adds where it is written
             }
-            placed.push(name);
-            let mut candidates: Vec<&mut Export> =
-                self.exports.iter_mut().filter(|e| e.kind != ExportKind::Member && &e.rust_name == name).collect();
-            match candidates.as_mut_slice() {
-                [one] => one.submodule = (!module.is_empty()).then(|| module.clone()),
-                several => several.iter_mut().for_each(|e| e.expect = Expect::Unchecked),
+            let mut candidates: Vec<usize> =
+                (0..self.exports.len()).filter(|&i| self.exports[i].kind != ExportKind::Member && &self.exports[i].rust_name == name).collect();
+            // Several of that name: the one in the module the path leads to, if it is one of them
+            // (a path through a re-export leads elsewhere: then which one is meant is not known).
+            let at_path: Vec<usize> = candidates.iter().copied().filter(|&i| Some(&self.exports[i].rust_path) == from.as_ref()).collect();
+            if candidates.len() > 1 && at_path.len() == 1 {
+                candidates = at_path;
+            }
+            candidates.retain(|i| !placed.contains(i));
+            match candidates.as_slice() {
+                [one] => {
+                    placed.push(*one);
+                    self.exports[*one].submodule = (!module.is_empty()).then(|| module.clone());
+                }
+                several => several.iter().for_each(|&i| self.exports[i].expect = Expect::Unchecked),
             }
         }
+        for export in &mut self.exports {
+            let Some(path) = export.submodule.as_deref().filter(|p| p.starts_with(DETACHED)) else { continue };
+            match resolve(path, &places, self.detached.len()) {
+                Some(path) => export.submodule = (!path.is_empty()).then_some(path),
+                None => {
+                    export.submodule = None;
+                    export.expect = Expect::Unchecked;
+                }
+            }
+        }
+    }
+
+    /// Where each detached module goes: below the module whose `#[pymodule_export]` names it
+    /// (that module's path may start in a detached module too), under its own Python name.
+    /// Exported nowhere, it is expected under its name at the top, where `m.add_wrapped(
+    /// wrap_pymodule!(...))` puts it (and if it is not there, the check says what adds it).
+    /// `None` when two detached modules have the exported name: which one is meant takes Rust's
+    /// name resolution, so their items are not checked.
+    fn place_detached(&self, exports: &[&ModuleExport]) -> Vec<Option<String>> {
+        self.detached
+            .iter()
+            .map(|d| {
+                if self.detached.iter().filter(|other| other.ident == d.ident).count() > 1 {
+                    return None;
+                }
+                let parent = exports.iter().find(|e| e.name == d.ident).map(|e| e.module.as_str());
+                Some(join(parent.unwrap_or(""), &d.python_name))
+            })
+            .collect()
+    }
+}
+
+/// `path` with its detached start replaced by where that module goes; `None` when that is not
+/// known. `hops` bounds a chain of modules exported into one another (a cycle would not compile).
+fn resolve(path: &str, places: &[Option<String>], hops: usize) -> Option<String> {
+    let Some(rest) = path.strip_prefix(DETACHED) else { return Some(path.to_owned()) };
+    let (index, tail) = rest.split_once('.').unwrap_or((rest, ""));
+    let place = places.get(index.parse::<usize>().ok()?)?.as_deref()?;
+    let place = if hops == 0 { return None } else { resolve(place, places, hops - 1)? };
+    Some(join(&place, tail))
+}
+
+/// A dotted path below a parent one (either may be `""`).
+fn join(parent: &str, child: &str) -> String {
+    match (parent, child) {
+        ("", path) | (path, "") => path.to_owned(),
+        (parent, child) => format!("{parent}.{child}"),
     }
 }
 
@@ -113,8 +207,9 @@ struct Scanner<'a> {
     /// path of that declarative module below the top one. Items written directly in it are
     /// PyO3's to add there.
     context: Option<String>,
-    module_exports: Vec<(String, String)>,
+    module_exports: Vec<ModuleExport>,
     inline: Vec<String>,
+    detached: Vec<Detached>,
     /// The Rust module being read, below the crate root.
     mod_path: Vec<String>,
     /// Inside an item or module whose `#[cfg]` cannot be evaluated here.
@@ -319,7 +414,13 @@ impl Scanner<'_> {
         match item {
             Item::Mod(module) if module.content.is_some() && self.declarative_name(module).is_some() => {
                 let (_, items) = module.content.as_ref().expect("checked by the guard");
-                let outer = self.context.replace(self.declarative_name(module).expect("checked by the guard"));
+                let mut name = self.declarative_name(module).expect("checked by the guard");
+                if self.context.is_none() && name.starts_with(DETACHED) {
+                    name = format!("{DETACHED}{}", self.detached.len());
+                    let python_name = python_name(&module.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&module.ident));
+                    self.detached.push(Detached { ident: unraw(&module.ident), python_name });
+                }
+                let outer = self.context.replace(name);
                 let child = ModDir(dir.0.join(module.ident.to_string()));
                 self.mod_path.push(unraw(&module.ident));
                 let result = self.items(path, items, &child);
@@ -330,8 +431,11 @@ impl Scanner<'_> {
             Item::Use(used) if self.context.is_some() && has_attr(&used.attrs, "pymodule_export") => {
                 let module = self.context.clone().expect("checked by the guard");
                 let mut names = Vec::new();
-                use_names(&used.tree, &mut names);
-                self.module_exports.extend(names.into_iter().map(|name| (module.clone(), name)));
+                use_names(&used.tree, &mut Vec::new(), &mut names);
+                for (prefix, name) in names {
+                    let from = relative_module(&self.mod_path, &prefix);
+                    self.module_exports.push(ModuleExport { module: module.clone(), name, from });
+                }
             }
             Item::Mod(module) => {
                 // A plain Rust module: its items register as anywhere else in the crate.
@@ -440,10 +544,13 @@ impl Scanner<'_> {
 
     /// The dotted path a declarative module has below the top one: `Some("")` for the
     /// `#[guarded_pymodule] mod` itself, `Some("a.b")` for a `#[pymodule] mod` nested in one
-    /// (named by `name = "..."` or `#[pyo3(name = "...")]`, else its identifier).
+    /// (named by `name = "..."` or `#[pyo3(name = "...")]`, else its identifier), and a path
+    /// starting with [`DETACHED`] for a `#[pymodule] mod` outside the guarded module (whose
+    /// place an export decides).
     fn declarative_name(&self, module: &syn::ItemMod) -> Option<String> {
         match &self.context {
-            None => has_attr(&module.attrs, "guarded_pymodule").then(String::new),
+            None if has_attr(&module.attrs, "guarded_pymodule") => Some(String::new()),
+            None => has_attr(&module.attrs, "pymodule").then(|| DETACHED.to_string()),
             Some(parent) if has_attr(&module.attrs, "pymodule") => {
                 let name = python_name(&module.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&module.ident));
                 Some(if parent.is_empty() { name } else { format!("{parent}.{name}") })
@@ -548,14 +655,19 @@ fn guard_options(attrs: &[Attribute]) -> (bool, Option<String>) {
     (skipped, submodule)
 }
 
-/// The Rust names a `use` tree brings in (`a::{B, C as D}`: `B`, `C`; PyO3 adds each under its
-/// own Python name, whatever the `use` renames it to).
-fn use_names(tree: &syn::UseTree, names: &mut Vec<String>) {
+/// The Rust names a `use` tree brings in, each with the path before it (`a::{B, C as D}`:
+/// `B` and `C` after `a`; PyO3 adds each under its own Python name, whatever the `use` renames
+/// it to).
+fn use_names(tree: &syn::UseTree, prefix: &mut Vec<String>, names: &mut Vec<(Vec<String>, String)>) {
     match tree {
-        syn::UseTree::Path(p) => use_names(&p.tree, names),
-        syn::UseTree::Name(n) => names.push(unraw(&n.ident)),
-        syn::UseTree::Rename(r) => names.push(unraw(&r.ident)),
-        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_names(t, names)),
+        syn::UseTree::Path(p) => {
+            prefix.push(unraw(&p.ident));
+            use_names(&p.tree, prefix, names);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => names.push((prefix.clone(), unraw(&n.ident))),
+        syn::UseTree::Rename(r) => names.push((prefix.clone(), unraw(&r.ident))),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_names(t, prefix, names)),
         syn::UseTree::Glob(_) => {}
     }
 }

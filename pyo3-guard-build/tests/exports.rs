@@ -170,10 +170,91 @@ fn declarative_modules_place_their_items_where_pyo3_adds_them() {
 
 #[test]
 fn an_export_that_names_one_of_several_items_leaves_them_unchecked() {
-    let lib = "mod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\n\
-               #[guarded_pymodule] mod m { #[pymodule] mod sub { #[pymodule_export] use crate::a::Same; } }\n";
+    // Through a re-export: which of the two is meant takes Rust's name resolution.
+    let lib = "mod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\nmod again { pub use crate::a::Same; }\n\
+               #[guarded_pymodule] mod m { #[pymodule] mod sub { #[pymodule_export] use crate::again::Same; } }\n";
     let exports = scan_files(&[("src/lib.rs", lib)]);
     assert_eq!(describe(&exports), ["class Same:Same unchecked", "class Same:Same unchecked"]);
+    // By the module it is declared in: that one goes there, the other stays where it registers.
+    let direct = lib.replace("crate::again::Same", "crate::a::Same");
+    let exports = scan_files(&[("src/lib.rs", &direct)]);
+    let placed: Vec<(String, Option<String>)> = exports.iter().map(|e| (e.rust_path.clone(), e.submodule.clone())).collect();
+    assert_eq!(placed, [("a".into(), Some("sub".into())), ("b".into(), None)]);
+}
+
+/// cramjam's layout: each codec is a `#[pymodule] pub mod` in a file of its own, outside the
+/// guarded module, which exports it; two codecs have items of the same names.
+const CODEC: &str = r#"
+use pyo3_guard::prelude::*;
+#[pymodule]
+pub mod NAME {
+    use pyo3_guard::prelude::*;
+    #[pyfunction] fn compress() {}
+    #[pyclass] pub struct Compressor;
+    #[pymethods] impl Compressor { fn METHOD(&self) {} }
+    #[pymodule(name = "framed")]
+    mod frame { #[pyfunction] fn compress() {} }
+    mod _decompressor { #[pyclass] pub struct Decompressor; }
+    #[pymodule_export] use _decompressor::Decompressor;
+}
+"#;
+
+#[test]
+fn a_declarative_module_outside_the_guarded_one_goes_where_it_is_exported() {
+    let lib = "mod alpha;
+mod beta;
+mod gamma;
+#[guarded_pymodule] mod top {
+    #[pymodule_export] use crate::alpha::alpha;
+                   #[pymodule] mod codecs { #[pymodule_export] use crate::beta::beta; }
+}
+";
+    let codec = |name: &str, method: &str| CODEC.replace("NAME", name).replace("METHOD", method);
+    let (alpha, beta, gamma) = (codec("alpha", "flush"), codec("beta", "finish"), codec("gamma", "close"));
+    let exports = scan_files(&[("src/lib.rs", lib), ("src/alpha.rs", &alpha), ("src/beta.rs", &beta), ("src/gamma.rs", &gamma)]);
+    let classes_and_functions: Vec<String> =
+        describe(&exports).into_iter().filter(|line| !line.starts_with("member")).collect();
+    assert_eq!(
+        classes_and_functions,
+        [
+            "class Compressor:Compressor in alpha",
+            "class Compressor:Compressor in codecs.beta",
+            // Exported nowhere: expected where `m.add_wrapped(wrap_pymodule!(...))` puts it.
+            "class Compressor:Compressor in gamma",
+            "class Decompressor:Decompressor in alpha",
+            "class Decompressor:Decompressor in codecs.beta",
+            "class Decompressor:Decompressor in gamma",
+            "function compress:compress in alpha",
+            "function compress:compress in alpha.framed",
+            "function compress:compress in codecs.beta",
+            "function compress:compress in codecs.beta.framed",
+            "function compress:compress in gamma",
+            "function compress:compress in gamma.framed",
+        ]
+    );
+    // Each method belongs to its own module's class.
+    let mut members: Vec<(String, String)> = exports
+        .iter()
+        .filter(|e| e.kind == ExportKind::Member)
+        .map(|e| (e.rust_path.clone(), e.python_name.clone()))
+        .collect();
+    members.sort();
+    assert_eq!(
+        members,
+        [("alpha::alpha".into(), "flush".into()), ("beta::beta".into(), "finish".into()), ("gamma::gamma".into(), "close".into())]
+    );
+}
+
+#[test]
+fn two_detached_modules_of_one_name_leave_their_items_unchecked() {
+    let lib = "mod a;
+mod b;
+#[guarded_pymodule] mod top { #[pymodule_export] use crate::a::codec; }
+";
+    let codec = "#[pymodule] pub mod codec { #[pyfunction] fn compress() {} }
+";
+    let exports = scan_files(&[("src/lib.rs", lib), ("src/a.rs", codec), ("src/b.rs", codec)]);
+    assert_eq!(describe(&exports), ["function compress:compress unchecked", "function compress:compress unchecked"]);
 }
 
 #[test]

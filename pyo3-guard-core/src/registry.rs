@@ -180,7 +180,8 @@ pub fn public_name(name: &str) -> &str {
 pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &str, crates: &[&str]) -> PyResult<()> {
     let py = module.py();
     let public = public_name(name);
-    let selected = selected(module_path, crates);
+    let mut selected = selected(module_path, crates);
+    drop_placed_by_pyo3(module, &mut selected)?;
     check_selection(public, &selected, crates)?;
     let module_attr = intern!(py, "__module__");
     let mut modules = Submodules { top: module.clone(), public, created: Vec::new(), sys_modules: None };
@@ -207,6 +208,65 @@ pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &s
         }
     }
     Ok(())
+}
+
+/// Takes out of `selected` the classes PyO3 has placed in a submodule already: in a declarative
+/// module, `#[pymodule_export] use inner::Decompressor;` in a nested or exported `#[pymodule]
+/// mod` puts the class there, and only there, as in plain PyO3 (several codec modules may each
+/// have a `Decompressor` made by one `macro_rules!`, which the prelude cannot mark as it marks
+/// the items written in such a module). Told apart by identity: the class object PyO3 placed is
+/// the one registration would add. Costs one pass over the module's attributes, and a look-up
+/// per registered class only when a submodule holds a class of its name.
+fn drop_placed_by_pyo3(module: &Bound<'_, PyModule>, selected: &mut Vec<&'static Item>) -> PyResult<()> {
+    let mut placed = Vec::new();
+    classes_in_submodules(module.as_any(), SUBMODULE_DEPTH, &mut placed);
+    if placed.is_empty() {
+        return Ok(());
+    }
+    let py = module.py();
+    let scratch = PyModule::new(py, "pyo3_guard.scratch")?;
+    let mut kept = Vec::with_capacity(selected.len());
+    for &item in selected.iter() {
+        let candidates: Vec<&Bound<'_, PyAny>> = placed.iter().filter(|(name, _)| name == item.name()).map(|(_, c)| c).collect();
+        if item.kind == Kind::Class && !candidates.is_empty() {
+            // The class object, made (once) by adding it to a module of no consequence.
+            (item.add)(&scratch)?;
+            let class = scratch.getattr(item.name())?;
+            if candidates.iter().any(|c| c.is(&class)) {
+                continue;
+            }
+        }
+        kept.push(item);
+    }
+    *selected = kept;
+    Ok(())
+}
+
+/// How deep the search for classes PyO3 placed in submodules goes.
+const SUBMODULE_DEPTH: usize = 4;
+
+/// The classes in the submodules of `module` that were made at run time (module attributes
+/// without a `__file__`, so never a module loaded from disk), with the names they have there.
+fn classes_in_submodules<'py>(module: &Bound<'py, PyAny>, depth: usize, found: &mut Vec<(String, Bound<'py, PyAny>)>) {
+    let Ok(dict) = module.getattr(intern!(module.py(), "__dict__")) else { return };
+    let Ok(dict) = dict.cast_into::<pyo3::types::PyDict>() else { return };
+    for (_, value) in dict.iter() {
+        if !value.is_instance_of::<PyModule>() || value.hasattr(intern!(value.py(), "__file__")).unwrap_or(true) {
+            continue;
+        }
+        let Ok(inner) = value.getattr(intern!(value.py(), "__dict__")) else { continue };
+        let Ok(inner) = inner.cast_into::<pyo3::types::PyDict>() else { continue };
+        for (name, object) in inner.iter() {
+            if object.is_instance_of::<pyo3::types::PyType>() {
+                if let Ok(name) = name.extract::<String>() {
+                    found.push((name, object));
+                }
+            }
+        }
+        if depth > 1 {
+            classes_in_submodules(&value, depth - 1, found);
+        }
+    }
 }
 
 /// Every named crate registers something, and no two items take the same name in one module.

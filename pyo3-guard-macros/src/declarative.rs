@@ -24,7 +24,8 @@
 //! enum or fn written directly in the module whose attribute path is `pyclass`/`pyfunction`,
 //! `pyo3::...` or `pyo3::prelude::...` (with `crate = "..."` in place of `pyo3`), and a mod
 //! marked `pymodule` likewise, which becomes a submodule. Every other prelude item registers
-//! as it does for a function module.
+//! as it does for a function module. The prelude's `#[pymodule]` ([`pymodule`]) marks the items
+//! of a declarative module written outside the guarded one the same way.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -105,6 +106,31 @@ fn expand_mod(args: TokenStream, module: &mut ItemMod) -> syn::Result<TokenStrea
     })
 }
 
+/// The prelude's `#[pymodule]`: PyO3's, unchanged, on a function module. On a declarative
+/// `mod` outside the guarded module (`#[pymodule] pub mod codec { ... }` in a file of its own,
+/// which the guarded module exports with `#[pymodule_export] use crate::codec::codec;`), the
+/// items PyO3 adds to it are marked first, as `#[guarded_pymodule]` marks its own: they are
+/// PyO3's to add there, and register nowhere else. Items marked already (a nested module the
+/// guarded module walked) keep their marks.
+pub fn pymodule(args: TokenStream, item: TokenStream) -> TokenStream {
+    let pyo3_args = (!args.is_empty()).then(|| quote!((#args)));
+    let Ok(mut module) = syn::parse2::<ItemMod>(item.clone()) else {
+        return quote!(#[::pyo3::pymodule #pyo3_args] #item);
+    };
+    let options = Pyo3Options::new(&args, &module.attrs);
+    let name = options.string("name").map_or_else(|| module.ident.unraw().to_string(), |n| n.value());
+    let mut walk = Walk { pyo3_path: crate_path(&options), submodules: Vec::new(), init: None };
+    let result = match &mut module.content {
+        Some((_, items)) => walk.module(items, &name, false),
+        None => Ok(()), // PyO3 reports it
+    };
+    let tokens = quote!(#[::pyo3::pymodule #pyo3_args] #module);
+    match result {
+        Ok(()) => tokens,
+        Err(err) => module::error_with_item(err, tokens),
+    }
+}
+
 /// What walking the module tree found: the dotted paths of the nested declarative modules, and
 /// the call of the top module's own `#[pymodule_init]` function.
 struct Walk {
@@ -142,6 +168,9 @@ impl Walk {
     /// A struct, enum or fn written in the module at `path`: marked, so the prelude's macro
     /// knows where it is and whether PyO3 adds it.
     fn item(&self, attrs: &mut Vec<Attribute>, kind: &str, path: &str) {
+        if attrs.iter().any(|a| last_segment(a) == "declared_inline") {
+            return; // by the module around this one, which knows the whole path
+        }
         let Some(index) = attrs.iter().position(|a| last_segment(a) == kind) else { return };
         let seen_by_pyo3 = self.pyo3_sees(&attrs[index], kind);
         // Parsed again by the prelude's macro, which reports any mistake in them.

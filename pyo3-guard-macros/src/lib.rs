@@ -37,6 +37,13 @@ pub fn pyfunction(args: TokenStream, item: TokenStream) -> TokenStream {
     item::pyfunction(args.into(), item.into()).into()
 }
 
+/// PyO3's `#[pymodule]`; on a declarative `mod`, the items PyO3 adds to it do not register
+/// anywhere else.
+#[proc_macro_attribute]
+pub fn pymodule(args: TokenStream, item: TokenStream) -> TokenStream {
+    declarative::pymodule(args.into(), item.into()).into()
+}
+
 /// PyO3's `#[pymethods]`, plus a record of each method's Python name.
 #[proc_macro_attribute]
 pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -53,17 +53,21 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
             },
             Expect::Checked => (export.python_name.as_str(), export.submodule.as_deref()),
         };
-        let object = match submodule_of(module, submodule) {
-            Some(target) => target.getattr(name).ok(),
-            None => None,
-        };
-        // An item added by hand to a hand-built submodule is reachable there.
-        let object = object.or_else(|| find_by_hand(module, name, export.kind, SUBMODULE_DEPTH));
+        let target = submodule_of(module, submodule);
+        let object = target.as_ref().and_then(|target| target.getattr(name).ok());
+        // An item added by hand to a hand-built submodule is reachable there; one expected in a
+        // submodule, only in a module of that name (two codec modules may both have `compress`).
+        let within = submodule.map(|path| path.rsplit('.').next().unwrap_or(path));
+        let object = object.or_else(|| find_by_hand(module, name, export.kind, within, SUBMODULE_DEPTH));
         match object {
             Some(object) if export.kind == ExportKind::Class => members(&object, record, export, &mut found),
             Some(_) => {}
             None => {
-                let reason = why_unregistered(export, record, &own, named, registry_entry(export).is_some());
+                let registered = registry_entry(export).is_some();
+                let reason = match submodule {
+                    Some(path) if target.is_none() && !registered => module_not_added(path, export, &own),
+                    _ => why_unregistered(export, record, &own, named, registered),
+                };
                 found.missing.push(Missing { export: export.clone(), reason });
             }
         }
@@ -120,28 +124,58 @@ fn submodule_of<'py>(module: &Bound<'py, PyAny>, path: Option<&str>) -> Option<B
 
 /// `name` in a submodule made at run time (by `PyModule::new` and `add_submodule`, say): a class
 /// or function of that name in a module attribute without a `__file__` (never a module loaded
-/// from disk, such as `sys`), `depth` levels down at most.
-fn find_by_hand<'py>(module: &Bound<'py, PyAny>, name: &str, kind: ExportKind, depth: usize) -> Option<Bound<'py, PyAny>> {
+/// from disk, such as `sys`), `depth` levels down at most. With `within`, only in a submodule
+/// of that name (its attribute name, or the last part of its `__name__`).
+fn find_by_hand<'py>(
+    module: &Bound<'py, PyAny>,
+    name: &str,
+    kind: ExportKind,
+    within: Option<&str>,
+    depth: usize,
+) -> Option<Bound<'py, PyAny>> {
     if depth == 0 {
         return None;
     }
     let dict = module.getattr("__dict__").ok()?;
-    let values = dict.call_method0("values").ok()?;
-    for value in values.try_iter().ok()?.flatten() {
+    let entries = dict.call_method0("items").ok()?;
+    for entry in entries.try_iter().ok()?.flatten() {
+        let Ok((key, value)) = entry.extract::<(String, Bound<'py, PyAny>)>() else { continue };
         if !value.is_instance_of::<PyModule>() || value.hasattr("__file__").unwrap_or(true) {
             continue;
         }
-        if let Ok(object) = value.getattr(name) {
-            let is_class = object.is_instance_of::<pyo3::types::PyType>();
-            if is_class == (kind == ExportKind::Class) {
-                return Some(object);
+        let named = |wanted: &str| {
+            key == wanted
+                || value.getattr("__name__").ok().and_then(|n| n.extract::<String>().ok()).is_some_and(|n| n.rsplit('.').next() == Some(wanted))
+        };
+        if within.is_none_or(named) {
+            if let Ok(object) = value.getattr(name) {
+                let is_class = object.is_instance_of::<pyo3::types::PyType>();
+                if is_class == (kind == ExportKind::Class) {
+                    return Some(object);
+                }
             }
         }
-        if let Some(object) = find_by_hand(&value, name, kind, depth - 1) {
+        if let Some(object) = find_by_hand(&value, name, kind, within, depth - 1) {
             return Some(object);
         }
     }
     None
+}
+
+/// Why an item PyO3 adds to the declarative module `path` is missing: that module is not in the
+/// module (a `#[pymodule] mod` outside the guarded one that nothing exports, say).
+fn module_not_added(path: &str, export: &Export, own: &str) -> String {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let how = match export.rust_path.rsplit("::").next() {
+        // The item is written directly in that module (of this crate): its Rust path is the module's.
+        Some(module) if module == last && export.crate_name == own => format!(
+            ": add it with `#[pymodule_export] use crate::{0};` in the declarative module (or \
+             `m.add_wrapped(pyo3::wrap_pymodule!(crate::{0}))?;` in a module function)",
+            export.rust_path
+        ),
+        _ => String::new(),
+    };
+    format!("written in the declarative module `{last}`, which is not in the module{how}")
 }
 
 fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String], registered: bool) -> String {

@@ -82,7 +82,10 @@ pub use pyo3_guard_macros::guarded_pymodule;
 
 /// A drop-in replacement for `pyo3::prelude`: everything PyO3's prelude has, with `#[pyclass]`,
 /// `#[pyfunction]` and `#[pymethods]` that also register the item, plus `#[guarded_pymodule]`
-/// and the `#[guard(...)]` helper attribute.
+/// and the `#[guard(...)]` helper attribute. Its `#[pymodule]` is PyO3's; on a declarative
+/// `mod` written outside the guarded module (and exported into it with
+/// `#[pymodule_export] use crate::codec::codec;`), the items PyO3 adds to that module do not
+/// register themselves anywhere else.
 pub mod prelude {
     pub use pyo3::prelude::*;
     // Explicit re-exports shadow the glob's macros of the same names.
