@@ -89,7 +89,7 @@ pub use pyo3_guard_macros::guarded_pymodule;
 pub mod prelude {
     pub use pyo3::prelude::*;
     // Explicit re-exports shadow the glob's macros of the same names.
-    pub use pyo3_guard_macros::{guard, guarded_pymodule, pyclass, pyfunction, pymethods};
+    pub use pyo3_guard_macros::{guard, guarded_pymodule, pyclass, pyfunction, pymethods, pymodule};
 }
 
 pub use guard::{GuardError, MissingExportError, StaleBuildError};
