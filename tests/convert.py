@@ -67,11 +67,15 @@ def swap_named_macros(text: str) -> str:
 
 
 # `m.add_class::<Doc>()?;` and `m.add_function(wrap_pyfunction!(get_state, m)?)?;`, one a line.
-ADDITION = re.compile(r"(?m)^[ \t]*\w+\.(?:add_class::<[\w:]+>\(\)|add_function\(wrap_pyfunction!\([\w:]+, \w+\)\?\))\?;\n")
+ADDITION = re.compile(
+    r"(?m)^[ \t]*\w+\.(?:add_class::<[\w:]+>\(\)|add_function\(wrap_pyfunction!\([\w:]+, \w+\)\?\)"
+    r"|add_wrapped\(wrap_pyfunction!\([\w:]+\)\))\?;\n"
+)
 
 
 def delete_additions(text: str) -> str:
-    """Step 3 for a function module: its `add_class` / `add_function` lines go. (A declarative
+    """Step 3 for a function module: its `add_class` / `add_function` lines go (and the older
+    `add_wrapped(wrap_pyfunction!(f))`). (A declarative
     module's `#[pymodule_init]` keeps what it adds: the README asks nothing there.)"""
     function_module = re.search(r"(?m)^#\[(?:pyo3_guard::)?guarded_pymodule\b[^\n]*\n(?:#\[[^\n]*\n)*(?:pub )?fn ", text)
     return ADDITION.sub("", text) if function_module else text

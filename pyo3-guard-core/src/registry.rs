@@ -285,7 +285,9 @@ fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) ->
             let dotted = [public, a.submodule(), a.name()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(".");
             return Err(PyImportError::new_err(format!(
                 "pyo3-guard: two items are registered as `{dotted}`: {} and {}; give one another name \
-                 (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`)",
+                 (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`); if something \
+                 else adds them already (a `#[pymodule_export]` in a `#[pymodule] mod` that a module function \
+                 adds by hand), mark them `#[guard(skip)]`",
                 describe(a),
                 describe(b)
             )));
