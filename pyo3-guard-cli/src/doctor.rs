@@ -170,7 +170,7 @@ pub fn apply_fix(project: &Project) -> Fixed {
         return Err(format!("{}: no pyproject.toml builds this crate; nothing to fix", project.root.display()));
     };
     let globs = pyo3_guard_build::diagnose::cache_key_globs(Some(&project.root), &project.current_record());
-    fix::add_cache_keys(&pyproject, &globs)
+    fix::add_cache_keys(pyproject, &globs)
 }
 
 /// Looks at every copy and decides.

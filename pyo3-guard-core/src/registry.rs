@@ -227,12 +227,11 @@ fn drop_placed_by_pyo3(module: &Bound<'_, PyModule>, selected: &mut Vec<&'static
     let scratch = PyModule::new(py, "pyo3_guard.scratch")?;
     let mut kept = Vec::with_capacity(selected.len());
     for &item in selected.iter() {
-        let candidates: Vec<&Bound<'_, PyAny>> = placed.iter().filter(|(name, _)| name == item.name()).map(|(_, c)| c).collect();
-        if item.kind == Kind::Class && !candidates.is_empty() {
+        let named = |class: &Bound<'_, PyAny>| placed.iter().any(|(name, c)| name == item.name() && c.is(class));
+        if item.kind == Kind::Class && placed.iter().any(|(name, _)| name == item.name()) {
             // The class object, made (once) by adding it to a module of no consequence.
             (item.add)(&scratch)?;
-            let class = scratch.getattr(item.name())?;
-            if candidates.iter().any(|c| c.is(&class)) {
+            if named(&scratch.getattr(item.name())?) {
                 continue;
             }
         }
@@ -242,8 +241,8 @@ fn drop_placed_by_pyo3(module: &Bound<'_, PyModule>, selected: &mut Vec<&'static
     Ok(())
 }
 
-/// How deep the search for classes PyO3 placed in submodules goes.
-const SUBMODULE_DEPTH: usize = 4;
+/// How deep a search of the submodules made at run time goes (here, and in the export check).
+pub const SUBMODULE_DEPTH: usize = 4;
 
 /// The classes in the submodules of `module` that were made at run time (module attributes
 /// without a `__file__`, so never a module loaded from disk), with the names they have there.

@@ -172,7 +172,7 @@ impl Walker {
         };
         match self.seen_dirs.binary_search(&id.0) {
             Ok(_) => return self.skip(dir, "directory already walked (symlink loop or second link)"),
-            Err(at) => self.seen_dirs.insert(at, id.0.clone()),
+            Err(at) => self.seen_dirs.insert(at, id.0),
         }
         self.inputs.walked.push((relative_path(&self.root, dir), crate::fingerprint::mtime_ns(&id.1)));
         let entries = match std::fs::read_dir(dir) {

@@ -8,13 +8,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyModule;
 use pyo3_guard_engine::record::{Export, ExportKind, Expect, Macro, Record};
 
-use pyo3_guard_core::registry::{self, Item};
+use pyo3_guard_core::registry::{self, Item, SUBMODULE_DEPTH};
 
 /// How many missing items a message lists before it gives a count.
 const LISTED: usize = 20;
 
-/// How deep the search for an item added by hand to a hand-built submodule goes.
-const SUBMODULE_DEPTH: usize = 4;
 
 /// One declared item Python cannot reach (or that the check does not look for), and why.
 pub(crate) struct Missing {
