@@ -9,12 +9,14 @@ use pyo3_guard_engine::record::Fields;
 
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
 /// runs), makes the guard with `make_guard(build id, module name)`, sets the three names
-/// and adds the registered items of the module's crate (`module_path`) and of `named_crates`.
+/// and adds the registered items of the module's crate (`module_path`) and of `named_crates`
+/// (less what `filter` takes out).
 pub fn install<'py>(
     module: &Bound<'py, PyModule>,
     raw: &'static [u8],
     module_path: &str,
     named_crates: &[&str],
+    filter: Option<crate::registry::Filter>,
     make_guard: impl FnOnce(String, String) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     let py = module.py();
@@ -38,7 +40,7 @@ pub fn install<'py>(
         target.setattr("__build_info__", &info)?;
         target.setattr("__guard__", &guard)?;
     }
-    crate::registry::register(module, &module_name, module_path, named_crates)
+    crate::registry::register(module, &module_name, module_path, named_crates, filter)
 }
 
 /// The record's fields (the engine's reader is `#[inline]`, so that this crate has a copy of its

@@ -9,8 +9,14 @@ use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
 
 /// Not public API. What `#[guarded_pymodule]` calls in a distribution build, in place of
 /// `guard::install`.
-pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
-    crate::attrs::install(module, raw, module_path, named_crates, |build_id, module_name| {
+pub fn install(
+    module: &Bound<'_, PyModule>,
+    raw: &'static [u8],
+    module_path: &str,
+    named_crates: &[&str],
+    filter: Option<crate::registry::Filter>,
+) -> PyResult<()> {
+    crate::attrs::install(module, raw, module_path, named_crates, filter, |build_id, module_name| {
         let guard = DistGuard { build_id, module_name };
         Ok(Bound::new(module.py(), guard)?.into_any())
     })

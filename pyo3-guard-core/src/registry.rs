@@ -177,11 +177,13 @@ pub fn public_name(name: &str) -> &str {
 ///
 /// Import time matters (a module with hundreds of items pays this on every start): the work per
 /// item is the item's own `add` plus one `setattr` with an interned name and a shared value.
-pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &str, crates: &[&str]) -> PyResult<()> {
+pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &str, crates: &[&str], filter: Option<Filter>) -> PyResult<()> {
     let py = module.py();
     let public = public_name(name);
     let mut selected = selected(module_path, crates);
-    drop_placed_by_pyo3(module, &mut selected)?;
+    if let Some(filter) = filter {
+        filter(module, &mut selected)?;
+    }
     check_selection(public, &selected, crates)?;
     let module_attr = intern!(py, "__module__");
     let mut modules = Submodules { top: module.clone(), public, created: Vec::new(), sys_modules: None };
@@ -209,6 +211,11 @@ pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &s
     }
     Ok(())
 }
+
+/// What a declarative module takes out of the selection before it is added; a module function
+/// passes none, so its build does not link the declarative module's (see
+/// [`install_declarative`]).
+pub type Filter = fn(&Bound<'_, PyModule>, &mut Vec<&'static Item>) -> PyResult<()>;
 
 /// Takes out of `selected` the classes PyO3 has placed in a submodule already: in a declarative
 /// module, `#[pymodule_export] use inner::Decompressor;` in a nested or exported `#[pymodule]
@@ -346,7 +353,7 @@ impl<'py> Submodules<'py, '_> {
 }
 
 /// The guard's install of this build: the full one, or a distribution build's lean one.
-pub type Install = fn(&Bound<'_, PyModule>, &'static [u8], &str, &[&str]) -> PyResult<()>;
+pub type Install = fn(&Bound<'_, PyModule>, &'static [u8], &str, &[&str], Option<Filter>) -> PyResult<()>;
 
 /// Not public API. What `#[guarded_pymodule] mod` runs after PyO3 added the module's items:
 /// the guard and the registered items (`install`, the one this build links), then a
@@ -360,7 +367,9 @@ pub fn install_declarative(
     named_crates: &[&str],
     declared: &[&str],
 ) -> PyResult<()> {
-    install(module, raw, module_path, named_crates)?;
+    // Only here, never in a module function (whose body adds its submodules later): the
+    // classes PyO3 exported into a nested module are not added at the top as well.
+    install(module, raw, module_path, named_crates, Some(drop_placed_by_pyo3))?;
     let name: String = module.getattr(intern!(module.py(), "__name__"))?.extract()?;
     let mut modules = Submodules { top: module.clone(), public: public_name(&name), created: Vec::new(), sys_modules: None };
     dedupe_all(module)?;

@@ -7,7 +7,7 @@
 //!     -> PyResult<()> { body }                 static RECORD: &[u8] = include_bytes!(env!("PYO3_GUARD_RECORD", ...));
 //!                                              use core as _; // links `core`, so its entries exist
 //!                                              fn demo(m: &Bound<PyModule>) -> PyResult<()> { body }
-//!                                              ::pyo3_guard::__private::install(__pyo3_guard_arg0, RECORD, module_path!(), &["core"])?;
+//!                                              ::pyo3_guard::__private::install(__pyo3_guard_arg0, RECORD, module_path!(), &["core"], None)?;
 //!                                              demo(__pyo3_guard_arg0)
 //!                                          }
 //! ```
@@ -155,7 +155,9 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             #(#inner_attrs)*
             #sig #block
             #build_kind
-            __pyo3_guard_build_kind::install(#module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*])?;
+            __pyo3_guard_build_kind::install(
+                #module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*], ::core::option::Option::None,
+            )?;
             #name(#(#forwarded),*)
         }
     })

@@ -134,17 +134,14 @@ fn find_by_hand<'py>(
     if depth == 0 {
         return None;
     }
-    let dict = module.getattr("__dict__").ok()?;
-    let entries = dict.call_method0("items").ok()?;
-    for entry in entries.try_iter().ok()?.flatten() {
-        let Ok((key, value)) = entry.extract::<(String, Bound<'py, PyAny>)>() else { continue };
+    let dict = module.getattr("__dict__").ok()?.cast_into::<pyo3::types::PyDict>().ok()?;
+    for (key, value) in dict.iter() {
         if !value.is_instance_of::<PyModule>() || value.hasattr("__file__").unwrap_or(true) {
             continue;
         }
-        let named = |wanted: &str| {
-            key == wanted
-                || value.getattr("__name__").ok().and_then(|n| n.extract::<String>().ok()).is_some_and(|n| n.rsplit('.').next() == Some(wanted))
-        };
+        // Its attribute name, or the last part of its `__name__`.
+        let ends_in = |name: Bound<'py, PyAny>, wanted: &str| name.extract::<String>().is_ok_and(|n| n.rsplit('.').next() == Some(wanted));
+        let named = |wanted: &str| ends_in(key.clone(), wanted) || value.getattr("__name__").is_ok_and(|n| ends_in(n, wanted));
         if within.is_none_or(named) {
             if let Ok(object) = value.getattr(name) {
                 let is_class = object.is_instance_of::<pyo3::types::PyType>();

@@ -10,6 +10,7 @@ use pyo3::types::{PyDict, PyList, PyModule};
 use pyo3_guard_engine::check::{check, Report, Verdict};
 use pyo3_guard_engine::diagnose::{diagnose, stale_message, Installation};
 use pyo3_guard_engine::record::Record;
+use pyo3_guard_core::registry::Filter;
 
 use crate::exports::{describe, findings, missing_message};
 
@@ -30,21 +31,34 @@ pyo3::create_exception!(
 /// Not public API. Called by the function `#[guarded_pymodule]` generates, before the user's
 /// body, in a full build: sets the guard's attributes and adds the registered items (see
 /// `attrs::install`). Its check runs on the calling thread.
-pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
-    install_with(module, raw, module_path, named_crates, pyo3_guard_engine::check::check_on_one_thread)
+pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str], filter: Option<Filter>) -> PyResult<()> {
+    install_with(module, raw, module_path, named_crates, filter, pyo3_guard_engine::check::check_on_one_thread)
 }
 
 /// Not public API. [`install`] for a crate of 400 inputs or more (cfg `pyo3_guard_threads`):
 /// its check may share the stats out between threads.
-pub fn install_threaded(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str]) -> PyResult<()> {
-    install_with(module, raw, module_path, named_crates, check)
+pub fn install_threaded(
+    module: &Bound<'_, PyModule>,
+    raw: &'static [u8],
+    module_path: &str,
+    named_crates: &[&str],
+    filter: Option<Filter>,
+) -> PyResult<()> {
+    install_with(module, raw, module_path, named_crates, filter, check)
 }
 
 /// The engine's check a guard runs: one of two, so that a build links only the one it names.
 type CheckFn = fn(&Record, Option<&std::path::Path>) -> Report;
 
-fn install_with(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str], check: CheckFn) -> PyResult<()> {
-    pyo3_guard_core::attrs::install(module, raw, module_path, named_crates, |build_id, module_name| {
+fn install_with(
+    module: &Bound<'_, PyModule>,
+    raw: &'static [u8],
+    module_path: &str,
+    named_crates: &[&str],
+    filter: Option<Filter>,
+    check: CheckFn,
+) -> PyResult<()> {
+    pyo3_guard_core::attrs::install(module, raw, module_path, named_crates, filter, |build_id, module_name| {
         let guard = Guard {
             build_id,
             raw,
