@@ -246,6 +246,36 @@ def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_i
     project.py("import my_project as m; m.beta.only_in_beta(); m.__guard__.verify()")
 
 
+def test_codec_modules_a_module_function_adds_by_hand(tmp_path: Path):
+    """The same codecs added by a module function (`m.add_wrapped(wrap_pymodule!(...))`), whose
+    body runs after registration: the codecs' own items are PyO3's, but the two `Decompressor`s
+    they export from elsewhere register at the top too, and the import says what to do."""
+    project = maturin_new(tmp_path, "my_project")
+    for name, method in (("alpha", "flush"), ("beta", "finish")):
+        code = CODEC_RS.replace("NAME", name).replace("METHOD", method).replace("EXTRA", "")
+        (project.root / "src" / f"{name}.rs").write_text(code)
+    (project.root / "src" / "lib.rs").write_text(
+        "use pyo3::prelude::*;\n\nmod alpha;\nmod beta;\n\n" + MAKE_DECOMPRESSOR + "#[pymodule]\n"
+        "fn my_project(m: &Bound<'_, PyModule>) -> PyResult<()> {\n"
+        "    m.add_wrapped(pyo3::wrap_pymodule!(crate::alpha::alpha))?;\n"
+        "    m.add_wrapped(pyo3::wrap_pymodule!(crate::beta::beta))?;\n"
+        "    Ok(())\n}\n")
+    convert(project.root)
+    project.uv_venv()
+    project.maturin_develop()
+    failed = project.py("import my_project", check=False)
+    assert "ImportError: pyo3-guard: two items are registered as `my_project.Decompressor`" in failed.stderr, failed.stderr
+    assert "mark them `#[guard(skip)]`" in failed.stderr
+    # As the message says: PyO3 adds them (each codec exports its own), so they need no registration.
+    project.edit("src/lib.rs", "        #[pyclass]\n        pub struct Decompressor;",
+                 "        #[pyclass]\n        #[guard(skip)]\n        pub struct Decompressor;")
+    project.maturin_develop()
+    names = json.loads(project.py(NAMES).stdout)
+    assert names["alpha"] == names["beta"] == ["Compressor", "Decompressor", "compress"]
+    assert "Decompressor" not in names[""] and "compress" not in names[""]
+    project.py("import my_project as m; m.beta.Compressor().finish(); m.__guard__.verify()")
+
+
 def test_what_conversion_will_add_can_be_listed_first(tmp_path: Path):
     project = maturin_new(tmp_path, "my_project")
     lib = project.root / "src" / "lib.rs"
