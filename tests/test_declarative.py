@@ -244,6 +244,10 @@ def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_i
     project.edit("src/lib.rs", CODEC_EXPORTS.replace(export, ""), CODEC_EXPORTS.replace(export, "") + "\n    #[pymodule_export] use crate::beta::beta;\n")
     project.maturin_develop()
     project.py("import my_project as m; m.beta.only_in_beta(); m.__guard__.verify()")
+    # A distribution build (PYO3_GUARD_DIST=1) of a declarative module places the same items.
+    project.run(tool("maturin"), "develop", "--quiet", env=project.env(VIRTUAL_ENV=str(project.venv), PYO3_GUARD_DIST="1"))
+    assert json.loads(project.py(NAMES).stdout) == before
+    assert project.py("import my_project as m; print(m.__guard__.check()['verdict'])").stdout.strip() == "unverifiable"
 
 
 def test_codec_modules_a_module_function_adds_by_hand(tmp_path: Path):
