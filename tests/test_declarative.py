@@ -231,6 +231,8 @@ def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_i
     assert after == before
     # Each codec's class has its own methods: no false alarm from the other codec's class.
     project.py("import my_project as m; m.alpha.Compressor().flush(); m.beta.Compressor().finish(); m.__guard__.verify()")
+    # And each codec is importable by its path, as nested modules are.
+    project.py("import my_project.alpha\nfrom my_project.beta import Compressor")
 
     # A codec nobody exports: its items are named, with the line that adds it.
     export = "    #[pymodule_export]\n    use crate::beta::beta;\n"

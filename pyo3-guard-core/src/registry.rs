@@ -358,7 +358,8 @@ pub type Install = fn(&Bound<'_, PyModule>, &'static [u8], &str, &[&str], Option
 /// Not public API. What `#[guarded_pymodule] mod` runs after PyO3 added the module's items:
 /// the guard and the registered items (`install`, the one this build links), then a
 /// `sys.modules` entry for each nested declarative module (`declared`: dotted paths below the
-/// module), which PyO3 does not make (PyO3 issue #759), so `import pkg.sub` works at every depth.
+/// module) and each one exported into the module, which PyO3 does not make (PyO3 issue #759),
+/// so `import pkg.sub` works at every depth.
 pub fn install_declarative(
     install: Install,
     module: &Bound<'_, PyModule>,
@@ -378,6 +379,18 @@ pub fn install_declarative(
         if has_path(module, path) {
             dedupe_all(&modules.get(path)?)?;
         }
+    }
+    // A `#[pymodule] mod` written outside and brought in with `#[pymodule_export]`: importable
+    // too. PyO3 made it (no `__file__`), and nothing but PyO3 has run in the module yet.
+    let dict = module.getattr(intern!(module.py(), "__dict__"))?.cast_into::<pyo3::types::PyDict>()?;
+    let exported: Vec<String> = dict
+        .iter()
+        .filter(|(_, value)| value.is_instance_of::<PyModule>() && !value.hasattr(intern!(value.py(), "__file__")).unwrap_or(true))
+        .filter_map(|(name, _)| name.extract::<String>().ok())
+        .filter(|name| !declared.contains(&name.as_str()))
+        .collect();
+    for name in exported {
+        modules.get(&name)?;
     }
     Ok(())
 }
