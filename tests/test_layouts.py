@@ -137,6 +137,15 @@ def layouts(tmp: Path) -> dict[str, Layout]:
                    "rust/Cargo.toml": cargo_toml("lay-mp-rs"), "rust/build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
                    "rust/src/lib.rs": lib_rs("lay_mp")},
             crate="rust", module="lay_mp", fn="lay_mp", doctor_from="rust"),
+        # pendulum's shape (found converting pendulum 3.3.0): the crate in rust/, the package in
+        # python/; an editable build copies the extension into python/, outside the crate.
+        "manifest-path-mixed": Layout(
+            files={"pyproject.toml": pyproject("lay_mpm", 'manifest-path = "rust/Cargo.toml"\npython-source = "python"\n'
+                                                          'module-name = "lay_mpm._native"\n'),
+                   "python/lay_mpm/__init__.py": init_py("_native"),
+                   "rust/Cargo.toml": cargo_toml("lay-mpm-rs"), "rust/build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
+                   "rust/src/lib.rs": lib_rs("_native")},
+            crate="rust", module="lay_mpm._native", fn="_native", doctor_from="."),
         "workspace-member": Layout(
             files={"Cargo.toml": '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n[workspace.package]\nversion = "0.2.0"\n'
                                  '[workspace.dependencies]\nlay-core = { path = "crates/core" }\n',
@@ -184,7 +193,7 @@ def verdict(project: Project, module: str) -> tuple[str, list[str]]:
     return check(project, module)[:2]
 
 
-@pytest.mark.parametrize("name", ["pure", "mixed-python", "mixed-src", "manifest-path", "workspace-member",
+@pytest.mark.parametrize("name", ["pure", "mixed-python", "mixed-src", "manifest-path", "manifest-path-mixed", "workspace-member",
                                   "path-dep-in-other-workspace", "path-dep-absolute"])
 def test_layout(name: str, tmp_path: Path, cli: Path):
     layout = layouts(tmp_path)[name]

@@ -757,10 +757,10 @@ pub(crate) fn has_word(tokens: &TokenStream, word: &str) -> bool {
     })
 }
 
-/// `#[getter(name)]` / `#[getter("name")]`.
+/// `#[getter(name)]` / `#[getter("name")]` (`#[getter(r#type)]` names `type`).
 pub(crate) fn first_word(tokens: &TokenStream) -> Option<String> {
     match tokens.clone().into_iter().next()? {
-        TokenTree::Ident(id) => Some(id.to_string()),
+        TokenTree::Ident(id) => Some(unraw(&id)),
         TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string()).ok().map(|s| s.value()),
         _ => None,
     }

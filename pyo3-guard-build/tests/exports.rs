@@ -321,6 +321,11 @@ mod a {
         fn equals(&self, other: &Self) -> bool { true }
         #[guard(skip)]
         fn on_purpose(&self) {}
+        // pydantic-core 2.50.5: a raw identifier names the Python attribute `type`.
+        #[getter(r#type)]
+        fn kind(&self) -> u8 { 0 }
+        #[setter(r#type)]
+        fn set_kind(&mut self, v: u8) {}
     }
 }
 mod b {
@@ -355,6 +360,8 @@ fn members_follow_pyo3s_rules_and_their_own_class() {
             "a::Same.hidden Checked",
             "a::Same.on_purpose OptedOut",
             "a::Same.only_in_a Checked",
+            "a::Same.type Checked", // the getter
+            "a::Same.type Checked", // and the setter
             "a::Same.why Checked",
             "a::Same.x Checked",
             "b::Color.GREEN Checked",

@@ -90,7 +90,7 @@ pub fn diagnose(record: &Record, report: &Report, loaded: Option<&Path>, install
         let name = distribution_name(record, installed);
         // `--inexact`, as `uv run` syncs: packages installed by hand stay.
         diagnosis.fixes.push(format!("or rebuild once: {}", here(&format!("uv sync --inexact --reinstall-package {name}"))));
-    } else if let Some(path) = loaded.filter(|p| in_source_tree(p, report, installed)) {
+    } else if let Some(path) = loaded.filter(|p| in_source_tree(p, report, record, installed)) {
         diagnosis.cause = Some(format!(
             "Python loaded {}, a {profile} build placed in the source tree by an editable install \
              (`maturin develop`, `pip install -e`), made before the sources changed",
@@ -158,8 +158,11 @@ pub fn project_dir(root: &Path, record: &Record) -> PathBuf {
 }
 
 /// An editable mixed-layout install: the extension sits in the project, no dist-info owns it.
-fn in_source_tree(loaded: &Path, report: &Report, installed: &Installation) -> bool {
-    installed.dist_info.is_none() && report.source_root.as_deref().is_some_and(|root| loaded.starts_with(root))
+/// The project, not the crate: with `manifest-path = "rust/Cargo.toml"` the package folder
+/// (`python/pkg/`) is beside the crate, not in it.
+fn in_source_tree(loaded: &Path, report: &Report, record: &Record, installed: &Installation) -> bool {
+    installed.dist_info.is_none()
+        && report.source_root.as_deref().is_some_and(|root| loaded.starts_with(root) || loaded.starts_with(project_dir(root, record)))
 }
 
 fn file_name(path: &Path) -> String {
