@@ -39,12 +39,28 @@ def swap_prelude(text: str) -> str:
     text = text.replace("use pyo3::prelude::*;", "use pyo3_guard::prelude::*;")
 
     def ungroup(group: re.Match) -> str:
-        indent, names = group.group(1), [n.strip() for n in group.group(2).split(",")]
+        indent, names = group.group(1), [n.strip() for n in top_level(group.group(2))]
         rest = ", ".join(n for n in names if n and n != "prelude::*")
         return f"{indent}use pyo3::{{{rest}}};\n{indent}use pyo3_guard::prelude::*;"
 
-    text = re.sub(r"(?m)^([ \t]*)use pyo3::\{([^{}]*\bprelude::\*[^{}]*)\};", ungroup, text)
+    # A group may hold groups of its own: `use pyo3::{prelude::*, types::{PyDate, PyDelta}};`.
+    text = re.sub(rf"(?m)^([ \t]*)use pyo3::\{{({GROUP}*?\bprelude::\*{GROUP}*)\}};", ungroup, text)
     return swap_named_macros(text)
+
+
+# One element of a use group's text: a character other than a brace, or a nested `{...}`.
+GROUP = r"(?:[^{}]|\{[^{}]*\})"
+
+
+def top_level(names: str) -> list[str]:
+    """A use group's names, split at its own commas (not those of a nested group)."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(names):
+        depth += (c == "{") - (c == "}")
+        if c == "," and depth == 0:
+            parts.append(names[start:i])
+            start = i + 1
+    return parts + [names[start:]]
 
 
 MACROS = ("pyclass", "pyfunction", "pymethods")
@@ -125,4 +141,8 @@ def add_conftest(project: Path, module: str) -> None:
     conftest = project / "tests" / "conftest.py"
     conftest.parent.mkdir(exist_ok=True)
     old = conftest.read_text() if conftest.exists() else ""
-    conftest.write_text(CONFTEST.format(module=module) + ("\n" + old if old else ""))
+    # First, but after the `from __future__` imports (which must start the file).
+    future = list(re.finditer(r"(?m)^from __future__ import[^\n]*\n", old))
+    at = future[-1].end() if future else 0
+    hook = CONFTEST.format(module=module)
+    conftest.write_text(old[:at] + ("\n" if at else "") + hook + ("\n" + old[at:] if old[at:] else ""))
