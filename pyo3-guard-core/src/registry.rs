@@ -251,13 +251,20 @@ fn drop_placed_by_pyo3(module: &Bound<'_, PyModule>, selected: &mut Vec<&'static
 /// How deep a search of the submodules made at run time goes (here, and in the export check).
 pub const SUBMODULE_DEPTH: usize = 4;
 
-/// The classes in the submodules of `module` that were made at run time (module attributes
-/// without a `__file__`, so never a module loaded from disk), with the names they have there.
+/// Whether `value` is a module made at run time (by PyO3, or by `PyModule::new` in user code):
+/// it has no `__file__`, unlike a module loaded from disk (`sys` and other built-ins have none
+/// either, but they are not attributes of an extension module PyO3 just made).
+pub fn is_run_time_module(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<PyModule>() && !value.hasattr(intern!(value.py(), "__file__")).unwrap_or(true)
+}
+
+/// The classes in the submodules of `module` that were made at run time, with the names they
+/// have there.
 fn classes_in_submodules<'py>(module: &Bound<'py, PyAny>, depth: usize, found: &mut Vec<(String, Bound<'py, PyAny>)>) {
     let Ok(dict) = module.getattr(intern!(module.py(), "__dict__")) else { return };
     let Ok(dict) = dict.cast_into::<pyo3::types::PyDict>() else { return };
     for (_, value) in dict.iter() {
-        if !value.is_instance_of::<PyModule>() || value.hasattr(intern!(value.py(), "__file__")).unwrap_or(true) {
+        if !is_run_time_module(&value) {
             continue;
         }
         let Ok(inner) = value.getattr(intern!(value.py(), "__dict__")) else { continue };
@@ -385,7 +392,7 @@ pub fn install_declarative(
     let dict = module.getattr(intern!(module.py(), "__dict__"))?.cast_into::<pyo3::types::PyDict>()?;
     let exported: Vec<String> = dict
         .iter()
-        .filter(|(_, value)| value.is_instance_of::<PyModule>() && !value.hasattr(intern!(value.py(), "__file__")).unwrap_or(true))
+        .filter(|(_, value)| is_run_time_module(value))
         .filter_map(|(name, _)| name.extract::<String>().ok())
         .filter(|name| !declared.contains(&name.as_str()))
         .collect();

@@ -5,7 +5,6 @@
 //! whether they were compiled, and under which name).
 
 use pyo3::prelude::*;
-use pyo3::types::PyModule;
 use pyo3_guard_engine::record::{Export, ExportKind, Expect, Macro, Record};
 
 use pyo3_guard_core::registry::{self, Item, SUBMODULE_DEPTH};
@@ -136,7 +135,7 @@ fn find_by_hand<'py>(
     }
     let dict = module.getattr("__dict__").ok()?.cast_into::<pyo3::types::PyDict>().ok()?;
     for (key, value) in dict.iter() {
-        if !value.is_instance_of::<PyModule>() || value.hasattr("__file__").unwrap_or(true) {
+        if !registry::is_run_time_module(&value) {
             continue;
         }
         // Its attribute name, or the last part of its `__name__`.
