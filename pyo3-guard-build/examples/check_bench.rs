@@ -24,9 +24,17 @@ use pyo3_guard_build::{build_record, discover, BuildEnv};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["record", root, out] => record(Path::new(root), Path::new(out)),
-        ["check", record, iterations] => bench(Path::new(record), iterations.parse().expect("ITERATIONS is a number")),
+        ["check", record, iterations] => bench(
+            Path::new(record),
+            iterations.parse().expect("ITERATIONS is a number"),
+        ),
         _ => {
             eprintln!("usage: check_bench record ROOT RECORD_FILE | check_bench check RECORD_FILE ITERATIONS");
             std::process::exit(2);
@@ -68,8 +76,14 @@ fn record(root: &Path, out: &Path) {
 }
 
 fn bench(path: &Path, iterations: usize) {
-    let record = Record::parse(&std::fs::read(path).expect("RECORD_FILE exists")).expect("a build record");
-    let root = PathBuf::from(record.source_root.clone().expect("the record names its source root"));
+    let record =
+        Record::parse(&std::fs::read(path).expect("RECORD_FILE exists")).expect("a build record");
+    let root = PathBuf::from(
+        record
+            .source_root
+            .clone()
+            .expect("the record names its source root"),
+    );
     let report = check(&record, None); // warm-up, and the verdict
     let total = median_ns(iterations, || {
         check(&record, None);
@@ -87,7 +101,11 @@ fn bench(path: &Path, iterations: usize) {
     dirs.sort();
     dirs.dedup();
     let stat_dirs = median_ns(iterations, || {
-        for p in paths.iter().map(PathBuf::as_path).chain(dirs.iter().copied()) {
+        for p in paths
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(dirs.iter().copied())
+        {
             let _ = std::fs::metadata(p);
         }
     });
@@ -119,7 +137,9 @@ fn bench(path: &Path, iterations: usize) {
 
 /// `read_dir` and one `stat` per entry (relative to the directory), recursively: nothing else.
 fn bare_walk(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         if let Ok(meta) = entry.metadata() {
             if meta.is_dir() {

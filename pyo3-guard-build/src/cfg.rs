@@ -28,7 +28,11 @@ impl Cfg {
     }
 
     fn from_bool(b: bool) -> Cfg {
-        if b { Cfg::On } else { Cfg::Off }
+        if b {
+            Cfg::On
+        } else {
+            Cfg::Off
+        }
     }
 }
 
@@ -46,17 +50,30 @@ pub struct CfgEnv {
 
 impl CfgEnv {
     /// From cargo's build-script environment (`CARGO_CFG_*`) and the crate's features.
-    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>, features: Option<&[String]>) -> CfgEnv {
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+        features: Option<&[String]>,
+    ) -> CfgEnv {
         let mut values = BTreeMap::new();
         for (key, value) in vars {
-            let Some(name) = key.strip_prefix("CARGO_CFG_") else { continue };
+            let Some(name) = key.strip_prefix("CARGO_CFG_") else {
+                continue;
+            };
             if name == "FEATURE" {
                 continue;
             }
-            let set: BTreeSet<String> = value.split(',').filter(|v| !v.is_empty()).map(str::to_owned).collect();
+            let set: BTreeSet<String> = value
+                .split(',')
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect();
             values.insert(name.to_lowercase(), set);
         }
-        CfgEnv { values, features: features.map(|f| f.iter().cloned().collect()), known_on: BTreeSet::new() }
+        CfgEnv {
+            values,
+            features: features.map(|f| f.iter().cloned().collect()),
+            known_on: BTreeSet::new(),
+        }
     }
 
     /// The same target configuration with features unknown (for a path dependency).
@@ -66,14 +83,20 @@ impl CfgEnv {
 
     /// The same target configuration for a path dependency of which `known_on` are on for sure.
     pub fn for_dependency_with(&self, known_on: BTreeSet<String>) -> CfgEnv {
-        CfgEnv { values: self.values.clone(), features: None, known_on }
+        CfgEnv {
+            values: self.values.clone(),
+            features: None,
+            known_on,
+        }
     }
 
     /// Whether an item with these attributes is compiled: every `#[cfg]` must hold.
     pub fn eval_attrs(&self, attrs: &[Attribute]) -> Cfg {
         let mut result = Cfg::On;
         for attr in attrs.iter().filter(|a| a.path().is_ident("cfg")) {
-            let Meta::List(list) = &attr.meta else { return Cfg::Unknown };
+            let Meta::List(list) = &attr.meta else {
+                return Cfg::Unknown;
+            };
             match self.eval(&list.tokens) {
                 Cfg::Off => return Cfg::Off,
                 Cfg::Unknown => result = Cfg::Unknown,
@@ -87,25 +110,37 @@ impl CfgEnv {
     pub fn eval(&self, tokens: &TokenStream) -> Cfg {
         let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
         match tokens.as_slice() {
-            [TokenTree::Ident(op), TokenTree::Group(g)] if g.delimiter() == Delimiter::Parenthesis => {
+            [TokenTree::Ident(op), TokenTree::Group(g)]
+                if g.delimiter() == Delimiter::Parenthesis =>
+            {
                 let args = split_commas(g.stream());
                 match op.to_string().as_str() {
-                    "all" => args.iter().map(|a| self.eval(a)).fold(Cfg::On, |acc, c| match (acc, c) {
-                        (Cfg::Off, _) | (_, Cfg::Off) => Cfg::Off,
-                        (Cfg::Unknown, _) | (_, Cfg::Unknown) => Cfg::Unknown,
-                        _ => Cfg::On,
-                    }),
-                    "any" => args.iter().map(|a| self.eval(a)).fold(Cfg::Off, |acc, c| match (acc, c) {
-                        (Cfg::On, _) | (_, Cfg::On) => Cfg::On,
-                        (Cfg::Unknown, _) | (_, Cfg::Unknown) => Cfg::Unknown,
-                        _ => Cfg::Off,
-                    }),
+                    "all" => {
+                        args.iter()
+                            .map(|a| self.eval(a))
+                            .fold(Cfg::On, |acc, c| match (acc, c) {
+                                (Cfg::Off, _) | (_, Cfg::Off) => Cfg::Off,
+                                (Cfg::Unknown, _) | (_, Cfg::Unknown) => Cfg::Unknown,
+                                _ => Cfg::On,
+                            })
+                    }
+                    "any" => {
+                        args.iter()
+                            .map(|a| self.eval(a))
+                            .fold(Cfg::Off, |acc, c| match (acc, c) {
+                                (Cfg::On, _) | (_, Cfg::On) => Cfg::On,
+                                (Cfg::Unknown, _) | (_, Cfg::Unknown) => Cfg::Unknown,
+                                _ => Cfg::Off,
+                            })
+                    }
                     "not" if args.len() == 1 => self.eval(&args[0]).not(),
                     _ => Cfg::Unknown,
                 }
             }
             [TokenTree::Ident(name)] => self.name(&name.to_string(), None),
-            [TokenTree::Ident(name), TokenTree::Punct(eq), TokenTree::Literal(lit)] if eq.as_char() == '=' => {
+            [TokenTree::Ident(name), TokenTree::Punct(eq), TokenTree::Literal(lit)]
+                if eq.as_char() == '=' =>
+            {
                 match syn::parse_str::<syn::LitStr>(&lit.to_string()) {
                     Ok(value) => self.name(&name.to_string(), Some(&value.value())),
                     Err(_) => Cfg::Unknown,
@@ -141,8 +176,17 @@ impl CfgEnv {
 
 /// Target cfgs cargo always passes to build scripts when they apply.
 const WELL_KNOWN: [&str; 11] = [
-    "unix", "windows", "debug_assertions", "target_os", "target_family", "target_arch",
-    "target_env", "target_pointer_width", "target_endian", "target_vendor", "panic",
+    "unix",
+    "windows",
+    "debug_assertions",
+    "target_os",
+    "target_family",
+    "target_arch",
+    "target_env",
+    "target_pointer_width",
+    "target_endian",
+    "target_vendor",
+    "panic",
 ];
 
 pub(crate) fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
@@ -162,9 +206,16 @@ mod tests {
     use super::*;
 
     fn env() -> CfgEnv {
-        let vars = [("CARGO_CFG_UNIX", ""), ("CARGO_CFG_TARGET_OS", "linux"), ("CARGO_CFG_FEATURE", "a")];
+        let vars = [
+            ("CARGO_CFG_UNIX", ""),
+            ("CARGO_CFG_TARGET_OS", "linux"),
+            ("CARGO_CFG_FEATURE", "a"),
+        ];
         let features = ["a".to_owned()];
-        CfgEnv::from_vars(vars.map(|(k, v)| (k.to_owned(), v.to_owned())), Some(&features))
+        CfgEnv::from_vars(
+            vars.map(|(k, v)| (k.to_owned(), v.to_owned())),
+            Some(&features),
+        )
     }
 
     fn eval(src: &str) -> Cfg {
@@ -184,6 +235,11 @@ mod tests {
         assert_eq!(eval("my_custom_flag"), Cfg::Unknown);
         assert_eq!(eval("all(unix, my_custom_flag)"), Cfg::Unknown);
         assert_eq!(eval("any(unix, my_custom_flag)"), Cfg::On);
-        assert_eq!(env().for_dependency().eval(&"feature = \"a\"".parse().unwrap()), Cfg::Unknown);
+        assert_eq!(
+            env()
+                .for_dependency()
+                .eval(&"feature = \"a\"".parse().unwrap()),
+            Cfg::Unknown
+        );
     }
 }

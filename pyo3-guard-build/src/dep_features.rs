@@ -20,18 +20,28 @@ use crate::manifest::{get, get_path, TomlFile};
 /// The features of `dep` the root package (manifest `root_dir/Cargo.toml`, built with
 /// `root_features`) enables for sure. Empty when a manifest cannot be read.
 pub fn known_on(root_dir: &Path, root_features: &[String], dep: &CrateSource) -> BTreeSet<String> {
-    let (Ok(root), Ok(own)) = (TomlFile::read(&root_dir.join("Cargo.toml")), TomlFile::read(&dep.dir.join("Cargo.toml"))) else {
+    let (Ok(root), Ok(own)) = (
+        TomlFile::read(&root_dir.join("Cargo.toml")),
+        TomlFile::read(&dep.dir.join("Cargo.toml")),
+    ) else {
         return BTreeSet::new();
     };
-    let (Ok(root), Ok(own)) = (root.parse(), own.parse()) else { return BTreeSet::new() };
+    let (Ok(root), Ok(own)) = (root.parse(), own.parse()) else {
+        return BTreeSet::new();
+    };
     let mut on = BTreeSet::new();
-    let Some((key, entry)) = root_entry(&root, root_dir, dep) else { return on };
+    let Some((key, entry)) = root_entry(&root, root_dir, dep) else {
+        return on;
+    };
     let active = |feature: &str| root_features.iter().any(|f| f == feature);
     let root_table = get(&root, "features").and_then(DeValue::as_table);
     let enabled_entries = |f: &String| strings(root_table.and_then(|t| get(t, f)));
     let activated = !is_true(entry.and_then(|e| get(e, "optional")))
         || active(&key)
-        || root_features.iter().flat_map(enabled_entries).any(|e| e == format!("dep:{key}") || e.starts_with(&format!("{key}/")));
+        || root_features
+            .iter()
+            .flat_map(enabled_entries)
+            .any(|e| e == format!("dep:{key}") || e.starts_with(&format!("{key}/")));
     if !activated {
         return on;
     }
@@ -45,7 +55,10 @@ pub fn known_on(root_dir: &Path, root_features: &[String], dep: &CrateSource) ->
         on.insert("default".to_owned()); // `dep = "1"` or `dep = { path = ".." }` without a table
     }
     for entry in root_features.iter().flat_map(enabled_entries) {
-        if let Some(feature) = entry.strip_prefix(&format!("{key}/")).or_else(|| entry.strip_prefix(&format!("{key}?/"))) {
+        if let Some(feature) = entry
+            .strip_prefix(&format!("{key}/"))
+            .or_else(|| entry.strip_prefix(&format!("{key}?/")))
+        {
             on.insert(feature.to_owned());
         }
     }
@@ -54,14 +67,21 @@ pub fn known_on(root_dir: &Path, root_features: &[String], dep: &CrateSource) ->
 
 /// The root's `[dependencies]` key and table for `dep`: the entry whose `path` is the
 /// dependency's directory, or whose key or `package` is its package name.
-fn root_entry<'a, 'i>(root: &'a DeTable<'i>, root_dir: &Path, dep: &CrateSource) -> Option<(String, Option<&'a DeTable<'i>>)> {
+fn root_entry<'a, 'i>(
+    root: &'a DeTable<'i>,
+    root_dir: &Path,
+    dep: &CrateSource,
+) -> Option<(String, Option<&'a DeTable<'i>>)> {
     let dependencies = get(root, "dependencies")?.as_table()?;
     let dep_dir = dep.dir.canonicalize().ok();
     dependencies.iter().find_map(|(key, value)| {
         let key = key.get_ref().as_ref().to_owned();
         let table = value.get_ref().as_table();
         let path = table.and_then(|t| get(t, "path")).and_then(DeValue::as_str);
-        let package = table.and_then(|t| get(t, "package")).and_then(DeValue::as_str).unwrap_or(&key);
+        let package = table
+            .and_then(|t| get(t, "package"))
+            .and_then(DeValue::as_str)
+            .unwrap_or(&key);
         let same_dir = path.is_some_and(|p| root_dir.join(p).canonicalize().ok() == dep_dir);
         (same_dir || package == dep.package).then(|| (key.clone(), table))
     })
@@ -88,7 +108,12 @@ fn close_over(manifest: &DeTable<'_>, mut on: BTreeSet<String>) -> BTreeSet<Stri
 fn strings(value: Option<&DeValue<'_>>) -> Vec<String> {
     value
         .and_then(DeValue::as_array)
-        .map(|array| array.iter().filter_map(|v| v.get_ref().as_str().map(str::to_owned)).collect())
+        .map(|array| {
+            array
+                .iter()
+                .filter_map(|v| v.get_ref().as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

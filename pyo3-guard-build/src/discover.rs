@@ -16,7 +16,10 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     let mut walker = Walker::new(root);
     let root_manifest = CrateManifest::read(&root.join("Cargo.toml"))?;
     let pyproject = crate::layout::pyproject_for(root);
-    let module_name = crate::manifest::maturin_module_name(pyproject.as_ref().map(|p| p.path.as_path()), &root_manifest)?;
+    let module_name = crate::manifest::maturin_module_name(
+        pyproject.as_ref().map(|p| p.path.as_path()),
+        &root_manifest,
+    )?;
     if let Some(pyproject) = &pyproject {
         // Not an input of the binary, but the module-name check reads it: rerun when it changes.
         walker.inputs.watch.push(pyproject.path.clone());
@@ -41,7 +44,11 @@ pub fn discover(root: &Path) -> Result<Inputs> {
     while let Some((dir, manifest)) = queue.pop() {
         add_crate(&mut walker, &dir, &manifest)?;
         // Each crate inherits `workspace = true` entries from its own workspace root.
-        let workspace = if manifest.is_workspace_root { None } else { workspace_root(&dir, &manifest)? };
+        let workspace = if manifest.is_workspace_root {
+            None
+        } else {
+            workspace_root(&dir, &manifest)?
+        };
         let (ws_dir, ws_manifest) = match &workspace {
             Some((ws_dir, ws_manifest)) => (ws_dir.as_path(), ws_manifest),
             None => (dir.as_path(), &manifest),
@@ -49,11 +56,18 @@ pub fn discover(root: &Path) -> Result<Inputs> {
         let mut deps = manifest.path_deps.clone();
         if dir == root {
             // Renames the root crate inherits with `workspace = true`.
-            let inherited = ws_manifest.workspace_renames.iter().filter(|(key, _)| manifest.inherited.contains(key));
+            let inherited = ws_manifest
+                .workspace_renames
+                .iter()
+                .filter(|(key, _)| manifest.inherited.contains(key));
             renames.extend(inherited.cloned());
         }
         for name in &manifest.workspace_deps {
-            if let Some((_, path)) = ws_manifest.workspace_path_deps.iter().find(|(n, _)| n == name) {
+            if let Some((_, path)) = ws_manifest
+                .workspace_path_deps
+                .iter()
+                .find(|(n, _)| n == name)
+            {
                 deps.push(path.clone());
             }
         }
@@ -62,7 +76,11 @@ pub fn discover(root: &Path) -> Result<Inputs> {
         }
         for dep in deps {
             let dep = dep.canonicalize().map_err(|e| {
-                Error::io(&dir.join("Cargo.toml"), &format!("path dependency `{}` cannot be read", dep.display()), e)
+                Error::io(
+                    &dir.join("Cargo.toml"),
+                    &format!("path dependency `{}` cannot be read", dep.display()),
+                    e,
+                )
             })?;
             if seen_crates.insert(dep.clone()) {
                 let manifest = CrateManifest::read(&dep.join("Cargo.toml"))?;
@@ -87,7 +105,9 @@ pub fn discover(root: &Path) -> Result<Inputs> {
 fn crate_names(renames: &[(String, String)], crates: &[CrateSource]) -> Vec<(String, String)> {
     let crate_name = |package: &str| {
         let source = crates.iter().find(|c| c.package == package);
-        source.map_or(package, |c| c.name.as_str()).replace('-', "_")
+        source
+            .map_or(package, |c| c.name.as_str())
+            .replace('-', "_")
     };
     let mut names: Vec<(String, String)> = Vec::new();
     for (key, package) in renames {
@@ -96,8 +116,11 @@ fn crate_names(renames: &[(String, String)], crates: &[CrateSource]) -> Vec<(Str
             names.push((used, own));
         }
     }
-    let ambiguous: Vec<String> =
-        names.iter().filter(|(used, _)| names.iter().filter(|(u, _)| u == used).count() > 1).map(|(u, _)| u.clone()).collect();
+    let ambiguous: Vec<String> = names
+        .iter()
+        .filter(|(used, _)| names.iter().filter(|(u, _)| u == used).count() > 1)
+        .map(|(u, _)| u.clone())
+        .collect();
     names.retain(|(used, _)| !ambiguous.contains(used));
     names
 }
@@ -106,9 +129,16 @@ fn crate_names(renames: &[(String, String)], crates: &[CrateSource]) -> Vec<(Str
 fn add_crate(walker: &mut Walker, dir: &Path, manifest: &CrateManifest) -> Result<()> {
     walker.inputs.crates.push(CrateSource {
         dir: dir.to_path_buf(),
-        name: manifest.lib_name.clone().or_else(|| manifest.name.clone()).unwrap_or_default(),
+        name: manifest
+            .lib_name
+            .clone()
+            .or_else(|| manifest.name.clone())
+            .unwrap_or_default(),
         package: manifest.name.clone().unwrap_or_default(),
-        lib: manifest.lib_path.clone().unwrap_or_else(|| dir.join("src/lib.rs")),
+        lib: manifest
+            .lib_path
+            .clone()
+            .unwrap_or_else(|| dir.join("src/lib.rs")),
     });
     walker.add_file(&dir.join("Cargo.toml"));
     for file in manifest.build_script.iter().chain(&manifest.lib_path) {

@@ -9,9 +9,9 @@ use crate::error::{Error, Result};
 use crate::inputs::{self, Inputs};
 use crate::manifest::{get, TomlFile};
 use crate::record::{self, Record};
-use crate::{discover, fingerprint};
 #[cfg(feature = "exports")]
 use crate::{cfg, exports};
+use crate::{discover, fingerprint};
 
 /// Name of the file written to `OUT_DIR`, and of the `rustc-env` variable pointing at it.
 pub const RECORD_ENV: &str = "PYO3_GUARD_RECORD";
@@ -98,14 +98,20 @@ impl BuildEnv {
     /// Reads cargo's build-script environment.
     pub fn from_env() -> Result<BuildEnv> {
         let var = |name: &str| {
-            std::env::var(name).map_err(|_| Error::msg(format!("{name} is not set: emit() must run inside a build script")))
+            std::env::var(name).map_err(|_| {
+                Error::msg(format!(
+                    "{name} is not set: emit() must run inside a build script"
+                ))
+            })
         };
         let out_dir = PathBuf::from(var("OUT_DIR")?);
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
         let rustc_verbose = rustc_version(&out_dir, &rustc)?;
         let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|_| {
-                Error::msg(format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{v}`"))
+                Error::msg(format!(
+                    "SOURCE_DATE_EPOCH must be a whole number of seconds, not `{v}`"
+                ))
             })?),
             _ => None,
         };
@@ -120,9 +126,13 @@ impl BuildEnv {
             target: var("TARGET")?,
             features: features_from_env(),
             rustc_verbose,
-            rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default().replace('\x1f', " "),
+            rustflags: std::env::var("CARGO_ENCODED_RUSTFLAGS")
+                .unwrap_or_default()
+                .replace('\x1f', " "),
             source_date_epoch,
-            cfg_vars: std::env::vars().filter(|(k, _)| k.starts_with("CARGO_CFG_")).collect(),
+            cfg_vars: std::env::vars()
+                .filter(|(k, _)| k.starts_with("CARGO_CFG_"))
+                .collect(),
             omit_paths: is_set(OMIT_PATHS_ENV) || is_set(DIST_ENV),
             dist: is_set(DIST_ENV),
         })
@@ -139,8 +149,14 @@ fn is_set(name: &str) -> bool {
 /// version), so the cache is keyed only by how rustc is invoked.
 fn rustc_version(out_dir: &Path, rustc: &str) -> Result<String> {
     let cache = out_dir.join("pyo3-guard-rustc-version.txt");
-    let key = format!("{rustc}\t{}\n", std::env::var("RUSTUP_TOOLCHAIN").unwrap_or_default());
-    if let Some(cached) = std::fs::read_to_string(&cache).ok().and_then(|text| text.strip_prefix(&key).map(str::to_owned)) {
+    let key = format!(
+        "{rustc}\t{}\n",
+        std::env::var("RUSTUP_TOOLCHAIN").unwrap_or_default()
+    );
+    if let Some(cached) = std::fs::read_to_string(&cache)
+        .ok()
+        .and_then(|text| text.strip_prefix(&key).map(str::to_owned))
+    {
         return Ok(cached);
     }
     let output = Command::new(rustc)
@@ -163,18 +179,33 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
         .map_err(|e| Error::io(&env.manifest_dir, "cannot resolve the crate directory", e))?;
     let (record, inputs) = fingerprint_crate(env, &root)?;
     let record_path = env.out_dir.join(RECORD_FILE);
-    std::fs::write(&record_path, record.to_bytes()).map_err(|e| Error::io(&record_path, "cannot write", e))?;
+    std::fs::write(&record_path, record.to_bytes())
+        .map_err(|e| Error::io(&record_path, "cannot write", e))?;
 
     let io = |e: std::io::Error| Error::msg(format!("cannot write to cargo: {e}"));
-    writeln!(out, "cargo:rustc-env={RECORD_ENV}={}", record_path.display()).map_err(io)?;
+    writeln!(
+        out,
+        "cargo:rustc-env={RECORD_ENV}={}",
+        record_path.display()
+    )
+    .map_err(io)?;
     if let Some((dotted, origin)) = &inputs.module_name {
         // The macro compares the last component: the extension's own name (`PyInit_<last>`).
         let last = dotted.rsplit('.').next().unwrap_or(dotted);
         writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={last};{origin}").map_err(io)?;
     }
     if !inputs.renames.is_empty() {
-        let renames: Vec<String> = inputs.renames.iter().map(|(used, own)| format!("{used}={own}")).collect();
-        writeln!(out, "cargo:rustc-env={CRATE_RENAMES_ENV}={}", renames.join(",")).map_err(io)?;
+        let renames: Vec<String> = inputs
+            .renames
+            .iter()
+            .map(|(used, own)| format!("{used}={own}"))
+            .collect();
+        writeln!(
+            out,
+            "cargo:rustc-env={CRATE_RENAMES_ENV}={}",
+            renames.join(",")
+        )
+        .map_err(io)?;
     }
     for path in &inputs.watch {
         writeln!(out, "cargo:rerun-if-changed={}", path.display()).map_err(io)?;
@@ -221,23 +252,41 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         ("rustflags", env.rustflags.as_str()),
         ("rustc", env.rustc_verbose.as_str()),
     ];
-    let lock = found.files.iter().find(|f| f.rel == "Cargo.lock" || f.rel.ends_with("/Cargo.lock")).map(|f| f.path.clone());
+    let lock = found
+        .files
+        .iter()
+        .find(|f| f.rel == "Cargo.lock" || f.rel.ends_with("/Cargo.lock"))
+        .map(|f| f.path.clone());
     let git = git_state(root);
     let exports = scan_exports(env, root, &found)?;
     let record = Record {
         build_id: fingerprint::build_id(&source_id, &config),
         source_id,
-        crate_name: Some(env.package_name.clone()).filter(|n| !n.is_empty()).or(found.package_name.clone()).unwrap_or_default(),
-        crate_version: Some(env.package_version.clone()).filter(|v| !v.is_empty()).or(found.package_version.clone()).unwrap_or_default(),
+        crate_name: Some(env.package_name.clone())
+            .filter(|n| !n.is_empty())
+            .or(found.package_name.clone())
+            .unwrap_or_default(),
+        crate_version: Some(env.package_version.clone())
+            .filter(|v| !v.is_empty())
+            .or(found.package_version.clone())
+            .unwrap_or_default(),
         profile: env.profile.clone(),
         opt_level: env.opt_level.clone(),
         target: env.target.clone(),
         features: env.features.clone(),
-        rustc: env.rustc_verbose.lines().next().unwrap_or_default().to_owned(),
+        rustc: env
+            .rustc_verbose
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         pyo3_version: lock.and_then(|lock| locked_version(&lock, "pyo3")),
         source_root: (!env.omit_paths).then(|| root.to_string_lossy().into_owned()),
         module_name: found.module_name.as_ref().map(|(name, _)| name.clone()),
-        pyproject: found.pyproject.as_ref().map(|p| inputs::relative_path(root, p)),
+        pyproject: found
+            .pyproject
+            .as_ref()
+            .map(|p| inputs::relative_path(root, p)),
         renames: found.renames.clone(),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
@@ -248,14 +297,24 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         python_dirs: found.python_dirs.clone(),
         exports,
         // Reproducible builds leave file times out, and with them the check's fast path.
-        walked: if env.source_date_epoch.is_some() { Vec::new() } else { found.walked.clone() },
+        walked: if env.source_date_epoch.is_some() {
+            Vec::new()
+        } else {
+            found.walked.clone()
+        },
     };
     Ok((record, Inputs { skipped, ..found }))
 }
 
 /// The crates whose own Python items are never expected in a user's module.
 #[cfg(feature = "exports")]
-const OWN_CRATES: [&str; 5] = ["pyo3_guard", "pyo3_guard_build", "pyo3_guard_core", "pyo3_guard_engine", "pyo3_guard_macros"];
+const OWN_CRATES: [&str; 5] = [
+    "pyo3_guard",
+    "pyo3_guard_build",
+    "pyo3_guard_core",
+    "pyo3_guard_engine",
+    "pyo3_guard_macros",
+];
 
 /// What the root crate and its path dependencies declare for Python.
 #[cfg(feature = "exports")]
@@ -265,7 +324,11 @@ fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<recor
     for (i, krate) in found.crates.iter().enumerate() {
         // The root crate is named as the record names it, dependencies as code names them
         // (`crates = [core_types]`).
-        let name = if i == 0 { found.package_name.as_deref().unwrap_or(&krate.name) } else { &krate.name };
+        let name = if i == 0 {
+            found.package_name.as_deref().unwrap_or(&krate.name)
+        } else {
+            &krate.name
+        };
         let name = name.replace('-', "_");
         if OWN_CRATES.contains(&name.as_str()) {
             continue;
@@ -273,12 +336,19 @@ fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<recor
         let cfg = if i == 0 {
             own.clone()
         } else {
-            own.for_dependency_with(crate::dep_features::known_on(&found.crates[0].dir, &env.features, krate))
+            own.for_dependency_with(crate::dep_features::known_on(
+                &found.crates[0].dir,
+                &env.features,
+                krate,
+            ))
         };
         scans.push(exports::scan(root, &krate.lib, &name, &cfg)?);
     }
     // A declarative module may `#[pymodule_export]` an item of any crate of the build.
-    let module_exports: Vec<_> = scans.iter().flat_map(|s| s.module_exports.clone()).collect();
+    let module_exports: Vec<_> = scans
+        .iter()
+        .flat_map(|s| s.module_exports.clone())
+        .collect();
     let mut exports = Vec::new();
     for mut scan in scans {
         scan.place_module_exports(&module_exports);
@@ -293,12 +363,18 @@ fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<Vec<record::Export
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// `target/<profile dir>/build/<pkg>-<hash>/out`: the profile directory is `debug` for `dev`.
 fn profile_from_out_dir(out_dir: &Path) -> String {
-    let dir = out_dir.ancestors().nth(3).and_then(|p| p.file_name()).and_then(|n| n.to_str());
+    let dir = out_dir
+        .ancestors()
+        .nth(3)
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str());
     match dir {
         Some("debug") => "dev".into(),
         Some(name) => name.into(),
@@ -309,9 +385,16 @@ fn profile_from_out_dir(out_dir: &Path) -> String {
 /// `CARGO_CFG_FEATURE` keeps the features' real names; older cargo only has `CARGO_FEATURE_*`.
 fn features_from_env() -> Vec<String> {
     let mut features: Vec<String> = match std::env::var("CARGO_CFG_FEATURE") {
-        Ok(list) => list.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+        Ok(list) => list
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect(),
         Err(_) => std::env::vars()
-            .filter_map(|(k, _)| k.strip_prefix("CARGO_FEATURE_").map(|f| f.to_lowercase().replace('_', "-")))
+            .filter_map(|(k, _)| {
+                k.strip_prefix("CARGO_FEATURE_")
+                    .map(|f| f.to_lowercase().replace('_', "-"))
+            })
             .collect(),
     };
     features.sort();
@@ -328,15 +411,26 @@ fn locked_version(lock: &Path, package: &str) -> Option<String> {
         .filter_map(|p| p.get_ref().as_table())
         .filter(|p| get(p, "name").and_then(|n| n.as_str()) == Some(package))
         .filter_map(|p| get(p, "version")?.as_str().map(str::to_owned))
-        .max_by_key(|v| v.split('.').map(|n| n.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>())
+        .max_by_key(|v| {
+            v.split('.')
+                .map(|n| n.parse::<u64>().unwrap_or(0))
+                .collect::<Vec<_>>()
+        })
 }
 
 /// The commit checked out at `root` and whether the crate directory has uncommitted changes.
 /// Informative only: not part of the build id.
 fn git_state(root: &Path) -> Option<(String, bool)> {
     let git = |args: &[&str]| {
-        let out = Command::new("git").arg("-C").arg(root).args(args).output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
     };
     let commit = git(&["rev-parse", "--verify", "HEAD"])?;
     let dirty = !git(&["status", "--porcelain", "--", "."])?.is_empty();

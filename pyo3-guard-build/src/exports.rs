@@ -13,7 +13,7 @@ use crate::cfg::{split_commas, Cfg, CfgEnv};
 use crate::error::{Error, Result};
 use crate::inputs::relative_path;
 use crate::members;
-use crate::record::{Export, ExportKind, Expect, Macro};
+use crate::record::{Expect, Export, ExportKind, Macro};
 
 /// Finds the exports of the crate named `crate_name` whose library root is `lib`.
 /// `root` is the source root paths are made relative to.
@@ -84,7 +84,12 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
     scanner.file(lib, ModDir::of_root(lib))?;
     scanner.resolve_members();
     scanner.exports.sort();
-    Ok(Scan { exports: scanner.exports, module_exports: scanner.module_exports, inline: scanner.inline, detached: scanner.detached })
+    Ok(Scan {
+        exports: scanner.exports,
+        module_exports: scanner.module_exports,
+        inline: scanner.inline,
+        detached: scanner.detached,
+    })
 }
 
 impl Scan {
@@ -98,7 +103,10 @@ impl Scan {
         let others: Vec<ModuleExport> = others
             .iter()
             .filter(|e| !e.module.starts_with(DETACHED))
-            .map(|e| ModuleExport { from: None, ..e.clone() })
+            .map(|e| ModuleExport {
+                from: None,
+                ..e.clone()
+            })
             .collect();
         let all: Vec<&ModuleExport> = self.module_exports.iter().chain(&others).collect();
         let places = self.place_detached(&all);
@@ -108,11 +116,18 @@ impl Scan {
             if self.detached.iter().any(|d| &d.ident == name) || self.inline.contains(name) {
                 continue; // a module (placed above), or an item PyO3 adds where it is written
             }
-            let mut candidates: Vec<usize> =
-                (0..self.exports.len()).filter(|&i| self.exports[i].kind != ExportKind::Member && &self.exports[i].rust_name == name).collect();
+            let mut candidates: Vec<usize> = (0..self.exports.len())
+                .filter(|&i| {
+                    self.exports[i].kind != ExportKind::Member && &self.exports[i].rust_name == name
+                })
+                .collect();
             // Several of that name: the one in the module the path leads to, if it is one of them
             // (a path through a re-export leads elsewhere: then which one is meant is not known).
-            let at_path: Vec<usize> = candidates.iter().copied().filter(|&i| Some(&self.exports[i].rust_path) == from.as_ref()).collect();
+            let at_path: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&i| Some(&self.exports[i].rust_path) == from.as_ref())
+                .collect();
             if candidates.len() > 1 && at_path.len() == 1 {
                 candidates = at_path;
             }
@@ -122,11 +137,19 @@ impl Scan {
                     placed.push(*one);
                     self.exports[*one].submodule = (!module.is_empty()).then(|| module.clone());
                 }
-                several => several.iter().for_each(|&i| self.exports[i].expect = Expect::Unchecked),
+                several => several
+                    .iter()
+                    .for_each(|&i| self.exports[i].expect = Expect::Unchecked),
             }
         }
         for export in &mut self.exports {
-            let Some(path) = export.submodule.as_deref().filter(|p| p.starts_with(DETACHED)) else { continue };
+            let Some(path) = export
+                .submodule
+                .as_deref()
+                .filter(|p| p.starts_with(DETACHED))
+            else {
+                continue;
+            };
             match resolve(path, &places, self.detached.len()) {
                 Some(path) => export.submodule = (!path.is_empty()).then_some(path),
                 None => {
@@ -147,10 +170,19 @@ impl Scan {
         self.detached
             .iter()
             .map(|d| {
-                if self.detached.iter().filter(|other| other.ident == d.ident).count() > 1 {
+                if self
+                    .detached
+                    .iter()
+                    .filter(|other| other.ident == d.ident)
+                    .count()
+                    > 1
+                {
                     return None;
                 }
-                let parent = exports.iter().find(|e| e.name == d.ident).map(|e| e.module.as_str());
+                let parent = exports
+                    .iter()
+                    .find(|e| e.name == d.ident)
+                    .map(|e| e.module.as_str());
                 Some(join(parent.unwrap_or(""), &d.python_name))
             })
             .collect()
@@ -160,10 +192,16 @@ impl Scan {
 /// `path` with its detached start replaced by where that module goes; `None` when that is not
 /// known. `hops` bounds a chain of modules exported into one another (a cycle would not compile).
 fn resolve(path: &str, places: &[Option<String>], hops: usize) -> Option<String> {
-    let Some(rest) = path.strip_prefix(DETACHED) else { return Some(path.to_owned()) };
+    let Some(rest) = path.strip_prefix(DETACHED) else {
+        return Some(path.to_owned());
+    };
     let (index, tail) = rest.split_once('.').unwrap_or((rest, ""));
     let place = places.get(index.parse::<usize>().ok()?)?.as_deref()?;
-    let place = if hops == 0 { return None } else { resolve(place, places, hops - 1)? };
+    let place = if hops == 0 {
+        return None;
+    } else {
+        resolve(place, places, hops - 1)?
+    };
     Some(join(&place, tail))
 }
 
@@ -262,7 +300,12 @@ impl Scope {
                     self.by_name.push((unraw(&r.rename), via));
                 }
             }
-            syn::UseTree::Glob(_) => match path.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            syn::UseTree::Glob(_) => match path
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice()
+            {
                 ["pyo3_guard", "prelude"] => self.glob = Some(Macro::Guard),
                 ["pyo3", "prelude"] => self.glob = Some(Macro::Pyo3),
                 _ => {}
@@ -272,7 +315,12 @@ impl Scope {
 
     /// The macro the attribute `#[name]` (or `#[a::b::name]`) names here.
     fn resolve(&self, attr: &Attribute) -> Macro {
-        let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<String> = attr
+            .path()
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         match segments.as_slice() {
             [name] => match self.by_name.iter().find(|(n, _)| n == name) {
                 Some((_, via)) => *via,
@@ -318,11 +366,15 @@ impl Scanner<'_> {
             match item {
                 Item::Struct(s) => {
                     self.expand(&mut s.attrs);
-                    s.fields.iter_mut().for_each(|field| self.expand(&mut field.attrs));
+                    s.fields
+                        .iter_mut()
+                        .for_each(|field| self.expand(&mut field.attrs));
                 }
                 Item::Enum(e) => {
                     self.expand(&mut e.attrs);
-                    e.variants.iter_mut().for_each(|variant| self.expand(&mut variant.attrs));
+                    e.variants
+                        .iter_mut()
+                        .for_each(|variant| self.expand(&mut variant.attrs));
                 }
                 Item::Fn(f) => self.expand(&mut f.attrs),
                 Item::Impl(imp) => {
@@ -368,13 +420,23 @@ impl Scanner<'_> {
                 continue;
             }
             let mut parts = split_commas(list.tokens.clone()).into_iter();
-            let Some(predicate) = parts.next() else { continue };
-            let inner: Vec<Meta> = parts.filter_map(|tokens| syn::parse2::<Meta>(tokens).ok()).collect();
+            let Some(predicate) = parts.next() else {
+                continue;
+            };
+            let inner: Vec<Meta> = parts
+                .filter_map(|tokens| syn::parse2::<Meta>(tokens).ok())
+                .collect();
             match self.cfg.eval(&predicate) {
                 // In order, and expanded again: `cfg_attr` may nest.
                 Cfg::On => pending.extend(inner.into_iter().rev().map(outer_attribute)),
                 Cfg::Off => {}
-                Cfg::Unknown if inner.iter().any(|meta| READ_ATTRIBUTES.iter().any(|name| last_segment(meta.path()) == *name)) => {
+                Cfg::Unknown
+                    if inner.iter().any(|meta| {
+                        READ_ATTRIBUTES
+                            .iter()
+                            .any(|name| last_segment(meta.path()) == *name)
+                    }) =>
+                {
                     let cfg = syn::MetaList {
                         path: syn::Ident::new("cfg", proc_macro2::Span::call_site()).into(),
                         delimiter: syn::MacroDelimiter::Paren(Default::default()),
@@ -412,13 +474,19 @@ impl Scanner<'_> {
 
     fn item(&mut self, path: &Path, item: &Item, dir: &ModDir) -> Result<()> {
         match item {
-            Item::Mod(module) if module.content.is_some() && self.declarative_name(module).is_some() => {
+            Item::Mod(module)
+                if module.content.is_some() && self.declarative_name(module).is_some() =>
+            {
                 let (_, items) = module.content.as_ref().expect("checked by the guard");
                 let mut name = self.declarative_name(module).expect("checked by the guard");
                 if self.context.is_none() && name.starts_with(DETACHED) {
                     name = format!("{DETACHED}{}", self.detached.len());
-                    let python_name = python_name(&module.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&module.ident));
-                    self.detached.push(Detached { ident: unraw(&module.ident), python_name });
+                    let python_name = python_name(&module.attrs, &["pymodule", "pyo3"])
+                        .unwrap_or_else(|| unraw(&module.ident));
+                    self.detached.push(Detached {
+                        ident: unraw(&module.ident),
+                        python_name,
+                    });
                 }
                 let outer = self.context.replace(name);
                 let child = ModDir(dir.0.join(module.ident.to_string()));
@@ -428,13 +496,19 @@ impl Scanner<'_> {
                 self.context = outer;
                 result?;
             }
-            Item::Use(used) if self.context.is_some() && has_attr(&used.attrs, "pymodule_export") => {
+            Item::Use(used)
+                if self.context.is_some() && has_attr(&used.attrs, "pymodule_export") =>
+            {
                 let module = self.context.clone().expect("checked by the guard");
                 let mut names = Vec::new();
                 use_names(&used.tree, &mut Vec::new(), &mut names);
                 for (prefix, name) in names {
                     let from = relative_module(&self.mod_path, &prefix);
-                    self.module_exports.push(ModuleExport { module: module.clone(), name, from });
+                    self.module_exports.push(ModuleExport {
+                        module: module.clone(),
+                        name,
+                        from,
+                    });
                 }
             }
             Item::Mod(module) => {
@@ -448,7 +522,9 @@ impl Scanner<'_> {
             }
             Item::Struct(s) if has_attr(&s.attrs, "pyclass") => {
                 self.class(path, &s.ident, &s.attrs);
-                let fields = members::fields(&s.attrs, &s.fields, |attrs| self.cfg.eval_attrs(attrs) == Cfg::On);
+                let fields = members::fields(&s.attrs, &s.fields, |attrs| {
+                    self.cfg.eval_attrs(attrs) == Cfg::On
+                });
                 self.class_members(path, &s.ident, fields);
             }
             Item::Enum(e) if has_attr(&e.attrs, "pyclass") => {
@@ -457,26 +533,49 @@ impl Scanner<'_> {
                 self.class_members(path, &e.ident, variants);
             }
             Item::Fn(f) if has_attr(&f.attrs, "pyfunction") => {
-                let name = python_name(&f.attrs, &["pyfunction", "pyo3"]).unwrap_or_else(|| unraw(&f.sig.ident));
-                self.push(ExportKind::Function, unraw(&f.sig.ident), name, &f.attrs, path, f.sig.ident.span());
+                let name = python_name(&f.attrs, &["pyfunction", "pyo3"])
+                    .unwrap_or_else(|| unraw(&f.sig.ident));
+                self.push(
+                    ExportKind::Function,
+                    unraw(&f.sig.ident),
+                    name,
+                    &f.attrs,
+                    path,
+                    f.sig.ident.span(),
+                );
             }
             Item::Impl(imp) if has_attr(&imp.attrs, "pymethods") => {
-                let syn::Type::Path(ty) = &*imp.self_ty else { return Ok(()) };
-                let self_ty: Vec<String> = ty.path.segments.iter().map(|s| unraw(&s.ident)).collect();
+                let syn::Type::Path(ty) = &*imp.self_ty else {
+                    return Ok(());
+                };
+                let self_ty: Vec<String> =
+                    ty.path.segments.iter().map(|s| unraw(&s.ident)).collect();
                 for member in &imp.items {
                     let on = match member {
                         ImplItem::Fn(f) => self.cfg.eval_attrs(&f.attrs),
                         ImplItem::Const(c) => self.cfg.eval_attrs(&c.attrs),
                         _ => Cfg::Off,
                     };
-                    let Some(found) = members::method(member).filter(|_| on != Cfg::Off) else { continue };
-                    let mut export = self.export(ExportKind::Member, String::new(), found.name, path, found.span);
+                    let Some(found) = members::method(member).filter(|_| on != Cfg::Off) else {
+                        continue;
+                    };
+                    let mut export = self.export(
+                        ExportKind::Member,
+                        String::new(),
+                        found.name,
+                        path,
+                        found.span,
+                    );
                     export.expect = match (found.opted_out, on == Cfg::On && !self.uncertain) {
                         (true, _) => Expect::OptedOut,
                         (false, true) => Expect::Checked,
                         (false, false) => Expect::Unchecked,
                     };
-                    self.pending.push(PendingMember { export, impl_path: self.mod_path.clone(), self_ty: self_ty.clone() });
+                    self.pending.push(PendingMember {
+                        export,
+                        impl_path: self.mod_path.clone(),
+                        self_ty: self_ty.clone(),
+                    });
                 }
             }
             _ => {}
@@ -488,8 +587,17 @@ impl Scanner<'_> {
     fn class_members(&mut self, path: &Path, class: &syn::Ident, found: Vec<members::Member>) {
         let class_expect = self.expectation(&[]);
         for member in found {
-            let mut export = self.export(ExportKind::Member, unraw(class), member.name, path, member.span);
-            export.expect = match (member.opted_out, member.certain && class_expect == Expect::Checked) {
+            let mut export = self.export(
+                ExportKind::Member,
+                unraw(class),
+                member.name,
+                path,
+                member.span,
+            );
+            export.expect = match (
+                member.opted_out,
+                member.certain && class_expect == Expect::Checked,
+            ) {
                 (true, _) => Expect::OptedOut,
                 (false, true) => Expect::Checked,
                 (false, false) => Expect::Unchecked,
@@ -504,11 +612,25 @@ impl Scanner<'_> {
     /// resolution (several classes of the name, none in the named module), the member is not
     /// checked.
     fn resolve_members(&mut self) {
-        for PendingMember { mut export, impl_path, self_ty } in std::mem::take(&mut self.pending) {
-            let Some((name, prefix)) = self_ty.split_last() else { continue };
+        for PendingMember {
+            mut export,
+            impl_path,
+            self_ty,
+        } in std::mem::take(&mut self.pending)
+        {
+            let Some((name, prefix)) = self_ty.split_last() else {
+                continue;
+            };
             let module = relative_module(&impl_path, prefix);
-            let classes: Vec<&Export> = self.exports.iter().filter(|e| e.kind == ExportKind::Class && &e.rust_name == name).collect();
-            let class = match classes.iter().find(|c| Some(c.rust_path.as_str()) == module.as_deref()) {
+            let classes: Vec<&Export> = self
+                .exports
+                .iter()
+                .filter(|e| e.kind == ExportKind::Class && &e.rust_name == name)
+                .collect();
+            let class = match classes
+                .iter()
+                .find(|c| Some(c.rust_path.as_str()) == module.as_deref())
+            {
                 Some(class) => Some(*class),
                 None if classes.len() == 1 => Some(classes[0]),
                 None => None,
@@ -531,11 +653,18 @@ impl Scanner<'_> {
         }
         let candidates = match explicit {
             Some(file) => vec![file],
-            None => vec![dir.0.join(format!("{name}.rs")), dir.0.join(&name).join("mod.rs")],
+            None => vec![
+                dir.0.join(format!("{name}.rs")),
+                dir.0.join(&name).join("mod.rs"),
+            ],
         };
         match candidates.into_iter().find(|c| c.is_file()) {
             Some(file) => {
-                let child = if path_attr(&module.attrs).is_some() { ModDir::of_root(&file) } else { ModDir::of_file(&file) };
+                let child = if path_attr(&module.attrs).is_some() {
+                    ModDir::of_root(&file)
+                } else {
+                    ModDir::of_file(&file)
+                };
                 self.file(&file, child)
             }
             None => Ok(()),
@@ -552,8 +681,13 @@ impl Scanner<'_> {
             None if has_attr(&module.attrs, "guarded_pymodule") => Some(String::new()),
             None => has_attr(&module.attrs, "pymodule").then(|| DETACHED.to_string()),
             Some(parent) if has_attr(&module.attrs, "pymodule") => {
-                let name = python_name(&module.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&module.ident));
-                Some(if parent.is_empty() { name } else { format!("{parent}.{name}") })
+                let name = python_name(&module.attrs, &["pymodule", "pyo3"])
+                    .unwrap_or_else(|| unraw(&module.ident));
+                Some(if parent.is_empty() {
+                    name
+                } else {
+                    format!("{parent}.{name}")
+                })
             }
             Some(_) => None,
         }
@@ -561,10 +695,25 @@ impl Scanner<'_> {
 
     fn class(&mut self, path: &Path, ident: &syn::Ident, attrs: &[Attribute]) {
         let name = python_name(attrs, &["pyclass", "pyo3"]).unwrap_or_else(|| unraw(ident));
-        self.push(ExportKind::Class, unraw(ident), name, attrs, path, ident.span());
+        self.push(
+            ExportKind::Class,
+            unraw(ident),
+            name,
+            attrs,
+            path,
+            ident.span(),
+        );
     }
 
-    fn push(&mut self, kind: ExportKind, rust_name: String, python_name: String, attrs: &[Attribute], path: &Path, span: proc_macro2::Span) {
+    fn push(
+        &mut self,
+        kind: ExportKind,
+        rust_name: String,
+        python_name: String,
+        attrs: &[Attribute],
+        path: &Path,
+        span: proc_macro2::Span,
+    ) {
         let (_, mut submodule) = guard_options(attrs);
         if let Some(module) = &self.context {
             // Written in a declarative module: there, or in a `#[guard(submodule)]` below it.
@@ -578,8 +727,15 @@ impl Scanner<'_> {
         let mut export = self.export(kind, rust_name, python_name, path, span);
         export.submodule = submodule;
         export.expect = self.expectation(attrs);
-        let marker = if kind == ExportKind::Class { "pyclass" } else { "pyfunction" };
-        export.via = attrs.iter().find(|a| last_segment_is(a, marker)).map_or(Macro::Unknown, |a| self.scope.resolve(a));
+        let marker = if kind == ExportKind::Class {
+            "pyclass"
+        } else {
+            "pyfunction"
+        };
+        export.via = attrs
+            .iter()
+            .find(|a| last_segment_is(a, marker))
+            .map_or(Macro::Unknown, |a| self.scope.resolve(a));
         self.add(export);
     }
 
@@ -593,7 +749,14 @@ impl Scanner<'_> {
         }
     }
 
-    fn export(&self, kind: ExportKind, rust_name: String, python_name: String, path: &Path, span: proc_macro2::Span) -> Export {
+    fn export(
+        &self,
+        kind: ExportKind,
+        rust_name: String,
+        python_name: String,
+        path: &Path,
+        span: proc_macro2::Span,
+    ) -> Export {
         Export {
             kind,
             crate_name: self.crate_name.clone(),
@@ -635,15 +798,35 @@ fn relative_module(module: &[String], prefix: &[String]) -> Option<String> {
 
 /// The attributes the scan reads: a `cfg_attr` of unknown outcome holding one makes the item
 /// uncertain.
-const READ_ATTRIBUTES: [&str; 12] =
-    ["pyclass", "pyfunction", "pymethods", "pyo3", "guard", "getter", "setter", "new", "classattr", "path", "cfg", "cfg_attr"];
+const READ_ATTRIBUTES: [&str; 12] = [
+    "pyclass",
+    "pyfunction",
+    "pymethods",
+    "pyo3",
+    "guard",
+    "getter",
+    "setter",
+    "new",
+    "classattr",
+    "path",
+    "cfg",
+    "cfg_attr",
+];
 
 fn last_segment(path: &syn::Path) -> String {
-    path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
 }
 
 fn outer_attribute(meta: Meta) -> Attribute {
-    Attribute { pound_token: Default::default(), style: syn::AttrStyle::Outer, bracket_token: Default::default(), meta }
+    Attribute {
+        pound_token: Default::default(),
+        style: syn::AttrStyle::Outer,
+        bracket_token: Default::default(),
+        meta,
+    }
 }
 
 /// pyo3-guard's own options on an item: `#[guard(skip)]` keeps it out of the module,
@@ -658,7 +841,11 @@ fn guard_options(attrs: &[Attribute]) -> (bool, Option<String>) {
 /// The Rust names a `use` tree brings in, each with the path before it (`a::{B, C as D}`:
 /// `B` and `C` after `a`; PyO3 adds each under its own Python name, whatever the `use` renames
 /// it to).
-fn use_names(tree: &syn::UseTree, prefix: &mut Vec<String>, names: &mut Vec<(Vec<String>, String)>) {
+fn use_names(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    names: &mut Vec<(Vec<String>, String)>,
+) {
     match tree {
         syn::UseTree::Path(p) => {
             prefix.push(unraw(&p.ident));
@@ -717,18 +904,27 @@ pub(crate) fn attr_tokens(attrs: &[Attribute], name: &str) -> Vec<TokenStream> {
 
 /// `#[path = "..."]`.
 fn path_attr(attrs: &[Attribute]) -> Option<String> {
-    attrs.iter().filter(|a| a.path().is_ident("path")).find_map(|a| match &a.meta {
-        Meta::NameValue(nv) => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("path"))
+        .find_map(|a| match &a.meta {
+            Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    })
+        })
 }
 
 /// `name = "..."` inside the first of the named attributes that has it.
 pub(crate) fn python_name(attrs: &[Attribute], in_attrs: &[&str]) -> Option<String> {
-    in_attrs.iter().flat_map(|name| attr_tokens(attrs, name)).find_map(|t| name_value(&t))
+    in_attrs
+        .iter()
+        .flat_map(|name| attr_tokens(attrs, name))
+        .find_map(|t| name_value(&t))
 }
 
 pub(crate) fn name_value(tokens: &TokenStream) -> Option<String> {
@@ -740,7 +936,9 @@ pub(crate) fn name_value(tokens: &TokenStream) -> Option<String> {
 pub(crate) fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
     let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
     tokens.windows(3).find_map(|w| match w {
-        [TokenTree::Ident(k), TokenTree::Punct(eq), TokenTree::Literal(lit)] if k == key && eq.as_char() == '=' => {
+        [TokenTree::Ident(k), TokenTree::Punct(eq), TokenTree::Literal(lit)]
+            if k == key && eq.as_char() == '=' =>
+        {
             let lit: syn::LitStr = syn::parse_str(&lit.to_string()).ok()?;
             Some(lit.value())
         }
@@ -761,7 +959,9 @@ pub(crate) fn has_word(tokens: &TokenStream, word: &str) -> bool {
 pub(crate) fn first_word(tokens: &TokenStream) -> Option<String> {
     match tokens.clone().into_iter().next()? {
         TokenTree::Ident(id) => Some(unraw(&id)),
-        TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string()).ok().map(|s| s.value()),
+        TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string())
+            .ok()
+            .map(|s| s.value()),
         _ => None,
     }
 }

@@ -24,10 +24,10 @@
 // The crate example is a build script, whose `fn main` is the point.
 #![allow(clippy::needless_doctest_main)]
 
-mod emit;
-mod manifest;
 #[cfg(feature = "exports")]
 mod dep_features;
+mod emit;
+mod manifest;
 #[cfg(feature = "exports")]
 mod members;
 #[doc(hidden)]
@@ -44,9 +44,14 @@ pub mod cfg;
 #[doc(hidden)]
 pub mod discover;
 #[doc(hidden)]
-pub use emit::{build_record, emit_to, BuildEnv, CRATE_RENAMES_ENV, DIST_CFG, DIST_ENV, THREADS_CFG, MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV};
+pub use emit::{
+    build_record, emit_to, BuildEnv, CRATE_RENAMES_ENV, DIST_CFG, DIST_ENV, MODULE_NAME_ENV,
+    OMIT_PATHS_ENV, RECORD_ENV, THREADS_CFG,
+};
 #[doc(hidden)]
 #[cfg(feature = "exports")]
 pub mod exports;
 #[doc(hidden)]
-pub use pyo3_guard_engine::{cache_keys, check, diagnose, error, fingerprint, inputs, layout, record, Error, Result};
+pub use pyo3_guard_engine::{
+    cache_keys, check, diagnose, error, fingerprint, inputs, layout, record, Error, Result,
+};

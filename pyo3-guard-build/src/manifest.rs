@@ -17,7 +17,10 @@ impl TomlFile {
     pub fn read(path: &Path) -> Result<TomlFile> {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read", e))?;
         let text = String::from_utf8(bytes).map_err(|_| Error::at(path, "is not valid UTF-8"))?;
-        Ok(TomlFile { path: path.to_path_buf(), text })
+        Ok(TomlFile {
+            path: path.to_path_buf(),
+            text,
+        })
     }
 
     /// Parses the file; a syntax error names the file and the line it is on.
@@ -26,7 +29,9 @@ impl TomlFile {
             Ok(table) => Ok(table.into_inner()),
             Err(err) => {
                 let offset = err.span().map_or(0, |s| s.start);
-                let line = 1 + self.text[..offset.min(self.text.len())].matches('\n').count();
+                let line = 1 + self.text[..offset.min(self.text.len())]
+                    .matches('\n')
+                    .count();
                 let message = format!("malformed TOML: {}", err.message().trim_end());
                 Err(Error::at(&self.path, message).with_line(line))
             }
@@ -36,7 +41,10 @@ impl TomlFile {
 
 /// `table[key]`, if present.
 pub(crate) fn get<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a DeValue<'i>> {
-    table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v.get_ref())
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v.get_ref())
 }
 
 /// `table[a][b]...`, following tables only.
@@ -114,22 +122,34 @@ impl CrateManifest {
             is_workspace_root: get(&doc, "workspace").is_some(),
             package_workspace: string(&["package", "workspace"]),
             workspace_members: get_path(&doc, &["workspace", "members"]).map(strings),
-            workspace_exclude: get_path(&doc, &["workspace", "exclude"]).map(strings).unwrap_or_default(),
+            workspace_exclude: get_path(&doc, &["workspace", "exclude"])
+                .map(strings)
+                .unwrap_or_default(),
             workspace_path_deps: Vec::new(),
         };
 
         // (table, whether it holds normal dependencies: only those are linked into the library)
-        let mut dep_tables: Vec<(&DeTable, bool)> =
-            DEP_TABLES.iter().filter_map(|t| Some((get(&doc, t)?.as_table()?, *t == "dependencies"))).collect();
+        let mut dep_tables: Vec<(&DeTable, bool)> = DEP_TABLES
+            .iter()
+            .filter_map(|t| Some((get(&doc, t)?.as_table()?, *t == "dependencies")))
+            .collect();
         if let Some(targets) = get(&doc, "target").and_then(DeValue::as_table) {
             for (_, target) in targets.iter() {
-                let Some(target) = target.get_ref().as_table() else { continue };
-                dep_tables.extend(DEP_TABLES.iter().filter_map(|t| Some((get(target, t)?.as_table()?, *t == "dependencies"))));
+                let Some(target) = target.get_ref().as_table() else {
+                    continue;
+                };
+                dep_tables.extend(
+                    DEP_TABLES
+                        .iter()
+                        .filter_map(|t| Some((get(target, t)?.as_table()?, *t == "dependencies"))),
+                );
             }
         }
         for (table, normal) in dep_tables {
             for (name, spec) in table.iter() {
-                let Some(spec) = spec.get_ref().as_table() else { continue };
+                let Some(spec) = spec.get_ref().as_table() else {
+                    continue;
+                };
                 let key = name.get_ref().to_string();
                 if normal {
                     if let Some(package) = get(spec, "package").and_then(DeValue::as_str) {
@@ -145,14 +165,22 @@ impl CrateManifest {
                 }
             }
         }
-        if let Some(deps) = get_path(&doc, &["workspace", "dependencies"]).and_then(DeValue::as_table) {
+        if let Some(deps) =
+            get_path(&doc, &["workspace", "dependencies"]).and_then(DeValue::as_table)
+        {
             for (name, spec) in deps.iter() {
-                let Some(spec) = spec.get_ref().as_table() else { continue };
+                let Some(spec) = spec.get_ref().as_table() else {
+                    continue;
+                };
                 if let Some(path) = get(spec, "path").and_then(DeValue::as_str) {
-                    manifest.workspace_path_deps.push((name.get_ref().to_string(), dir.join(path)));
+                    manifest
+                        .workspace_path_deps
+                        .push((name.get_ref().to_string(), dir.join(path)));
                 }
                 if let Some(package) = get(spec, "package").and_then(DeValue::as_str) {
-                    manifest.workspace_renames.push((name.get_ref().to_string(), package.to_owned()));
+                    manifest
+                        .workspace_renames
+                        .push((name.get_ref().to_string(), package.to_owned()));
                 }
             }
         }
@@ -162,8 +190,14 @@ impl CrateManifest {
 
 /// The strings of a TOML array (other values are left out).
 fn strings(value: &DeValue<'_>) -> Vec<String> {
-    let items = value.as_array().map(|a| a.iter().collect::<Vec<_>>()).unwrap_or_default();
-    items.iter().filter_map(|v| v.get_ref().as_str().map(str::to_owned)).collect()
+    let items = value
+        .as_array()
+        .map(|a| a.iter().collect::<Vec<_>>())
+        .unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|v| v.get_ref().as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The module maturin builds from `pyproject` (the one that builds this crate, see
@@ -171,12 +205,20 @@ fn strings(value: &DeValue<'_>) -> Vec<String> {
 /// Cargo `[lib] name` > `[project] name` > Cargo package name. Returns the dotted name (the
 /// name users import) and where it comes from. `None` without a pyproject.toml (not a maturin
 /// project: nothing to check).
-pub(crate) fn maturin_module_name(pyproject: Option<&Path>, cargo: &CrateManifest) -> Result<Option<(String, String)>> {
-    let Some(pyproject) = pyproject else { return Ok(None) };
+pub(crate) fn maturin_module_name(
+    pyproject: Option<&Path>,
+    cargo: &CrateManifest,
+) -> Result<Option<(String, String)>> {
+    let Some(pyproject) = pyproject else {
+        return Ok(None);
+    };
     let file = TomlFile::read(pyproject)?;
     let doc = file.parse()?;
     let (full, source) = if let Some(name) = get_str(&doc, &["tool", "maturin", "module-name"]) {
-        (name.to_owned(), "`module-name` in pyproject.toml [tool.maturin]")
+        (
+            name.to_owned(),
+            "`module-name` in pyproject.toml [tool.maturin]",
+        )
     } else if let Some(name) = &cargo.lib_name {
         (name.clone(), "`name` in Cargo.toml [lib]")
     } else if let Some(name) = get_str(&doc, &["project", "name"]) {
@@ -187,6 +229,10 @@ pub(crate) fn maturin_module_name(pyproject: Option<&Path>, cargo: &CrateManifes
         return Ok(None);
     };
     // maturin turns a distribution name into a module name the way Python packaging does.
-    let dotted = full.split('.').map(|part| part.replace('-', "_")).collect::<Vec<_>>().join(".");
+    let dotted = full
+        .split('.')
+        .map(|part| part.replace('-', "_"))
+        .collect::<Vec<_>>()
+        .join(".");
     Ok(Some((dotted, format!("{full} ({source})"))))
 }

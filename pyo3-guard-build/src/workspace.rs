@@ -17,7 +17,10 @@ use crate::manifest::CrateManifest;
 ///
 /// A root whose `members` do not include the package makes cargo refuse the build, so a
 /// package that builds is a member of the root found here.
-pub(crate) fn workspace_root(dir: &Path, manifest: &CrateManifest) -> Result<Option<(PathBuf, CrateManifest)>> {
+pub(crate) fn workspace_root(
+    dir: &Path,
+    manifest: &CrateManifest,
+) -> Result<Option<(PathBuf, CrateManifest)>> {
     if manifest.is_workspace_root {
         return Ok(None); // its own root: the caller has the manifest already
     }
@@ -47,18 +50,31 @@ fn pointed_root(dir: &Path, pointer: &str) -> Result<(PathBuf, CrateManifest)> {
     let root = dir.join(pointer);
     let manifest_path = root.join("Cargo.toml");
     if !manifest_path.is_file() {
-        return Err(Error::at(&dir.join("Cargo.toml"), format!("`package.workspace = \"{pointer}\"` names a directory without a Cargo.toml")));
+        return Err(Error::at(
+            &dir.join("Cargo.toml"),
+            format!("`package.workspace = \"{pointer}\"` names a directory without a Cargo.toml"),
+        ));
     }
     let manifest = CrateManifest::read(&manifest_path)?;
-    let root = root.canonicalize().map_err(|e| Error::io(&root, "cannot resolve the workspace root", e))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| Error::io(&root, "cannot resolve the workspace root", e))?;
     Ok((root, manifest))
 }
 
 /// cargo's `is_excluded`: an `exclude` entry that is a prefix of the package's manifest path,
 /// unless a `members` entry is one too. Both are plain path prefixes here, not globs.
 fn excludes(root: &Path, workspace: &CrateManifest, package_manifest: &Path) -> bool {
-    let prefix_of = |entries: &[String]| entries.iter().any(|entry| package_manifest.starts_with(root.join(entry)));
-    prefix_of(&workspace.workspace_exclude) && !workspace.workspace_members.as_deref().is_some_and(prefix_of)
+    let prefix_of = |entries: &[String]| {
+        entries
+            .iter()
+            .any(|entry| package_manifest.starts_with(root.join(entry)))
+    };
+    prefix_of(&workspace.workspace_exclude)
+        && !workspace
+            .workspace_members
+            .as_deref()
+            .is_some_and(prefix_of)
 }
 
 /// The member packages of the workspace whose root manifest is in `dir`: each `members` entry
@@ -85,10 +101,16 @@ fn expand(dir: &Path, segment: &str) -> Vec<PathBuf> {
     if !segment.contains(['*', '?', '[']) {
         return vec![dir.join(segment)];
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     entries
         .flatten()
-        .filter(|e| e.file_name().to_str().is_some_and(|name| pyo3_guard_engine::matches_segment(segment, name)))
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|name| pyo3_guard_engine::matches_segment(segment, name))
+        })
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect()
@@ -123,11 +145,21 @@ mod tests {
         let package = |name: &str| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n");
         write(&tmp.join("ws/Cargo.toml"), "[workspace]\nmembers = [\"crates/*\", \"kept/inner\"]\nexclude = [\"crates/skipped\", \"kept\"]\n");
         write(&tmp.join("ws/crates/a/Cargo.toml"), &package("a"));
-        write(&tmp.join("ws/crates/skipped/Cargo.toml"), &package("skipped"));
+        write(
+            &tmp.join("ws/crates/skipped/Cargo.toml"),
+            &package("skipped"),
+        );
         write(&tmp.join("ws/kept/inner/Cargo.toml"), &package("inner"));
-        write(&tmp.join("ws/own/Cargo.toml"), &(package("own") + "[workspace]\n"));
+        write(
+            &tmp.join("ws/own/Cargo.toml"),
+            &(package("own") + "[workspace]\n"),
+        );
         write(&tmp.join("ws/own/sub/Cargo.toml"), &package("sub"));
-        write(&tmp.join("ws/pointing/Cargo.toml"), &(package("pointing").replace("[package]\n", "[package]\nworkspace = \"../../other\"\n")));
+        write(
+            &tmp.join("ws/pointing/Cargo.toml"),
+            &(package("pointing")
+                .replace("[package]\n", "[package]\nworkspace = \"../../other\"\n")),
+        );
         write(&tmp.join("ws/pointing/below/Cargo.toml"), &package("below"));
         write(&tmp.join("other/Cargo.toml"), "[workspace]\n");
         write(&tmp.join("alone/Cargo.toml"), &package("alone"));
@@ -145,16 +177,26 @@ mod tests {
         assert_eq!(root_of(&tmp, "ws/pointing").as_deref(), Some("other"));
         assert_eq!(root_of(&tmp, "ws/pointing/below").as_deref(), Some("other"));
         assert_eq!(root_of(&tmp, "alone"), None);
-        let members: Vec<String> = members(&tmp.join("ws")).unwrap().iter().map(|m| crate::inputs::relative_path(&tmp, m)).collect();
+        let members: Vec<String> = members(&tmp.join("ws"))
+            .unwrap()
+            .iter()
+            .map(|m| crate::inputs::relative_path(&tmp, m))
+            .collect();
         assert_eq!(members, ["ws/crates/a", "ws/kept/inner"]);
 
         assert_eq!(lock_file(&tmp.join("alone"), None), None);
         write(&tmp.join("alone/Cargo.lock"), "");
         write(&tmp.join("ws/Cargo.lock"), "");
-        assert_eq!(lock_file(&tmp.join("alone"), None), Some(tmp.join("alone/Cargo.lock")));
+        assert_eq!(
+            lock_file(&tmp.join("alone"), None),
+            Some(tmp.join("alone/Cargo.lock"))
+        );
         // A member uses its root's lock file, never one of its own.
         write(&tmp.join("ws/crates/a/Cargo.lock"), "");
-        assert_eq!(lock_file(&tmp.join("ws/crates/a"), Some(&tmp.join("ws"))), Some(tmp.join("ws/Cargo.lock")));
+        assert_eq!(
+            lock_file(&tmp.join("ws/crates/a"), Some(&tmp.join("ws"))),
+            Some(tmp.join("ws/Cargo.lock"))
+        );
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 }

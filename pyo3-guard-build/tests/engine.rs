@@ -6,9 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{write, TempDir};
-use std::sync::atomic::Ordering;
 use pyo3_guard_build::check::{check, check_on_one_thread, Verdict, INPUTS_PER_THREAD};
 use pyo3_guard_build::{build_record, emit_to, BuildEnv};
+use std::sync::atomic::Ordering;
 
 /// What `emit_to` prints for `env`.
 fn emitted(env: &BuildEnv) -> String {
@@ -31,8 +31,14 @@ fn two_crates(dir: &Path) -> PathBuf {
     write(&app.join("src/helper.py"), "# python: not an input\n");
     write(&app.join("README.md"), "docs: not an input\n");
     write(&app.join("tests/it.rs"), "// tests: not an input\n");
-    write(&app.join("Cargo.lock"), "version = 4\n\n[[package]]\nname = \"pyo3\"\nversion = \"0.30.1\"\n");
-    write(&dir.join("core/Cargo.toml"), "[package]\nname = \"core\"\nversion = \"0.1.0\"\n");
+    write(
+        &app.join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"pyo3\"\nversion = \"0.30.1\"\n",
+    );
+    write(
+        &dir.join("core/Cargo.toml"),
+        "[package]\nname = \"core\"\nversion = \"0.1.0\"\n",
+    );
     write(&dir.join("core/src/lib.rs"), "pub struct S;\n");
     app
 }
@@ -57,15 +63,29 @@ fn env_for(root: &Path, out: &Path) -> BuildEnv {
 }
 
 fn rels(root: &Path, out: &Path) -> Vec<String> {
-    build_record(&env_for(root, out), root).unwrap().inputs.into_iter().map(|i| i.rel).collect()
+    build_record(&env_for(root, out), root)
+        .unwrap()
+        .inputs
+        .into_iter()
+        .map(|i| i.rel)
+        .collect()
 }
 
 /// The inputs the check finds from the record's layout are those the manifests give.
-fn assert_the_recorded_layout_gives_what_the_manifests_give(app: &Path, record: &pyo3_guard_build::record::Record) {
+fn assert_the_recorded_layout_gives_what_the_manifests_give(
+    app: &Path,
+    record: &pyo3_guard_build::record::Record,
+) {
     let root = app.canonicalize().unwrap();
-    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| files.into_iter().map(|f| f.rel).collect::<Vec<_>>();
+    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| {
+        files.into_iter().map(|f| f.rel).collect::<Vec<_>>()
+    };
     assert_eq!(
-        rels(pyo3_guard_build::inputs::from_record(&root, record).unwrap().files),
+        rels(
+            pyo3_guard_build::inputs::from_record(&root, record)
+                .unwrap()
+                .files
+        ),
         rels(pyo3_guard_build::discover::discover(&root).unwrap().files)
     );
 }
@@ -77,7 +97,16 @@ fn inputs_are_sources_manifests_build_script_lock_and_path_dependencies() {
     let inputs = rels(&app, &dir.0);
     assert_eq!(
         inputs,
-        ["../core/Cargo.toml", "../core/src/lib.rs", "Cargo.lock", "Cargo.toml", "build.rs", "src/data.txt", "src/lib.rs", "src/util.rs"]
+        [
+            "../core/Cargo.toml",
+            "../core/src/lib.rs",
+            "Cargo.lock",
+            "Cargo.toml",
+            "build.rs",
+            "src/data.txt",
+            "src/lib.rs",
+            "src/util.rs"
+        ]
     );
 }
 
@@ -91,10 +120,19 @@ fn git_ignored_hidden_and_generated_files_are_not_inputs() {
     write(&app.join("src/old.rs.bak"), "// ignored\n");
     write(&app.join("src/.swap.rs"), "// hidden\n");
     write(&app.join("src/__pycache__/x.rs"), "// cache\n");
-    write(&app.join("src/ext.cpython-311-x86_64-linux-gnu.so"), "binary\n");
+    write(
+        &app.join("src/ext.cpython-311-x86_64-linux-gnu.so"),
+        "binary\n",
+    );
     let inputs = rels(&app, &dir.0);
-    assert!(inputs.iter().all(|rel| !rel.contains("generated") && !rel.contains(".bak") && !rel.contains("swap")
-        && !rel.contains("pycache") && !rel.ends_with(".so")), "{inputs:?}");
+    assert!(
+        inputs.iter().all(|rel| !rel.contains("generated")
+            && !rel.contains(".bak")
+            && !rel.contains("swap")
+            && !rel.contains("pycache")
+            && !rel.ends_with(".so")),
+        "{inputs:?}"
+    );
 }
 
 #[test]
@@ -103,7 +141,12 @@ fn same_inputs_give_the_same_ids_anywhere_and_any_content_change_a_new_one() {
     let (app_a, app_b) = (two_crates(&a.0), two_crates(&b.0));
     let env = env_for(&app_a, &a.0);
     let first = build_record(&env, &app_a).unwrap();
-    assert_eq!(build_record(&env_for(&app_b, &b.0), &app_b).unwrap().build_id, first.build_id);
+    assert_eq!(
+        build_record(&env_for(&app_b, &b.0), &app_b)
+            .unwrap()
+            .build_id,
+        first.build_id
+    );
 
     // A touch is no change.
     let lib = app_a.join("src/lib.rs");
@@ -117,7 +160,11 @@ fn same_inputs_give_the_same_ids_anywhere_and_any_content_change_a_new_one() {
     assert_ne!(changed.build_id, first.build_id);
 
     // Configuration changes the build id but not the source id.
-    let release = BuildEnv { profile: "release".into(), opt_level: "3".into(), ..env.clone() };
+    let release = BuildEnv {
+        profile: "release".into(),
+        opt_level: "3".into(),
+        ..env.clone()
+    };
     let released = build_record(&release, &app_a).unwrap();
     assert_eq!(released.source_id, changed.source_id);
     assert_ne!(released.build_id, changed.build_id);
@@ -127,13 +174,20 @@ fn same_inputs_give_the_same_ids_anywhere_and_any_content_change_a_new_one() {
 fn check_names_changed_added_and_removed_files_and_ignores_touches() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
-    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let env = BuildEnv {
+        source_date_epoch: None,
+        ..env_for(&app, &dir.0)
+    };
     let record = build_record(&env, &app).unwrap();
     assert_eq!(check(&record, None).verdict, Verdict::Fresh);
 
     // Same content, another modification time: hashed, found equal, still fresh.
-    let util = std::fs::File::options().write(true).open(app.join("src/util.rs")).unwrap();
-    util.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000)).unwrap();
+    let util = std::fs::File::options()
+        .write(true)
+        .open(app.join("src/util.rs"))
+        .unwrap();
+    util.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000))
+        .unwrap();
     let touched = check(&record, None);
     assert_eq!((touched.verdict, touched.touched), (Verdict::Fresh, 1));
 
@@ -159,7 +213,14 @@ fn the_check_walks_the_recorded_layout_and_reads_no_manifest() {
     write(&dir.0.join("core/src/extra.rs"), "\n");
     write(&app.join("Cargo.toml"), "[package\n");
     let report = check(&record, None);
-    assert_eq!((report.verdict, report.changed, report.added), (Verdict::Stale, vec!["Cargo.toml".to_owned()], vec!["../core/src/extra.rs".to_owned()]));
+    assert_eq!(
+        (report.verdict, report.changed, report.added),
+        (
+            Verdict::Stale,
+            vec!["Cargo.toml".to_owned()],
+            vec!["../core/src/extra.rs".to_owned()]
+        )
+    );
     assert!(report.notes.is_empty(), "{:?}", report.notes);
 }
 
@@ -176,7 +237,10 @@ fn files_the_manifests_name_are_found_again_even_when_git_ignored() {
     );
     write(&app.join(".gitignore"), "gen/\n");
     write(&app.join("src/gen/lib.rs"), "pub fn generated() {}\n");
-    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let env = BuildEnv {
+        source_date_epoch: None,
+        ..env_for(&app, &dir.0)
+    };
     let record = build_record(&env, &app).unwrap();
     assert!(record.inputs.iter().any(|i| i.rel == "src/gen/lib.rs"));
     assert_the_recorded_layout_gives_what_the_manifests_give(&app, &record);
@@ -184,12 +248,24 @@ fn files_the_manifests_name_are_found_again_even_when_git_ignored() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     write(&app.join("src/new.rs"), "\n");
     let report = check(&record, None);
-    assert_eq!((report.added, report.removed), (vec!["src/new.rs".to_owned()], vec![]));
+    assert_eq!(
+        (report.added, report.removed),
+        (vec!["src/new.rs".to_owned()], vec![])
+    );
     // A record of the earlier format, without `file` lines: the files outside the trees (the
     // manifests, the lock file) are still found; only the git-ignored one inside src/ is not.
-    let earlier = pyo3_guard_build::record::Record { named: vec![], ..record };
+    let earlier = pyo3_guard_build::record::Record {
+        named: vec![],
+        ..record
+    };
     let report = check(&earlier, None);
-    assert_eq!((report.added, report.removed), (vec!["src/new.rs".to_owned()], vec!["src/gen/lib.rs".to_owned()]));
+    assert_eq!(
+        (report.added, report.removed),
+        (
+            vec!["src/new.rs".to_owned()],
+            vec!["src/gen/lib.rs".to_owned()]
+        )
+    );
 }
 
 #[test]
@@ -199,10 +275,19 @@ fn renamed_dependencies_map_to_the_name_their_items_register_under() {
         write(&dir.0.join(name).join("Cargo.toml"), manifest);
         write(&dir.0.join(name).join("src/lib.rs"), "\n");
     };
-    krate("core", "[package]\nname = \"core-types\"\nversion = \"0.1.0\"\n\n[lib]\nname = \"core_lib\"\n");
+    krate(
+        "core",
+        "[package]\nname = \"core-types\"\nversion = \"0.1.0\"\n\n[lib]\nname = \"core_lib\"\n",
+    );
     krate("impl", "[package]\nname = \"core-types-impl\"\nversion = \"0.1.0\"\n\n[lib]\nname = \"core_types\"\n");
-    krate("tools", "[package]\nname = \"build-tools\"\nversion = \"0.1.0\"\n");
-    krate("shared", "[package]\nname = \"shared-types\"\nversion = \"0.1.0\"\n");
+    krate(
+        "tools",
+        "[package]\nname = \"build-tools\"\nversion = \"0.1.0\"\n",
+    );
+    krate(
+        "shared",
+        "[package]\nname = \"shared-types\"\nversion = \"0.1.0\"\n",
+    );
     write(&dir.0.join("Cargo.toml"), "[workspace]\nmembers = [\"app\"]\n\n[workspace.dependencies]\nshared = { package = \"shared-types\", path = \"shared\" }\n");
     krate(
         "app",
@@ -220,12 +305,23 @@ fn renamed_dependencies_map_to_the_name_their_items_register_under() {
     // `types` is the crate whose [lib] name is core_lib; `core_types` needs no mapping (its
     // [lib] name is what the code uses); `shared` comes from the workspace; a build dependency
     // is never linked into the library; `plat` means a different crate per target.
-    assert_eq!(renames, [("shared".to_owned(), "shared_types".to_owned()), ("types".to_owned(), "core_lib".to_owned())]);
+    assert_eq!(
+        renames,
+        [
+            ("shared".to_owned(), "shared_types".to_owned()),
+            ("types".to_owned(), "core_lib".to_owned())
+        ]
+    );
 
     let mut lines = Vec::new();
     emit_to(&env_for(&root, &dir.0), &mut lines).unwrap();
     let lines = String::from_utf8(lines).unwrap();
-    assert!(lines.lines().any(|l| l.starts_with("cargo:rustc-env=PYO3_GUARD_CRATE_RENAMES=")), "{lines}");
+    assert!(
+        lines
+            .lines()
+            .any(|l| l.starts_with("cargo:rustc-env=PYO3_GUARD_CRATE_RENAMES=")),
+        "{lines}"
+    );
 }
 
 #[test]
@@ -235,18 +331,28 @@ fn a_missing_source_root_is_unverifiable() {
     let record = build_record(&env_for(&app, &dir.0), &app).unwrap();
     let report = check(&record, Some(&dir.0.join("nowhere")));
     assert_eq!(report.verdict, Verdict::Unverifiable);
-    assert!(report.notes[0].contains("PYO3_GUARD_SOURCE_ROOT"), "{:?}", report.notes);
+    assert!(
+        report.notes[0].contains("PYO3_GUARD_SOURCE_ROOT"),
+        "{:?}",
+        report.notes
+    );
 
     // A source root replaced by a file is unverifiable too, not a panic.
     write(&dir.0.join("file-root"), "");
-    assert_eq!(check(&record, Some(&dir.0.join("file-root"))).verdict, Verdict::Unverifiable);
+    assert_eq!(
+        check(&record, Some(&dir.0.join("file-root"))).verdict,
+        Verdict::Unverifiable
+    );
 }
 
 #[test]
 fn emit_prints_the_documented_cargo_lines() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
-    write(&app.join("pyproject.toml"), "[project]\nname = \"my-app\"\n\n[tool.maturin]\nmodule-name = \"pkg._native\"\n");
+    write(
+        &app.join("pyproject.toml"),
+        "[project]\nname = \"my-app\"\n\n[tool.maturin]\nmodule-name = \"pkg._native\"\n",
+    );
     let mut out = Vec::new();
     emit_to(&env_for(&app, &dir.0), &mut out).unwrap();
     let core = dir.0.join("core");
@@ -276,16 +382,31 @@ fn emit_prints_the_documented_cargo_lines() {
 fn malformed_manifests_name_the_file_and_line() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
-    write(&app.join("pyproject.toml"), "[project]\nname = \"demo\"\nversion = = 1\n");
+    write(
+        &app.join("pyproject.toml"),
+        "[project]\nname = \"demo\"\nversion = = 1\n",
+    );
     let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err();
     assert_eq!(err.path(), Some(app.join("pyproject.toml").as_path()));
     assert_eq!(err.line(), Some(3));
-    assert!(err.to_string().starts_with(&format!("{}:3: malformed TOML", app.join("pyproject.toml").display())), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "{}:3: malformed TOML",
+            app.join("pyproject.toml").display()
+        )),
+        "{err}"
+    );
 
     std::fs::remove_file(app.join("pyproject.toml")).unwrap();
-    write(&dir.0.join("core/Cargo.toml"), "[package]\nname = \"core\"\n[dependencies\n");
+    write(
+        &dir.0.join("core/Cargo.toml"),
+        "[package]\nname = \"core\"\n[dependencies\n",
+    );
     let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err();
-    assert_eq!((err.path(), err.line()), (Some(dir.0.join("core/Cargo.toml").as_path()), Some(3)));
+    assert_eq!(
+        (err.path(), err.line()),
+        (Some(dir.0.join("core/Cargo.toml").as_path()), Some(3))
+    );
 }
 
 #[test]
@@ -293,8 +414,13 @@ fn a_missing_path_dependency_names_the_manifest_and_the_path() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
     std::fs::remove_dir_all(dir.0.join("core")).unwrap();
-    let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err().to_string();
-    assert!(err.contains("app/Cargo.toml") && err.contains("../core") && err.contains("cannot be read"), "{err}");
+    let err = build_record(&env_for(&app, &dir.0), &app)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("app/Cargo.toml") && err.contains("../core") && err.contains("cannot be read"),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
@@ -305,16 +431,32 @@ fn symlink_loops_and_non_utf8_names_are_skipped_with_a_warning() {
     let app = two_crates(&dir.0);
     std::os::unix::fs::symlink(app.join("src"), app.join("src/loop")).unwrap();
     std::os::unix::fs::symlink(app.join("src/missing.rs"), app.join("src/dangling.rs")).unwrap();
-    let bad_name = app.join("src").join(std::ffi::OsStr::from_bytes(b"bad-\xff.rs"));
+    let bad_name = app
+        .join("src")
+        .join(std::ffi::OsStr::from_bytes(b"bad-\xff.rs"));
     std::fs::write(bad_name, "").unwrap();
     let mut out = Vec::new();
     emit_to(&env_for(&app, &dir.0), &mut out).unwrap();
     let out = String::from_utf8(out).unwrap();
-    let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("cargo:warning=")).collect();
+    let warnings: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("cargo:warning="))
+        .collect();
     assert_eq!(warnings.len(), 3, "{out}");
-    assert!(warnings.iter().any(|w| w.contains("src/loop") && w.contains("symlink loop")), "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.contains("dangling.rs")), "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.contains("not valid UTF-8")), "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("src/loop") && w.contains("symlink loop")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("dangling.rs")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("not valid UTF-8")),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -323,7 +465,9 @@ fn concurrent_fingerprints_of_one_crate_agree() {
     let app = two_crates(&dir.0);
     let env = env_for(&app, &dir.0);
     let ids: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| build_record(&env, &app).unwrap().build_id)).collect();
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| build_record(&env, &app).unwrap().build_id))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
@@ -338,24 +482,39 @@ fn a_runaway_tree_stops_with_a_clear_error_instead_of_walking_forever() {
     for i in 0..=pyo3_guard_build::inputs::MAX_INPUT_FILES {
         std::fs::write(many.join(format!("{i}.rs")), "").unwrap();
     }
-    let err = build_record(&env_for(&app, &dir.0), &app).unwrap_err().to_string();
-    assert!(err.contains("more than 50000 input files") && err.contains("git-ignore"), "{err}");
+    let err = build_record(&env_for(&app, &dir.0), &app)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("more than 50000 input files") && err.contains("git-ignore"),
+        "{err}"
+    );
 }
 
 #[test]
 fn omitted_paths_leave_no_absolute_path_in_the_record_and_the_check_needs_a_root() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
-    let env = BuildEnv { omit_paths: true, ..env_for(&app, &dir.0) };
+    let env = BuildEnv {
+        omit_paths: true,
+        ..env_for(&app, &dir.0)
+    };
     let record = build_record(&env, &app).unwrap();
     assert_eq!(record.source_root, None);
     let bytes = String::from_utf8(record.to_bytes()).unwrap();
     assert!(!bytes.contains(&*dir.0.to_string_lossy()), "{bytes}");
-    assert_eq!(build_record(&env_for(&app, &dir.0), &app).unwrap().build_id, record.build_id);
+    assert_eq!(
+        build_record(&env_for(&app, &dir.0), &app).unwrap().build_id,
+        record.build_id
+    );
 
     let report = check(&record, None);
     assert_eq!(report.verdict, Verdict::Unverifiable);
-    assert!(report.notes[0].contains("paths left out"), "{:?}", report.notes);
+    assert!(
+        report.notes[0].contains("paths left out"),
+        "{:?}",
+        report.notes
+    );
     assert_eq!(check(&record, Some(&app)).verdict, Verdict::Fresh);
 }
 
@@ -367,7 +526,10 @@ fn the_fast_path_still_sees_files_added_in_subdirectories_and_gitignore_edits() 
     write(&app.join("src/deep/nested/mod.rs"), "\n");
     write(&app.join("src/deep/.gitignore"), "*.gen.rs\n");
     write(&app.join("src/deep/x.gen.rs"), "// ignored\n");
-    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let env = BuildEnv {
+        source_date_epoch: None,
+        ..env_for(&app, &dir.0)
+    };
     let record = build_record(&env, &app).unwrap();
     assert!(!record.walked.is_empty());
     assert_eq!(check(&record, None).verdict, Verdict::Fresh);
@@ -394,21 +556,35 @@ fn a_large_crate_checked_by_several_threads_gives_the_same_answers() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
     for i in 0..1200 {
-        write(&app.join(format!("src/gen/d{}/f{i}.rs", i / 100)), "// generated\n");
+        write(
+            &app.join(format!("src/gen/d{}/f{i}.rs", i / 100)),
+            "// generated\n",
+        );
     }
-    let env = BuildEnv { source_date_epoch: None, ..env_for(&app, &dir.0) };
+    let env = BuildEnv {
+        source_date_epoch: None,
+        ..env_for(&app, &dir.0)
+    };
     let record = build_record(&env, &app).unwrap();
     assert!(record.inputs.len() > 1200);
     for check in [check, check_on_one_thread] {
         assert_eq!(check(&record, None).verdict, Verdict::Fresh);
     }
 
-    let first = std::fs::File::options().write(true).open(app.join("src/gen/d0/f0.rs")).unwrap();
-    first.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000)).unwrap();
+    let first = std::fs::File::options()
+        .write(true)
+        .open(app.join("src/gen/d0/f0.rs"))
+        .unwrap();
+    first
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000))
+        .unwrap();
     write(&app.join("src/gen/d9/f999.rs"), "// changed\n");
     for check in [check, check_on_one_thread] {
         let report = check(&record, None);
-        assert_eq!((report.verdict, report.changed, report.touched), (Verdict::Stale, vec!["src/gen/d9/f999.rs".to_owned()], 1));
+        assert_eq!(
+            (report.verdict, report.changed, report.touched),
+            (Verdict::Stale, vec!["src/gen/d9/f999.rs".to_owned()], 1)
+        );
     }
 
     std::fs::remove_file(app.join("src/gen/d6/f650.rs")).unwrap();
@@ -428,7 +604,10 @@ fn only_a_crate_large_enough_for_threads_gets_the_cfg_that_links_them() {
     for i in small..INPUTS_PER_THREAD - 1 {
         write(&app.join(format!("src/gen/f{i}.rs")), "// generated\n");
     }
-    assert_eq!(build_record(&env, &app).unwrap().inputs.len(), INPUTS_PER_THREAD - 1);
+    assert_eq!(
+        build_record(&env, &app).unwrap().inputs.len(),
+        INPUTS_PER_THREAD - 1
+    );
     assert!(!emitted(&env).contains(cfg));
     write(&app.join("src/gen/last.rs"), "// generated\n");
     assert!(emitted(&env).contains(cfg));
@@ -447,7 +626,12 @@ fn files_appearing_and_vanishing_during_the_walk_never_fail_the_build() {
             let mut i = 0u32;
             while !stop.load(Ordering::Relaxed) {
                 let path = churn.join(format!("f{}.rs", i % 50));
-                if i % 2 == 0 { std::fs::write(&path, "x") } else { std::fs::remove_file(&path) }.ok();
+                if i % 2 == 0 {
+                    std::fs::write(&path, "x")
+                } else {
+                    std::fs::remove_file(&path)
+                }
+                .ok();
                 i += 1;
             }
         });
@@ -462,7 +646,12 @@ fn files_appearing_and_vanishing_during_the_walk_never_fail_the_build() {
 fn a_distribution_build_sets_the_cfg_that_picks_the_lean_install() {
     let dir = TempDir::new();
     let app = two_crates(&dir.0);
-    let dist = BuildEnv { dist: true, omit_paths: true, ..env_for(&app, &dir.0) };
-    assert!(emitted(&dist).contains("cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\ncargo:rustc-cfg=pyo3_guard_dist\n"));
+    let dist = BuildEnv {
+        dist: true,
+        omit_paths: true,
+        ..env_for(&app, &dir.0)
+    };
+    assert!(emitted(&dist)
+        .contains("cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\ncargo:rustc-cfg=pyo3_guard_dist\n"));
     assert!(!emitted(&env_for(&app, &dir.0)).contains("cargo:rustc-cfg="));
 }

@@ -5,7 +5,7 @@ mod common;
 
 use pyo3_guard_build::cfg::CfgEnv;
 use pyo3_guard_build::exports::scan_crate;
-use pyo3_guard_build::record::{ExportKind, Expect, Macro};
+use pyo3_guard_build::record::{Expect, ExportKind, Macro};
 
 use common::{write, TempDir};
 
@@ -114,7 +114,13 @@ fn scan_files(files: &[(&str, &str)]) -> Vec<pyo3_guard_build::record::Export> {
     for (path, text) in files {
         write(&dir.join(path), text);
     }
-    scan_crate(dir, &dir.join("src/lib.rs"), "m", &CfgEnv::from_vars([], Some(&[]))).unwrap()
+    scan_crate(
+        dir,
+        &dir.join("src/lib.rs"),
+        "m",
+        &CfgEnv::from_vars([], Some(&[])),
+    )
+    .unwrap()
 }
 
 const DECLARATIVE: &str = r#"
@@ -174,12 +180,21 @@ fn an_export_that_names_one_of_several_items_leaves_them_unchecked() {
     let lib = "mod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\nmod again { pub use crate::a::Same; }\n\
                #[guarded_pymodule] mod m { #[pymodule] mod sub { #[pymodule_export] use crate::again::Same; } }\n";
     let exports = scan_files(&[("src/lib.rs", lib)]);
-    assert_eq!(describe(&exports), ["class Same:Same unchecked", "class Same:Same unchecked"]);
+    assert_eq!(
+        describe(&exports),
+        ["class Same:Same unchecked", "class Same:Same unchecked"]
+    );
     // By the module it is declared in: that one goes there, the other stays where it registers.
     let direct = lib.replace("crate::again::Same", "crate::a::Same");
     let exports = scan_files(&[("src/lib.rs", &direct)]);
-    let placed: Vec<(String, Option<String>)> = exports.iter().map(|e| (e.rust_path.clone(), e.submodule.clone())).collect();
-    assert_eq!(placed, [("a".into(), Some("sub".into())), ("b".into(), None)]);
+    let placed: Vec<(String, Option<String>)> = exports
+        .iter()
+        .map(|e| (e.rust_path.clone(), e.submodule.clone()))
+        .collect();
+    assert_eq!(
+        placed,
+        [("a".into(), Some("sub".into())), ("b".into(), None)]
+    );
 }
 
 /// cramjam's layout: each codec is a `#[pymodule] pub mod` in a file of its own, outside the
@@ -210,10 +225,21 @@ mod gamma;
 }
 ";
     let codec = |name: &str, method: &str| CODEC.replace("NAME", name).replace("METHOD", method);
-    let (alpha, beta, gamma) = (codec("alpha", "flush"), codec("beta", "finish"), codec("gamma", "close"));
-    let exports = scan_files(&[("src/lib.rs", lib), ("src/alpha.rs", &alpha), ("src/beta.rs", &beta), ("src/gamma.rs", &gamma)]);
-    let classes_and_functions: Vec<String> =
-        describe(&exports).into_iter().filter(|line| !line.starts_with("member")).collect();
+    let (alpha, beta, gamma) = (
+        codec("alpha", "flush"),
+        codec("beta", "finish"),
+        codec("gamma", "close"),
+    );
+    let exports = scan_files(&[
+        ("src/lib.rs", lib),
+        ("src/alpha.rs", &alpha),
+        ("src/beta.rs", &beta),
+        ("src/gamma.rs", &gamma),
+    ]);
+    let classes_and_functions: Vec<String> = describe(&exports)
+        .into_iter()
+        .filter(|line| !line.starts_with("member"))
+        .collect();
     assert_eq!(
         classes_and_functions,
         [
@@ -241,7 +267,11 @@ mod gamma;
     members.sort();
     assert_eq!(
         members,
-        [("alpha::alpha".into(), "flush".into()), ("beta::beta".into(), "finish".into()), ("gamma::gamma".into(), "close".into())]
+        [
+            ("alpha::alpha".into(), "flush".into()),
+            ("beta::beta".into(), "finish".into()),
+            ("gamma::gamma".into(), "close".into())
+        ]
     );
 }
 
@@ -253,8 +283,18 @@ mod b;
 ";
     let codec = "#[pymodule] pub mod codec { #[pyfunction] fn compress() {} }
 ";
-    let exports = scan_files(&[("src/lib.rs", lib), ("src/a.rs", codec), ("src/b.rs", codec)]);
-    assert_eq!(describe(&exports), ["function compress:compress unchecked", "function compress:compress unchecked"]);
+    let exports = scan_files(&[
+        ("src/lib.rs", lib),
+        ("src/a.rs", codec),
+        ("src/b.rs", codec),
+    ]);
+    assert_eq!(
+        describe(&exports),
+        [
+            "function compress:compress unchecked",
+            "function compress:compress unchecked"
+        ]
+    );
 }
 
 #[test]
@@ -262,14 +302,29 @@ fn follows_the_module_tree_names_and_cfg() {
     let temp = TempDir::new();
     let dir = &temp.0;
     write(&dir.join("src/lib.rs"), LIB);
-    write(&dir.join("src/shapes.rs"), "mod inner;\n#[pyo3::pyclass] pub struct Square;\n");
-    write(&dir.join("src/shapes/inner.rs"), "#[pyfunction] fn area() {}\n");
-    write(&dir.join("src/odd/place.rs"), "#[pyclass(eq)] enum Color { Red }\n");
+    write(
+        &dir.join("src/shapes.rs"),
+        "mod inner;\n#[pyo3::pyclass] pub struct Square;\n",
+    );
+    write(
+        &dir.join("src/shapes/inner.rs"),
+        "#[pyfunction] fn area() {}\n",
+    );
+    write(
+        &dir.join("src/odd/place.rs"),
+        "#[pyclass(eq)] enum Color { Red }\n",
+    );
     write(&dir.join("src/extra.rs"), "#[pyclass] struct Extra;\n");
     write(&dir.join("src/win.rs"), "#[pyclass] struct Win;\n");
-    write(&dir.join("src/orphan.rs"), "#[pyclass] struct NotInTheTree;\n");
+    write(
+        &dir.join("src/orphan.rs"),
+        "#[pyclass] struct NotInTheTree;\n",
+    );
 
-    let vars = [("CARGO_CFG_UNIX".to_owned(), String::new()), ("CARGO_CFG_TARGET_OS".to_owned(), "linux".to_owned())];
+    let vars = [
+        ("CARGO_CFG_UNIX".to_owned(), String::new()),
+        ("CARGO_CFG_TARGET_OS".to_owned(), "linux".to_owned()),
+    ];
     let cfg = CfgEnv::from_vars(vars, Some(&[]));
     let exports = scan_crate(dir, &dir.join("src/lib.rs"), "my-crate", &cfg).unwrap();
 
@@ -301,7 +356,10 @@ fn follows_the_module_tree_names_and_cfg() {
         ]
     );
     assert!(exports.iter().all(|e| e.crate_name == "my_crate"));
-    let counter = exports.iter().find(|e| e.kind == ExportKind::Class && e.rust_name == "RustCounter").unwrap();
+    let counter = exports
+        .iter()
+        .find(|e| e.kind == ExportKind::Class && e.rust_name == "RustCounter")
+        .unwrap();
     assert_eq!((counter.file.as_str(), counter.line), ("src/lib.rs", 12));
 }
 
@@ -351,7 +409,12 @@ fn members_follow_pyo3s_rules_and_their_own_class() {
     let mut members: Vec<String> = exports
         .iter()
         .filter(|e| e.kind == ExportKind::Member)
-        .map(|e| format!("{}::{}.{} {:?}", e.rust_path, e.rust_name, e.python_name, e.expect))
+        .map(|e| {
+            format!(
+                "{}::{}.{} {:?}",
+                e.rust_path, e.rust_name, e.python_name, e.expect
+            )
+        })
         .collect();
     members.sort();
     assert_eq!(
@@ -381,7 +444,10 @@ fn the_macro_an_attribute_names_follows_the_modules_imports() {
                mod named { use pyo3::{pyclass, types::PyAny}; use pyo3_guard::prelude::*; #[pyclass] struct C; #[pyfunction] fn g() {} }\n\
                mod inner { use pyo3_guard::prelude::*; mod deeper { #[pyclass] struct D; } }\n";
     let exports = scan_files(&[("src/lib.rs", lib)]);
-    let via: Vec<(String, Macro)> = exports.iter().map(|e| (e.rust_name.clone(), e.via)).collect();
+    let via: Vec<(String, Macro)> = exports
+        .iter()
+        .map(|e| (e.rust_name.clone(), e.via))
+        .collect();
     assert_eq!(
         via,
         [

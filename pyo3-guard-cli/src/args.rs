@@ -12,8 +12,16 @@ pub enum Command {
     /// No command at all: print the usage to stderr and exit 2.
     Usage,
     Version,
-    Inspect { json: bool, paths: Vec<PathBuf> },
-    Doctor { project: Option<PathBuf>, python: Option<PathBuf>, fix: bool, json: bool },
+    Inspect {
+        json: bool,
+        paths: Vec<PathBuf>,
+    },
+    Doctor {
+        project: Option<PathBuf>,
+        python: Option<PathBuf>,
+        fix: bool,
+        json: bool,
+    },
 }
 
 pub const USAGE: &str = "\
@@ -66,7 +74,9 @@ exit status: 0 fresh; 1 stale or shadowed; 2 could not tell (the reason is print
 /// Parses the arguments after the program name.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut args = args.into_iter();
-    let Some(first) = args.next() else { return Ok(Command::Usage) };
+    let Some(first) = args.next() else {
+        return Ok(Command::Usage);
+    };
     match first.to_str() {
         Some("-h" | "--help") => Ok(Command::Help(USAGE)),
         Some("-V" | "--version") => Ok(Command::Version),
@@ -74,11 +84,16 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             None => Ok(Command::Help(USAGE)),
             Some("inspect") => Ok(Command::Help(INSPECT_USAGE)),
             Some("doctor") => Ok(Command::Help(DOCTOR_USAGE)),
-            Some(other) => Err(format!("no command `{other}`; the commands are inspect and doctor")),
+            Some(other) => Err(format!(
+                "no command `{other}`; the commands are inspect and doctor"
+            )),
         },
         Some("inspect") => inspect(args),
         Some("doctor") => doctor(args),
-        _ => Err(format!("no command `{}`; the commands are inspect and doctor", first.to_string_lossy())),
+        _ => Err(format!(
+            "no command `{}`; the commands are inspect and doctor",
+            first.to_string_lossy()
+        )),
     }
 }
 
@@ -113,7 +128,9 @@ fn inspect(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
     for arg in args_of(args) {
         match arg {
             Arg::Value(path) => paths.push(PathBuf::from(path)),
-            Arg::Option(name, _) if name == "-h" || name == "--help" => return Ok(Command::Help(INSPECT_USAGE)),
+            Arg::Option(name, _) if name == "-h" || name == "--help" => {
+                return Ok(Command::Help(INSPECT_USAGE))
+            }
             Arg::Option(name, None) if name == "--json" => json = true,
             Arg::Option(name, _) => return Err(unknown("inspect", &name)),
         }
@@ -131,9 +148,14 @@ fn doctor(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
         match arg {
             Arg::Value(dir) if project.is_none() => project = Some(PathBuf::from(dir)),
             Arg::Value(extra) => {
-                return Err(format!("doctor takes one PROJECT_DIR, got another: {}", extra.to_string_lossy()))
+                return Err(format!(
+                    "doctor takes one PROJECT_DIR, got another: {}",
+                    extra.to_string_lossy()
+                ))
             }
-            Arg::Option(name, _) if name == "-h" || name == "--help" => return Ok(Command::Help(DOCTOR_USAGE)),
+            Arg::Option(name, _) if name == "-h" || name == "--help" => {
+                return Ok(Command::Help(DOCTOR_USAGE))
+            }
             Arg::Option(name, None) if name == "--fix" => fix = true,
             Arg::Option(name, None) if name == "--json" => json = true,
             Arg::Option(name, value) if name == "--python" => {
@@ -149,7 +171,12 @@ fn doctor(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
             Arg::Option(name, _) => return Err(unknown("doctor", &name)),
         }
     }
-    Ok(Command::Doctor { project, python, fix, json })
+    Ok(Command::Doctor {
+        project,
+        python,
+        fix,
+        json,
+    })
 }
 
 fn unknown(command: &str, option: &str) -> String {
@@ -168,36 +195,93 @@ mod tests {
     fn inspect_takes_paths_and_json() {
         assert_eq!(
             parse_str(&["inspect", "a.so", "--json", "--", "-b.whl"]),
-            Ok(Command::Inspect { json: true, paths: vec!["a.so".into(), "-b.whl".into()] })
+            Ok(Command::Inspect {
+                json: true,
+                paths: vec!["a.so".into(), "-b.whl".into()]
+            })
         );
-        assert_eq!(parse_str(&["inspect"]).unwrap_err(), "inspect needs at least one PATH (an extension module or a wheel)");
+        assert_eq!(
+            parse_str(&["inspect"]).unwrap_err(),
+            "inspect needs at least one PATH (an extension module or a wheel)"
+        );
         assert_eq!(
             parse_str(&["inspect", "--jsn", "a.so"]).unwrap_err(),
             "unknown option `--jsn` for inspect; see `pyo3-guard help inspect`"
         );
-        assert_eq!(parse_str(&["inspect", "--json=yes", "a"]).unwrap_err(), "unknown option `--json` for inspect; see `pyo3-guard help inspect`");
+        assert_eq!(
+            parse_str(&["inspect", "--json=yes", "a"]).unwrap_err(),
+            "unknown option `--json` for inspect; see `pyo3-guard help inspect`"
+        );
     }
 
     #[test]
     fn doctor_options_in_any_order_and_both_spellings() {
-        let expected = Command::Doctor { project: Some("proj".into()), python: Some("/usr/bin/python3".into()), fix: true, json: false };
-        assert_eq!(parse_str(&["doctor", "--fix", "proj", "--python", "/usr/bin/python3"]), Ok(expected.clone()));
-        assert_eq!(parse_str(&["doctor", "--python=/usr/bin/python3", "proj", "--fix"]), Ok(expected));
-        assert_eq!(parse_str(&["doctor"]), Ok(Command::Doctor { project: None, python: None, fix: false, json: false }));
-        assert_eq!(parse_str(&["doctor", "--json"]), Ok(Command::Doctor { project: None, python: None, fix: false, json: true }));
-        assert_eq!(parse_str(&["doctor", "--python"]).unwrap_err(), "--python needs a PATH to an interpreter");
-        assert_eq!(parse_str(&["doctor", "--python", "--fix"]).unwrap_err(), "--python needs a PATH to an interpreter");
-        assert_eq!(parse_str(&["doctor", "a", "b"]).unwrap_err(), "doctor takes one PROJECT_DIR, got another: b");
+        let expected = Command::Doctor {
+            project: Some("proj".into()),
+            python: Some("/usr/bin/python3".into()),
+            fix: true,
+            json: false,
+        };
+        assert_eq!(
+            parse_str(&["doctor", "--fix", "proj", "--python", "/usr/bin/python3"]),
+            Ok(expected.clone())
+        );
+        assert_eq!(
+            parse_str(&["doctor", "--python=/usr/bin/python3", "proj", "--fix"]),
+            Ok(expected)
+        );
+        assert_eq!(
+            parse_str(&["doctor"]),
+            Ok(Command::Doctor {
+                project: None,
+                python: None,
+                fix: false,
+                json: false
+            })
+        );
+        assert_eq!(
+            parse_str(&["doctor", "--json"]),
+            Ok(Command::Doctor {
+                project: None,
+                python: None,
+                fix: false,
+                json: true
+            })
+        );
+        assert_eq!(
+            parse_str(&["doctor", "--python"]).unwrap_err(),
+            "--python needs a PATH to an interpreter"
+        );
+        assert_eq!(
+            parse_str(&["doctor", "--python", "--fix"]).unwrap_err(),
+            "--python needs a PATH to an interpreter"
+        );
+        assert_eq!(
+            parse_str(&["doctor", "a", "b"]).unwrap_err(),
+            "doctor takes one PROJECT_DIR, got another: b"
+        );
     }
 
     #[test]
     fn help_and_version() {
         assert_eq!(parse_str(&[]), Ok(Command::Usage));
         assert_eq!(parse_str(&["--help"]), Ok(Command::Help(USAGE)));
-        assert_eq!(parse_str(&["help", "doctor"]), Ok(Command::Help(DOCTOR_USAGE)));
-        assert_eq!(parse_str(&["doctor", "-h"]), Ok(Command::Help(DOCTOR_USAGE)));
-        assert_eq!(parse_str(&["inspect", "--help"]), Ok(Command::Help(INSPECT_USAGE)));
+        assert_eq!(
+            parse_str(&["help", "doctor"]),
+            Ok(Command::Help(DOCTOR_USAGE))
+        );
+        assert_eq!(
+            parse_str(&["doctor", "-h"]),
+            Ok(Command::Help(DOCTOR_USAGE))
+        );
+        assert_eq!(
+            parse_str(&["inspect", "--help"]),
+            Ok(Command::Help(INSPECT_USAGE))
+        );
         assert_eq!(parse_str(&["-V"]), Ok(Command::Version));
-        assert_eq!(parse_str(&["inspetc"]).unwrap_err(), "no command `inspetc`; the commands are inspect and doctor");
+        assert_eq!(
+            parse_str(&["inspetc"]).unwrap_err(),
+            "no command `inspetc`; the commands are inspect and doctor"
+        );
     }
 }

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use pyo3_guard_build::check::{check, Report, Verdict};
-use pyo3_guard_build::diagnose::{develop_command, diagnose, in_dir, missing_cache_keys, shell_quote, Installation};
+use pyo3_guard_build::diagnose::{
+    develop_command, diagnose, in_dir, missing_cache_keys, shell_quote, Installation,
+};
 use pyo3_guard_build::record::Record;
 
 use crate::fix;
@@ -65,7 +67,15 @@ impl Copy {
             Kind::Package => Err("a package without the extension module in it".into()),
         };
         let installation = Installation::of(&candidate.path);
-        Copy::new(candidate.kind, candidate.path, None, Some(candidate.entry), record, installation, project)
+        Copy::new(
+            candidate.kind,
+            candidate.path,
+            None,
+            Some(candidate.entry),
+            record,
+            installation,
+            project,
+        )
     }
 
     fn new(
@@ -78,7 +88,15 @@ impl Copy {
         project: &Project,
     ) -> Copy {
         let report = record.as_ref().ok().map(|r| check(r, Some(&project.root)));
-        Copy { kind, path, member, entry, record, report, installation }
+        Copy {
+            kind,
+            path,
+            member,
+            entry,
+            record,
+            report,
+            installation,
+        }
     }
 
     /// fresh, stale or unverifiable; `None` without a record.
@@ -132,13 +150,14 @@ pub struct Findings {
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Style) -> i32 {
     // Before there are findings, a failure is one line on stderr (and, with --json, an object
     // saying so, and what --fix did, on stdout: a script always gets one).
-    let cannot_tell = |out: &mut dyn Write, err: &mut dyn Write, why: String, fixed: Option<&Fixed>| {
-        let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {why}");
-        if opts.json {
-            let _ = writeln!(out, "{}", report::json_unknown(&why, fixed));
-        }
-        EXIT_UNKNOWN
-    };
+    let cannot_tell =
+        |out: &mut dyn Write, err: &mut dyn Write, why: String, fixed: Option<&Fixed>| {
+            let _ = writeln!(err, "pyo3-guard doctor: cannot tell: {why}");
+            if opts.json {
+                let _ = writeln!(out, "{}", report::json_unknown(&why, fixed));
+            }
+            EXIT_UNKNOWN
+        };
     let project = match Project::read(&opts.project) {
         Ok(project) => project,
         Err(e) => return cannot_tell(out, err, e, None),
@@ -147,7 +166,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Styl
     if let (Some(fixed), false) = (&fixed, opts.json) {
         let _ = write!(out, "{}", report::fix_lines(fixed, style));
     }
-    let python = opts.python.clone().unwrap_or_else(|| python::default_python(project.dir()));
+    let python = opts
+        .python
+        .clone()
+        .unwrap_or_else(|| python::default_python(project.dir()));
     let interp = match Interpreter::probe(&python, &opts.cwd) {
         Ok(interp) => interp,
         Err(e) => return cannot_tell(out, err, e, fixed.as_ref()),
@@ -167,21 +189,29 @@ pub type Fixed = Result<Vec<String>, String>;
 /// `--fix`: the cache-key entries added to pyproject.toml (none when all were there).
 pub fn apply_fix(project: &Project) -> Fixed {
     let Some(pyproject) = project.pyproject.as_deref() else {
-        return Err(format!("{}: no pyproject.toml builds this crate; nothing to fix", project.root.display()));
+        return Err(format!(
+            "{}: no pyproject.toml builds this crate; nothing to fix",
+            project.root.display()
+        ));
     };
-    let globs = pyo3_guard_build::diagnose::cache_key_globs(Some(&project.root), &project.current_record());
+    let globs =
+        pyo3_guard_build::diagnose::cache_key_globs(Some(&project.root), &project.current_record());
     fix::add_cache_keys(pyproject, &globs)
 }
 
 /// Looks at every copy and decides.
 pub fn gather(project: Project, interp: Interpreter) -> Findings {
-    let copies: Vec<Copy> =
-        python::candidates(&interp, &project.module).into_iter().map(|c| Copy::of_candidate(c, &project)).collect();
+    let copies: Vec<Copy> = python::candidates(&interp, &project.module)
+        .into_iter()
+        .map(|c| Copy::of_candidate(c, &project))
+        .collect();
     let mut wheels = Vec::new();
     let mut older_wheels = 0;
     let module = project.module_name();
     for path in project.wheels() {
-        let Some(copy) = wheel_copy(&path, &module, &project) else { continue };
+        let Some(copy) = wheel_copy(&path, &module, &project) else {
+            continue;
+        };
         if wheels.len() < WHEELS_LISTED {
             wheels.push(copy);
         } else {
@@ -207,16 +237,37 @@ pub fn gather(project: Project, interp: Interpreter) -> Findings {
 fn wheel_copy(path: &Path, module: &str, project: &Project) -> Option<Copy> {
     let (member, record) = match inspect::read(path) {
         Ok(found) => {
-            let found = found.iter().find(|f| f.record.module_name.as_deref() == Some(module)).or(found.first())?.clone();
-            let root = found.record.source_root.as_deref().map(|r| Path::new(r).canonicalize().unwrap_or_else(|_| r.into()));
+            let found = found
+                .iter()
+                .find(|f| f.record.module_name.as_deref() == Some(module))
+                .or(found.first())?
+                .clone();
+            let root = found
+                .record
+                .source_root
+                .as_deref()
+                .map(|r| Path::new(r).canonicalize().unwrap_or_else(|_| r.into()));
             if root.is_some_and(|r| r != project.root) {
                 return None; // built from another checkout sharing the target dir
             }
             (found.member, Ok(found.record))
         }
-        Err(e) => (None, Err(e.rsplit_once(": ").map_or(e.clone(), |(_, why)| why.to_owned()))),
+        Err(e) => (
+            None,
+            Err(e
+                .rsplit_once(": ")
+                .map_or(e.clone(), |(_, why)| why.to_owned())),
+        ),
     };
-    Some(Copy::new(Kind::Extension, path.to_path_buf(), member, None, record, Installation::default(), project))
+    Some(Copy::new(
+        Kind::Extension,
+        path.to_path_buf(),
+        member,
+        None,
+        record,
+        Installation::default(),
+        project,
+    ))
 }
 
 fn decide(f: &mut Findings) {
@@ -232,15 +283,28 @@ fn decide(f: &mut Findings) {
             "{} finds no module {name} on sys.path: it is not installed there",
             f.interp.command.display()
         ));
-        let wheel = f.wheels.iter().find(|w| w.verdict() == Some(Verdict::Fresh)).map(|w| w.path.to_string_lossy().into_owned());
-        f.fixes.push(format!("install it: {}", in_dir(f.project.dir(), "maturin develop")));
+        let wheel = f
+            .wheels
+            .iter()
+            .find(|w| w.verdict() == Some(Verdict::Fresh))
+            .map(|w| w.path.to_string_lossy().into_owned());
+        f.fixes.push(format!(
+            "install it: {}",
+            in_dir(f.project.dir(), "maturin develop")
+        ));
         if let Some(wheel) = wheel {
             let python = shell_quote(&f.interp.command.to_string_lossy());
-            f.fixes.push(format!("or install the fresh wheel: uv pip install --python {python} {}", shell_quote(&wheel)));
+            f.fixes.push(format!(
+                "or install the fresh wheel: uv pip install --python {python} {}",
+                shell_quote(&wheel)
+            ));
         }
         return;
     };
-    let installed = f.copies.iter().position(|c| c.kind == Kind::Extension && c.installed());
+    let installed = f
+        .copies
+        .iter()
+        .position(|c| c.kind == Kind::Extension && c.installed());
     let shadows_installed = installed.is_some_and(|i| i > 0) && !loaded.installed();
     if loaded.kind != Kind::Extension && !f.copies.iter().any(|c| c.kind == Kind::Extension) {
         f.outcome = Outcome::Unknown(format!(
@@ -248,7 +312,10 @@ fn decide(f: &mut Findings) {
             f.interp.command.display(),
             loaded.path.display()
         ));
-        f.fixes.push(format!("build it: {}", in_dir(f.project.dir(), "maturin develop")));
+        f.fixes.push(format!(
+            "build it: {}",
+            in_dir(f.project.dir(), "maturin develop")
+        ));
         return;
     }
     if loaded.kind != Kind::Extension || shadows_installed {
@@ -268,11 +335,18 @@ fn decide(f: &mut Findings) {
             f.fixes = fixes;
         }
         (Ok(_), _) => {
-            let notes = loaded.report.as_ref().map(|r| r.notes.join("; ")).unwrap_or_default();
-            f.outcome = Outcome::Unknown(format!("the build Python loads is unverifiable: {notes}"));
+            let notes = loaded
+                .report
+                .as_ref()
+                .map(|r| r.notes.join("; "))
+                .unwrap_or_default();
+            f.outcome =
+                Outcome::Unknown(format!("the build Python loads is unverifiable: {notes}"));
         }
         (Err(why), _) => {
-            f.outcome = Outcome::Unknown(format!("the file Python loads has no build record to compare: {why}"));
+            f.outcome = Outcome::Unknown(format!(
+                "the file Python loads has no build record to compare: {why}"
+            ));
             f.fixes.push(format!(
                 "build it with pyo3-guard (pyo3_guard_build::emit() in build.rs), then: {}",
                 in_dir(f.project.dir(), "maturin develop")
@@ -285,7 +359,9 @@ fn decide(f: &mut Findings) {
 fn shadowed(f: &mut Findings, hidden: usize) {
     f.outcome = Outcome::Shadowed;
     let loaded = &f.copies[0];
-    let Some(other) = f.copies.get(hidden) else { return };
+    let Some(other) = f.copies.get(hidden) else {
+        return;
+    };
     let what = match loaded.kind {
         Kind::Extension => "a build no installed distribution owns",
         Kind::PythonModule => "a Python file of the same name",
@@ -294,44 +370,92 @@ fn shadowed(f: &mut Findings, hidden: usize) {
     let (loaded_dir, other_dir) = (loaded.path.parent(), other.path.parent());
     let why = if loaded_dir == other_dir {
         "its suffix comes first in importlib.machinery.EXTENSION_SUFFIXES".to_owned()
-    } else if loaded.entry.as_ref().is_some_and(|e| e.as_os_str().is_empty()) {
+    } else if loaded
+        .entry
+        .as_ref()
+        .is_some_and(|e| e.as_os_str().is_empty())
+    {
         "the current directory ('' on sys.path) is searched before site-packages".to_owned()
     } else {
-        let entry = loaded.entry.as_deref().map(|e| e.display().to_string()).unwrap_or_default();
+        let entry = loaded
+            .entry
+            .as_deref()
+            .map(|e| e.display().to_string())
+            .unwrap_or_default();
         format!("its sys.path entry {entry} comes first")
     };
     let cwd = &f.interp.cwd;
-    f.cause = Some(format!("Python loads {} ({what}), not {}: {why}", show(&loaded.path, cwd), show(&other.path, cwd)));
+    f.cause = Some(format!(
+        "Python loads {} ({what}), not {}: {why}",
+        show(&loaded.path, cwd),
+        show(&other.path, cwd)
+    ));
     let remove = match loaded.kind {
-        Kind::Package => format!("rm -r {}", shell_quote(&loaded.path.parent().unwrap_or(&loaded.path).to_string_lossy())),
+        Kind::Package => format!(
+            "rm -r {}",
+            shell_quote(
+                &loaded
+                    .path
+                    .parent()
+                    .unwrap_or(&loaded.path)
+                    .to_string_lossy()
+            )
+        ),
         _ => format!("rm {}", shell_quote(&loaded.path.to_string_lossy())),
     };
     f.fixes.push(format!("remove it: {remove}"));
     if let (Ok(record), Some(Verdict::Stale)) = (&other.record, other.verdict()) {
         let (_, fixes) = stale_fixes(&f.project, record, other);
-        f.fixes.extend(fixes.into_iter().map(|fix| format!("then, as the installed build is stale too: {fix}")).take(1));
+        f.fixes.extend(
+            fixes
+                .into_iter()
+                .map(|fix| format!("then, as the installed build is stale too: {fix}"))
+                .take(1),
+        );
     }
 }
 
 /// Cause and fixes for a stale copy: the engine's diagnosis, plus what only a project view adds.
 fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<String>, Vec<String>) {
-    let Some(report) = &copy.report else { return (None, Vec::new()) };
+    let Some(report) = &copy.report else {
+        return (None, Vec::new());
+    };
     if !copy.installed() {
-        let cause = format!("the {} build at {} was made before the sources changed", record.profile, copy.path.display());
-        return (Some(cause), vec![format!("rebuild it: {}", in_dir(project.dir(), &develop_command(&record.profile)))]);
+        let cause = format!(
+            "the {} build at {} was made before the sources changed",
+            record.profile,
+            copy.path.display()
+        );
+        return (
+            Some(cause),
+            vec![format!(
+                "rebuild it: {}",
+                in_dir(project.dir(), &develop_command(&record.profile))
+            )],
+        );
     }
     let diagnosis = diagnose(record, report, Some(&copy.path), &copy.installation);
     let mut fixes: Vec<String> = diagnosis
         .fixes
         .into_iter()
         .filter(|fix| !fix.starts_with("restart Python")) // doctor runs outside Python
-        .map(|fix| fix.replacen("; in pyproject.toml:", "; in pyproject.toml (`pyo3-guard doctor --fix` adds them):", 1))
+        .map(|fix| {
+            fix.replacen(
+                "; in pyproject.toml:",
+                "; in pyproject.toml (`pyo3-guard doctor --fix` adds them):",
+                1,
+            )
+        })
         .collect();
     if let Some(first) = fixes.first_mut().filter(|fix| fix.starts_with("or ")) {
         first.replace_range(..3, ""); // the cache keys it was the alternative to are there already
     }
     let ins = &copy.installation;
-    if ins.built_by_uv && ins.editable && record.profile == "release" && !has_editable_profile(project.dir()) {
+    if ins.built_by_uv
+        && ins.editable
+        && record.profile == "release"
+        && !has_editable_profile(project.dir())
+    {
         fixes.push(
             "optional: let uv's editable builds be dev builds like `maturin develop`'s (quicker to rebuild); \
              in pyproject.toml:\n    [tool.maturin]\n    editable-profile = \"dev\""
@@ -344,13 +468,16 @@ fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<Strin
 fn has_editable_profile(root: &Path) -> bool {
     let text = std::fs::read_to_string(root.join("pyproject.toml")).unwrap_or_default();
     let doc = text.parse::<toml_edit::DocumentMut>().ok();
-    doc.as_ref().and_then(|d| d.get("tool")?.get("maturin")?.get("editable-profile")).is_some()
+    doc.as_ref()
+        .and_then(|d| d.get("tool")?.get("maturin")?.get("editable-profile"))
+        .is_some()
 }
 
 /// A fresh build that uv would replace on the next `uv run` after an edit deserves one line.
 fn fresh_hints(f: &mut Findings) {
     let loaded = &f.copies[0];
-    let uv_in_use = loaded.installation.installer.as_deref() == Some("uv") || f.project.dir().join("uv.lock").is_file();
+    let uv_in_use = loaded.installation.installer.as_deref() == Some("uv")
+        || f.project.dir().join("uv.lock").is_file();
     if uv_in_use && missing_cache_keys(&f.project.root, &f.project.current_record()).is_some() {
         f.notes.push(
             "pyproject.toml has no [tool.uv] cache-keys for the Rust sources: after an edit, `uv run` reinstalls \
@@ -388,11 +515,18 @@ mod tests {
 
     #[test]
     fn a_stray_build_first_in_suffix_order_shadows_the_installed_one_and_removing_it_fixes_that() {
-        let tmp = std::env::temp_dir().join(format!("pyo3-guard-cli-doctor-{}", std::process::id()));
+        let tmp =
+            std::env::temp_dir().join(format!("pyo3-guard-cli-doctor-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
-        write(&tmp.join("proj/Cargo.toml"), b"[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
+        write(
+            &tmp.join("proj/Cargo.toml"),
+            b"[package]\nname = \"demo\"\nversion = \"0.1.0\"\n",
+        );
         write(&tmp.join("proj/src/lib.rs"), b"// demo\n");
-        write(&tmp.join("proj/pyproject.toml"), b"[project]\nname = \"demo\"\n");
+        write(
+            &tmp.join("proj/pyproject.toml"),
+            b"[project]\nname = \"demo\"\n",
+        );
         let project = Project::read(&tmp.join("proj")).unwrap();
         let tmp = tmp.canonicalize().unwrap();
         assert_eq!(project.module, ["demo"]);
@@ -403,13 +537,28 @@ mod tests {
             module_name: Some("demo".into()),
             ..project.current_record()
         };
-        let mut stale = Record { build_id: "0badc0de0badc0de".into(), ..fresh.clone() };
-        let lib = stale.inputs.iter_mut().find(|i| i.rel == "src/lib.rs").unwrap();
-        *lib = RecordedInput { rel: lib.rel.clone(), size: 1, mtime_ns: 1, hash: "00".into() };
+        let mut stale = Record {
+            build_id: "0badc0de0badc0de".into(),
+            ..fresh.clone()
+        };
+        let lib = stale
+            .inputs
+            .iter_mut()
+            .find(|i| i.rel == "src/lib.rs")
+            .unwrap();
+        *lib = RecordedInput {
+            rel: lib.rel.clone(),
+            size: 1,
+            mtime_ns: 1,
+            hash: "00".into(),
+        };
         let site = tmp.join("site");
         write(&site.join("demo/__init__.py"), b"from .demo import *\n");
         write(&site.join("demo/demo.abi3.so"), &binary(&fresh));
-        write(&site.join("demo-0.1.0.dist-info/RECORD"), b"demo/__init__.py,,\ndemo/demo.abi3.so,,\n");
+        write(
+            &site.join("demo-0.1.0.dist-info/RECORD"),
+            b"demo/__init__.py,,\ndemo/demo.abi3.so,,\n",
+        );
         write(&site.join("demo-0.1.0.dist-info/INSTALLER"), b"pip\n");
         let stray = site.join("demo/demo.cpython-311-x86_64-linux-gnu.so");
         write(&stray, &binary(&stale));
@@ -419,14 +568,19 @@ mod tests {
             version: "3.11.7".into(),
             cwd: tmp.clone(),
             sys_path: vec!["".into(), site.clone()],
-            extension_suffixes: vec![".cpython-311-x86_64-linux-gnu.so".into(), ".abi3.so".into(), ".so".into()],
+            extension_suffixes: vec![
+                ".cpython-311-x86_64-linux-gnu.so".into(),
+                ".abi3.so".into(),
+                ".so".into(),
+            ],
             source_suffixes: vec![".py".into()],
             bytecode_suffixes: vec![".pyc".into()],
             ..Interpreter::default()
         };
         let findings = gather_here(&tmp, interp.clone());
         assert_eq!(findings.outcome, Outcome::Shadowed);
-        let text = report::format(&findings, &tmp, Style::plain()).replace(&project.source_id, "<id>");
+        let text =
+            report::format(&findings, &tmp, Style::plain()).replace(&project.source_id, "<id>");
         assert_eq!(
             text,
             format!(
@@ -451,14 +605,25 @@ mod tests {
         let findings = gather_here(&tmp, interp.clone());
         assert_eq!(findings.outcome, Outcome::Fresh);
         let text = report::format(&findings, &tmp, Style::plain());
-        assert!(text.starts_with("demo is fresh: Python loads a build of the sources on disk\n"), "{text}");
+        assert!(
+            text.starts_with("demo is fresh: Python loads a build of the sources on disk\n"),
+            "{text}"
+        );
         assert_eq!(text.lines().count(), 5, "{text}");
         assert_eq!(findings.outcome.exit_code(), EXIT_FRESH);
 
         // Nothing on sys.path: cannot tell, and say how to install.
-        let empty = Interpreter { sys_path: vec!["".into()], ..interp };
+        let empty = Interpreter {
+            sys_path: vec!["".into()],
+            ..interp
+        };
         let findings = gather_here(&tmp, empty);
-        assert_eq!(findings.outcome, Outcome::Unknown("python3 finds no module demo on sys.path: it is not installed there".into()));
+        assert_eq!(
+            findings.outcome,
+            Outcome::Unknown(
+                "python3 finds no module demo on sys.path: it is not installed there".into()
+            )
+        );
         assert_eq!(findings.outcome.exit_code(), EXIT_UNKNOWN);
         std::fs::remove_dir_all(&tmp).unwrap();
     }

@@ -19,19 +19,27 @@ pub fn add_cache_keys(path: &Path, globs: &[String]) -> Result<Vec<String>, Stri
 
 /// The cache keys already listed: `{ file = "..." }` entries and plain strings.
 pub fn present_keys(doc: &DocumentMut) -> Vec<String> {
-    let keys = doc.get("tool").and_then(|t| t.get("uv")).and_then(|u| u.get("cache-keys")).and_then(Item::as_array);
+    let keys = doc
+        .get("tool")
+        .and_then(|t| t.get("uv"))
+        .and_then(|u| u.get("cache-keys"))
+        .and_then(Item::as_array);
     let file = |v: &Value| match v {
         Value::String(s) => Some(s.value().clone()),
         Value::InlineTable(t) => t.get("file").and_then(Value::as_str).map(str::to_owned),
         _ => None,
     };
-    keys.map(|a| a.iter().filter_map(file).collect()).unwrap_or_default()
+    keys.map(|a| a.iter().filter_map(file).collect())
+        .unwrap_or_default()
 }
 
 /// The edited text and the entries added.
 pub fn edit(text: &str, globs: &[String]) -> Result<(String, Vec<String>), String> {
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        format!("malformed TOML: {}", e.message().lines().next().unwrap_or_default())
+        format!(
+            "malformed TOML: {}",
+            e.message().lines().next().unwrap_or_default()
+        )
     })?;
     let present = present_keys(&doc);
     let missing: Vec<&String> = globs.iter().filter(|g| !present.contains(g)).collect();
@@ -50,11 +58,24 @@ pub fn edit(text: &str, globs: &[String]) -> Result<(String, Vec<String>), Strin
         .get_mut("cache-keys")
         .and_then(Item::as_array_mut)
         .ok_or("[tool.uv] cache-keys is not an array; fix it by hand")?;
-    let multiline = array.is_empty() || array.iter().any(|v| v.decor().prefix().and_then(|p| p.as_str()).is_some_and(|p| p.contains('\n')));
+    let multiline = array.is_empty()
+        || array.iter().any(|v| {
+            v.decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .is_some_and(|p| p.contains('\n'))
+        });
     let indent = array
         .iter()
         .last()
-        .and_then(|v| v.decor().prefix()?.as_str()?.rsplit('\n').next().map(str::to_owned))
+        .and_then(|v| {
+            v.decor()
+                .prefix()?
+                .as_str()?
+                .rsplit('\n')
+                .next()
+                .map(str::to_owned)
+        })
         .filter(|_| multiline && !array.is_empty())
         .unwrap_or_else(|| "    ".to_owned());
     let mut added = Vec::new();
@@ -63,7 +84,11 @@ pub fn edit(text: &str, globs: &[String]) -> Result<(String, Vec<String>), Strin
         entry.insert("file", glob.as_str().into());
         entry.fmt();
         let mut value = Value::InlineTable(entry);
-        let prefix = if multiline { format!("\n{indent}") } else { " ".to_owned() };
+        let prefix = if multiline {
+            format!("\n{indent}")
+        } else {
+            " ".to_owned()
+        };
         value.decor_mut().set_prefix(prefix);
         value.decor_mut().set_suffix("");
         added.push(value.to_string().trim().to_owned());
@@ -77,13 +102,18 @@ pub fn edit(text: &str, globs: &[String]) -> Result<(String, Vec<String>), Strin
 }
 
 /// `doc[key]` as a table, created (implicit, so no empty `[tool]` header appears) when missing.
-fn table_at<'a>(doc: &'a mut DocumentMut, key: &str) -> Result<&'a mut dyn toml_edit::TableLike, String> {
+fn table_at<'a>(
+    doc: &'a mut DocumentMut,
+    key: &str,
+) -> Result<&'a mut dyn toml_edit::TableLike, String> {
     if !doc.contains_key(key) {
         let mut table = Table::new();
         table.set_implicit(true);
         doc.insert(key, Item::Table(table));
     }
-    doc.get_mut(key).and_then(Item::as_table_like_mut).ok_or_else(|| format!("`{key}` is not a table; fix it by hand"))
+    doc.get_mut(key)
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| format!("`{key}` is not a table; fix it by hand"))
 }
 
 fn sub_table<'a>(
@@ -125,7 +155,11 @@ mod tests {
         ];
         for text in cases {
             let doc: DocumentMut = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
-            assert_eq!(pyo3_guard_build::cache_keys::listed(text), present_keys(&doc), "{text}");
+            assert_eq!(
+                pyo3_guard_build::cache_keys::listed(text),
+                present_keys(&doc),
+                "{text}"
+            );
         }
     }
 
@@ -139,7 +173,13 @@ mod tests {
     fn adds_a_table_at_the_end_keeping_everything_else() {
         let text = "# my project\n[project]\nname = \"demo\"  # the name\n\n[tool.maturin]\nfeatures = []\n";
         let (out, added) = edit(text, &globs(&["pyproject.toml", "src/**/*.rs"])).unwrap();
-        assert_eq!(added, ["{ file = \"pyproject.toml\" }", "{ file = \"src/**/*.rs\" }"]);
+        assert_eq!(
+            added,
+            [
+                "{ file = \"pyproject.toml\" }",
+                "{ file = \"src/**/*.rs\" }"
+            ]
+        );
         assert_eq!(
             out,
             "# my project\n[project]\nname = \"demo\"  # the name\n\n[tool.maturin]\nfeatures = []\n\n\
@@ -162,16 +202,24 @@ mod tests {
         );
         let inline = "[tool.uv]\ncache-keys = [{ file = \"pyproject.toml\" }]\n";
         let (out, _) = edit(inline, &globs(&["pyproject.toml", "Cargo.toml"])).unwrap();
-        assert_eq!(out, "[tool.uv]\ncache-keys = [{ file = \"pyproject.toml\" }, { file = \"Cargo.toml\" }]\n");
+        assert_eq!(
+            out,
+            "[tool.uv]\ncache-keys = [{ file = \"pyproject.toml\" }, { file = \"Cargo.toml\" }]\n"
+        );
     }
 
     #[test]
     fn refuses_what_it_cannot_edit_safely() {
-        assert_eq!(edit("tool = 3\n", &globs(&["a"])).unwrap_err(), "`tool` is not a table; fix it by hand");
+        assert_eq!(
+            edit("tool = 3\n", &globs(&["a"])).unwrap_err(),
+            "`tool` is not a table; fix it by hand"
+        );
         assert_eq!(
             edit("[tool.uv]\ncache-keys = \"x\"\n", &globs(&["a"])).unwrap_err(),
             "[tool.uv] cache-keys is not an array; fix it by hand"
         );
-        assert!(edit("[tool\n", &globs(&["a"])).unwrap_err().starts_with("malformed TOML"));
+        assert!(edit("[tool\n", &globs(&["a"]))
+            .unwrap_err()
+            .starts_with("malformed TOML"));
     }
 }

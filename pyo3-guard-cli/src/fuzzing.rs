@@ -14,11 +14,20 @@ pub fn record_parse(data: &[u8]) {
     if let Ok(record) = Record::parse(data) {
         let bytes = record.to_bytes();
         assert_eq!(Record::parse(&bytes).as_ref(), Ok(&record), "round trip");
-        let (summary, inputs) = Record::parse_summary(&bytes).expect("the summary of a record parses");
-        assert_eq!((summary.build_id.as_str(), inputs), (record.build_id.as_str(), record.inputs.len()), "summary");
+        let (summary, inputs) =
+            Record::parse_summary(&bytes).expect("the summary of a record parses");
+        assert_eq!(
+            (summary.build_id.as_str(), inputs),
+            (record.build_id.as_str(), record.inputs.len()),
+            "summary"
+        );
         let mut blob = b"\x7fELF".to_vec();
         blob.extend(&bytes);
-        assert_eq!(Record::find_in(&blob).as_ref(), Some(&record), "found again");
+        assert_eq!(
+            Record::find_in(&blob).as_ref(),
+            Some(&record),
+            "found again"
+        );
     }
     let _ = Record::find_in(data);
     let _ = record_in_binary(data);

@@ -32,7 +32,11 @@ pub fn read(path: &Path) -> Result<Vec<Found>, String> {
         return read_wheel(path, bytes).map_err(fail);
     }
     let record = record_in_binary(&bytes).map_err(fail)?;
-    Ok(vec![Found { file: path.to_path_buf(), member: None, record }])
+    Ok(vec![Found {
+        file: path.to_path_buf(),
+        member: None,
+        record,
+    }])
 }
 
 fn io_reason(err: &std::io::Error) -> String {
@@ -45,8 +49,13 @@ fn io_reason(err: &std::io::Error) -> String {
 }
 
 fn is_wheel(path: &Path, bytes: &[u8]) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-    ext.eq_ignore_ascii_case("whl") || ext.eq_ignore_ascii_case("zip") || bytes.starts_with(b"PK\x03\x04")
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    ext.eq_ignore_ascii_case("whl")
+        || ext.eq_ignore_ascii_case("zip")
+        || bytes.starts_with(b"PK\x03\x04")
 }
 
 fn read_wheel(path: &Path, bytes: Vec<u8>) -> Result<Vec<Found>, String> {
@@ -54,12 +63,21 @@ fn read_wheel(path: &Path, bytes: Vec<u8>) -> Result<Vec<Found>, String> {
     let mut found = Vec::new();
     let mut without = Vec::new();
     for entry in wheel.entries() {
-        if !EXTENSION_ENDINGS.iter().any(|end| entry.name.ends_with(end)) {
+        if !EXTENSION_ENDINGS
+            .iter()
+            .any(|end| entry.name.ends_with(end))
+        {
             continue;
         }
-        let content = wheel.read(entry).map_err(|e| format!("{}: {e}", entry.name))?;
+        let content = wheel
+            .read(entry)
+            .map_err(|e| format!("{}: {e}", entry.name))?;
         match record_in_binary(&content) {
-            Ok(record) => found.push(Found { file: path.to_path_buf(), member: Some(entry.name.clone()), record }),
+            Ok(record) => found.push(Found {
+                file: path.to_path_buf(),
+                member: Some(entry.name.clone()),
+                record,
+            }),
             Err(e) if content.windows(MAGIC.len()).any(|w| w == MAGIC.as_bytes()) => {
                 return Err(format!("{}: {e}", entry.name))
             }
@@ -69,7 +87,10 @@ fn read_wheel(path: &Path, bytes: Vec<u8>) -> Result<Vec<Found>, String> {
     if found.is_empty() {
         return Err(match without.len() {
             0 => "no extension module (.so, .pyd, .dylib) in this wheel".into(),
-            _ => format!("no pyo3-guard build record in its extension modules ({})", without.join(", ")),
+            _ => format!(
+                "no pyo3-guard build record in its extension modules ({})",
+                without.join(", ")
+            ),
         });
     }
     Ok(found)
@@ -89,8 +110,13 @@ pub fn record_in_binary(bytes: &[u8]) -> Result<Record, String> {
     }
     let magic = MAGIC.as_bytes();
     if let Some(at) = bytes.windows(magic.len()).position(|w| w == magic) {
-        let why = Record::parse(&bytes[at..]).err().map(|e| e.0).unwrap_or_default();
-        return Err(format!("damaged pyo3-guard build record ({why}): the file is truncated or corrupted"));
+        let why = Record::parse(&bytes[at..])
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        return Err(format!(
+            "damaged pyo3-guard build record ({why}): the file is truncated or corrupted"
+        ));
     }
     Err("no pyo3-guard build record (not built with pyo3-guard, or not an extension module)".into())
 }
@@ -102,11 +128,17 @@ fn truncated_elf(bytes: &[u8]) -> Option<String> {
     }
     let u64_at = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
     let u16_at = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
-    let (Some(shoff), Some(entsize), Some(count)) = (u64_at(0x28), u16_at(0x3A), u16_at(0x3C)) else {
+    let (Some(shoff), Some(entsize), Some(count)) = (u64_at(0x28), u16_at(0x3A), u16_at(0x3C))
+    else {
         return Some(format!("ELF header cut at {} bytes", bytes.len()));
     };
     let end = shoff.saturating_add(u64::from(entsize) * u64::from(count));
-    (end > bytes.len() as u64).then(|| format!("ELF section headers end at byte {end}, the file has {}", bytes.len()))
+    (end > bytes.len() as u64).then(|| {
+        format!(
+            "ELF section headers end at byte {end}, the file has {}",
+            bytes.len()
+        )
+    })
 }
 
 /// The human-readable form: a heading per record, then aligned `key value` lines.
@@ -120,20 +152,47 @@ pub fn format_text(found: &Found) -> String {
         let _ = writeln!(out, "  {key:<12} {value}");
     };
     line("build id", &r.build_id);
-    let module = r.module_name.as_deref().map(|m| format!(" (module {m})")).unwrap_or_default();
-    line("crate", &format!("{} {}{module}", r.crate_name, r.crate_version));
-    line("profile", &format!("{} (opt-level {})", r.profile, r.opt_level));
-    line("features", &if r.features.is_empty() { "-".to_owned() } else { r.features.join(", ") });
+    let module = r
+        .module_name
+        .as_deref()
+        .map(|m| format!(" (module {m})"))
+        .unwrap_or_default();
+    line(
+        "crate",
+        &format!("{} {}{module}", r.crate_name, r.crate_version),
+    );
+    line(
+        "profile",
+        &format!("{} (opt-level {})", r.profile, r.opt_level),
+    );
+    line(
+        "features",
+        &if r.features.is_empty() {
+            "-".to_owned()
+        } else {
+            r.features.join(", ")
+        },
+    );
     line("target", &r.target);
     line("built", &format_time(r.built_at));
-    line("source root", r.source_root.as_deref().unwrap_or("- (left out)"));
-    line("source id", &format!("{} ({} inputs)", r.source_id, r.inputs.len()));
+    line(
+        "source root",
+        r.source_root.as_deref().unwrap_or("- (left out)"),
+    );
+    line(
+        "source id",
+        &format!("{} ({} inputs)", r.source_id, r.inputs.len()),
+    );
     line("rustc", &r.rustc);
     if let Some(pyo3) = &r.pyo3_version {
         line("pyo3", pyo3);
     }
     if let Some(commit) = &r.git_commit {
-        let dirty = if r.git_dirty == Some(true) { " (uncommitted changes)" } else { "" };
+        let dirty = if r.git_dirty == Some(true) {
+            " (uncommitted changes)"
+        } else {
+            ""
+        };
         line("git", &format!("{commit}{dirty}"));
     }
     out
@@ -189,7 +248,11 @@ mod tests {
 
     #[test]
     fn text_is_aligned_and_short() {
-        let found = Found { file: "w.whl".into(), member: Some("demo/demo.so".into()), record: record() };
+        let found = Found {
+            file: "w.whl".into(),
+            member: Some("demo/demo.so".into()),
+            record: record(),
+        };
         assert_eq!(
             format_text(&found),
             "w.whl (demo/demo.so)\n\
@@ -207,9 +270,16 @@ mod tests {
 
     #[test]
     fn json_escapes_and_keeps_types() {
-        let found = Found { file: "a.so".into(), member: None, record: record() };
+        let found = Found {
+            file: "a.so".into(),
+            member: None,
+            record: record(),
+        };
         let text = format_json(&found);
-        assert!(text.starts_with(r#"{"file": "a.so", "member": null, "build_id": "5f0c2a9d3e1b7a64""#), "{text}");
+        assert!(
+            text.starts_with(r#"{"file": "a.so", "member": null, "build_id": "5f0c2a9d3e1b7a64""#),
+            "{text}"
+        );
         assert!(text.contains(r#""features": ["extra"]"#));
         assert!(text.contains(r#""built_at": 1732406400"#));
         assert!(text.contains(r#""source_root": "/src/\"demo\"""#));
@@ -219,11 +289,16 @@ mod tests {
     #[test]
     fn says_why_there_is_no_record() {
         assert_eq!(record_in_binary(b"").unwrap_err(), "empty file");
-        assert!(record_in_binary(b"\x7fELF").unwrap_err().starts_with("no pyo3-guard build record"));
+        assert!(record_in_binary(b"\x7fELF")
+            .unwrap_err()
+            .starts_with("no pyo3-guard build record"));
         let bytes = record().to_bytes();
         let cut = &bytes[..bytes.len() - 3];
         let err = record_in_binary(cut).unwrap_err();
-        assert!(err.starts_with("damaged pyo3-guard build record (truncated body)"), "{err}");
+        assert!(
+            err.starts_with("damaged pyo3-guard build record (truncated body)"),
+            "{err}"
+        );
         let mut elf = b"\x7fELF\x02\x01".to_vec();
         elf.resize(0x40, 0);
         elf[0x28] = 0xff; // section headers at 255...
@@ -240,14 +315,27 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("pyo3-guard-cli-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let plain = dir.join("plain-0.1-py3-none-any.whl");
-        std::fs::write(&plain, crate::wheel::tests::stored_zip(&[("plain/__init__.py", b"")])).unwrap();
+        std::fs::write(
+            &plain,
+            crate::wheel::tests::stored_zip(&[("plain/__init__.py", b"")]),
+        )
+        .unwrap();
         let err = read(&plain).unwrap_err();
-        assert!(err.ends_with("plain-0.1-py3-none-any.whl: no extension module (.so, .pyd, .dylib) in this wheel"), "{err}");
+        assert!(
+            err.ends_with(
+                "plain-0.1-py3-none-any.whl: no extension module (.so, .pyd, .dylib) in this wheel"
+            ),
+            "{err}"
+        );
 
         let mut binary = b"\x7fELF junk ".to_vec();
         binary.extend(record().to_bytes());
         let good = dir.join("good-0.1-cp311-cp311-linux_x86_64.whl");
-        std::fs::write(&good, crate::wheel::tests::stored_zip(&[("good/good.so", &binary), ("good/other.so", b"x")])).unwrap();
+        std::fs::write(
+            &good,
+            crate::wheel::tests::stored_zip(&[("good/good.so", &binary), ("good/other.so", b"x")]),
+        )
+        .unwrap();
         let found = read(&good).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].member.as_deref(), Some("good/good.so"));

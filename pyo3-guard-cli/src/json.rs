@@ -8,7 +8,9 @@ pub struct Object {
 
 impl Object {
     pub fn new() -> Object {
-        Object { out: String::from("{") }
+        Object {
+            out: String::from("{"),
+        }
     }
 
     fn key(&mut self, key: &str) {
@@ -43,7 +45,10 @@ impl Object {
     }
 
     pub fn opt_bool(&mut self, key: &str, value: Option<bool>) {
-        self.raw(key, value.map_or("null", |b| if b { "true" } else { "false" }));
+        self.raw(
+            key,
+            value.map_or("null", |b| if b { "true" } else { "false" }),
+        );
     }
 
     pub fn strs(&mut self, key: &str, values: &[String]) {

@@ -45,7 +45,11 @@ use std::io::Write;
 use args::Command;
 
 /// Runs the command line `args` (without the program name) and returns the exit status.
-pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn run(
+    args: impl IntoIterator<Item = OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let command = match args::parse(args) {
         Ok(command) => command,
         Err(e) => {
@@ -67,23 +71,42 @@ pub fn run(args: impl IntoIterator<Item = OsString>, out: &mut dyn Write, err: &
             0
         }
         Command::Inspect { json, paths } => run_inspect(json, &paths, out, err),
-        Command::Doctor { project, python, fix, json } => {
+        Command::Doctor {
+            project,
+            python,
+            fix,
+            json,
+        } => {
             let cwd = match std::env::current_dir() {
                 Ok(cwd) => cwd,
                 Err(e) => {
-                    let _ = writeln!(err, "pyo3-guard doctor: cannot tell: the current directory is unreadable ({e})");
+                    let _ = writeln!(
+                        err,
+                        "pyo3-guard doctor: cannot tell: the current directory is unreadable ({e})"
+                    );
                     return doctor::EXIT_UNKNOWN;
                 }
             };
             let project = project.map_or_else(|| cwd.clone(), |p| cwd.join(p));
-            let opts = doctor::Options { project, python, fix, json, cwd };
+            let opts = doctor::Options {
+                project,
+                python,
+                fix,
+                json,
+                cwd,
+            };
             doctor::run(&opts, out, err, term::Style::for_stdout())
         }
     }
 }
 
 /// `inspect`: every record of every path; one error line per path that has none.
-fn run_inspect(json: bool, paths: &[std::path::PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+fn run_inspect(
+    json: bool,
+    paths: &[std::path::PathBuf],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let mut status = 0;
     let mut objects = Vec::new();
     let mut first = true;
@@ -94,7 +117,12 @@ fn run_inspect(json: bool, paths: &[std::path::PathBuf], out: &mut dyn Write, er
                     if json {
                         objects.push(inspect::format_json(found));
                     } else {
-                        let _ = write!(out, "{}{}", if first { "" } else { "\n" }, inspect::format_text(found));
+                        let _ = write!(
+                            out,
+                            "{}{}",
+                            if first { "" } else { "\n" },
+                            inspect::format_text(found)
+                        );
                         first = false;
                     }
                 }

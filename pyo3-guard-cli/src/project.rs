@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use pyo3_guard_build::fingerprint;
-use pyo3_guard_build::discover::discover;
 use pyo3_guard_build::diagnose::shell_quote;
+use pyo3_guard_build::discover::discover;
+use pyo3_guard_build::fingerprint;
 use pyo3_guard_build::inputs::{relative_path, Inputs};
 use pyo3_guard_build::layout::{pyproject_for, Pyproject};
 use pyo3_guard_build::record::{Record, RecordedInput};
@@ -33,7 +33,9 @@ impl Project {
     /// Cargo workspace holding it (when that holds one maturin project). The error is one line
     /// naming the directory and what to give doctor instead.
     pub fn read(dir: &Path) -> Result<Project, String> {
-        let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+        let dir = dir
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         let root = crate_dir(&dir)?;
         let inputs = discover(&root).map_err(|e| e.to_string())?;
         let mut skipped = Vec::new();
@@ -45,14 +47,28 @@ impl Project {
             None => vec![package.replace('-', "_")],
         };
         let pyproject = inputs.pyproject.clone();
-        let project_name = pyproject.as_deref().and_then(Pyproject::read).and_then(|p| p.string(&["project", "name"]));
+        let project_name = pyproject
+            .as_deref()
+            .and_then(Pyproject::read)
+            .and_then(|p| p.string(&["project", "name"]));
         let dist_name = project_name.unwrap_or(package);
-        Ok(Project { root, pyproject, inputs, recorded, source_id, module, dist_name })
+        Ok(Project {
+            root,
+            pyproject,
+            inputs,
+            recorded,
+            source_id,
+            module,
+            dist_name,
+        })
     }
 
     /// Where maturin and uv run for this project: pyproject.toml's directory.
     pub fn dir(&self) -> &Path {
-        self.pyproject.as_deref().and_then(Path::parent).unwrap_or(&self.root)
+        self.pyproject
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(&self.root)
     }
 
     /// The module's dotted name.
@@ -66,7 +82,10 @@ impl Project {
         Record {
             source_id: self.source_id.clone(),
             source_root: Some(self.root.to_string_lossy().into_owned()),
-            pyproject: self.pyproject.as_deref().map(|p| relative_path(&self.root, p)),
+            pyproject: self
+                .pyproject
+                .as_deref()
+                .map(|p| relative_path(&self.root, p)),
             inputs: self.recorded.clone(),
             ..Record::default()
         }
@@ -82,7 +101,8 @@ impl Project {
         dirs.push(self.root.join("target"));
         let workspace = self.root.ancestors().skip(1).find(|dir| {
             std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|text| {
-                text.parse::<toml_edit::DocumentMut>().is_ok_and(|doc| doc.contains_key("workspace"))
+                text.parse::<toml_edit::DocumentMut>()
+                    .is_ok_and(|doc| doc.contains_key("workspace"))
             })
         });
         if let Some(workspace) = workspace {
@@ -103,13 +123,20 @@ impl Project {
         let wanted = normalize_dist(&self.dist_name);
         let mut wheels: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
         for dir in self.target_dirs() {
-            let Ok(entries) = std::fs::read_dir(dir.join("wheels")) else { continue };
+            let Ok(entries) = std::fs::read_dir(dir.join("wheels")) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let Some(stem) = name.strip_suffix(".whl") else { continue };
+                let Some(stem) = name.strip_suffix(".whl") else {
+                    continue;
+                };
                 if normalize_dist(stem.split('-').next().unwrap_or_default()) == wanted {
-                    let modified = entry.metadata().and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
+                    let modified = entry
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .unwrap_or(std::time::UNIX_EPOCH);
                     wheels.push((modified, path));
                 }
             }
@@ -139,13 +166,18 @@ fn crate_dir(dir: &Path) -> Result<PathBuf, String> {
     let text = std::fs::read_to_string(&manifest).map_err(|_| {
         format!("{shown}: no pyproject.toml or Cargo.toml here; run doctor in a maturin project (where its pyproject.toml is) or name that directory")
     })?;
-    let doc: toml_edit::DocumentMut = text.parse().map_err(|e| format!("{}: malformed TOML: {e}", manifest.display()))?;
+    let doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| format!("{}: malformed TOML: {e}", manifest.display()))?;
     if doc.contains_key("package") && pyproject_for(dir).is_some() {
         return Ok(dir.to_path_buf());
     }
     let projects: Vec<PathBuf> = if doc.contains_key("workspace") {
         let members = pyo3_guard_build::workspace::members(dir).map_err(|e| e.to_string())?;
-        members.into_iter().filter(|m| m != dir && pyproject_for(m).is_some()).collect()
+        members
+            .into_iter()
+            .filter(|m| m != dir && pyproject_for(m).is_some())
+            .collect()
     } else {
         Vec::new()
     };
@@ -204,7 +236,8 @@ mod tests {
 
     #[test]
     fn doctor_finds_the_crate_from_the_pyproject_the_crate_or_the_workspace_or_says_where_to_go() {
-        let tmp = std::env::temp_dir().join(format!("pyo3-guard-cli-project-{}", std::process::id()));
+        let tmp =
+            std::env::temp_dir().join(format!("pyo3-guard-cli-project-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
         let write = |rel: &str, text: &str| {
             let path = tmp.join(rel);
@@ -214,29 +247,60 @@ mod tests {
         let package = |name: &str| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n");
         write("ws/Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
         write("ws/crates/foo-python/Cargo.toml", &package("foo-python"));
-        write("ws/crates/foo-python/pyproject.toml", "[project]\nname = \"foo\"\n");
+        write(
+            "ws/crates/foo-python/pyproject.toml",
+            "[project]\nname = \"foo\"\n",
+        );
         write("ws/crates/core/Cargo.toml", &package("core"));
-        write("top/pyproject.toml", "[tool.maturin]\nmanifest-path = \"rust/Cargo.toml\"\n");
+        write(
+            "top/pyproject.toml",
+            "[tool.maturin]\nmanifest-path = \"rust/Cargo.toml\"\n",
+        );
         write("top/rust/Cargo.toml", &package("top"));
         write("plain/Cargo.toml", &package("plain"));
         let tmp = tmp.canonicalize().unwrap();
 
-        assert_eq!(crate_dir(&tmp.join("ws")), Ok(tmp.join("ws/crates/foo-python")));
-        assert_eq!(crate_dir(&tmp.join("ws/crates/foo-python")), Ok(tmp.join("ws/crates/foo-python")));
+        assert_eq!(
+            crate_dir(&tmp.join("ws")),
+            Ok(tmp.join("ws/crates/foo-python"))
+        );
+        assert_eq!(
+            crate_dir(&tmp.join("ws/crates/foo-python")),
+            Ok(tmp.join("ws/crates/foo-python"))
+        );
         assert_eq!(crate_dir(&tmp.join("top")), Ok(tmp.join("top/rust")));
         assert_eq!(crate_dir(&tmp.join("top/rust")), Ok(tmp.join("top/rust")));
         let project = Project::read(&tmp.join("top/rust")).unwrap();
-        assert_eq!((project.dir(), project.module_name()), (tmp.join("top").as_path(), "top".to_owned()));
+        assert_eq!(
+            (project.dir(), project.module_name()),
+            (tmp.join("top").as_path(), "top".to_owned())
+        );
         let core = crate_dir(&tmp.join("ws/crates/core")).unwrap_err();
-        assert!(core.contains("the Rust crate `core` is not a maturin project"), "{core}");
+        assert!(
+            core.contains("the Rust crate `core` is not a maturin project"),
+            "{core}"
+        );
         let plain = crate_dir(&tmp.join("plain")).unwrap_err();
-        assert!(plain.contains("`plain` is not a maturin project"), "{plain}");
+        assert!(
+            plain.contains("`plain` is not a maturin project"),
+            "{plain}"
+        );
 
         write("ws/crates/bar/Cargo.toml", &package("bar"));
-        write("ws/crates/bar/pyproject.toml", "[project]\nname = \"bar\"\n");
+        write(
+            "ws/crates/bar/pyproject.toml",
+            "[project]\nname = \"bar\"\n",
+        );
         let two = crate_dir(&tmp.join("ws")).unwrap_err();
         let (bar, foo) = (tmp.join("ws/crates/bar"), tmp.join("ws/crates/foo-python"));
-        assert!(two.contains(&format!("2 maturin projects; name one: `pyo3-guard doctor {}`, `pyo3-guard doctor {}`", bar.display(), foo.display())), "{two}");
+        assert!(
+            two.contains(&format!(
+                "2 maturin projects; name one: `pyo3-guard doctor {}`, `pyo3-guard doctor {}`",
+                bar.display(),
+                foo.display()
+            )),
+            "{two}"
+        );
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 }

@@ -66,9 +66,16 @@ impl Interpreter {
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let last = stderr.lines().last().unwrap_or("no output");
-            return Err(format!("{} failed ({}): {last}", python.display(), output.status));
+            return Err(format!(
+                "{} failed ({}): {last}",
+                python.display(),
+                output.status
+            ));
         }
-        let mut interp = Interpreter { command: python.to_path_buf(), ..Interpreter::default() };
+        let mut interp = Interpreter {
+            command: python.to_path_buf(),
+            ..Interpreter::default()
+        };
         let mut fields = output.stdout.split(|&b| b == 0);
         while let (Some(key), Some(value)) = (fields.next(), fields.next()) {
             let text = || String::from_utf8_lossy(value).into_owned();
@@ -82,12 +89,17 @@ impl Interpreter {
                 b"source" => interp.source_suffixes.push(text()),
                 b"bytecode" => interp.bytecode_suffixes.push(text()),
                 b"site" => interp.site.push(path()),
-                b"finder" if !STANDARD_FINDERS.contains(&text().as_str()) => interp.extra_finders.push(text()),
+                b"finder" if !STANDARD_FINDERS.contains(&text().as_str()) => {
+                    interp.extra_finders.push(text())
+                }
                 _ => {}
             }
         }
         if interp.extension_suffixes.is_empty() {
-            return Err(format!("{} did not answer like a Python interpreter", python.display()));
+            return Err(format!(
+                "{} did not answer like a Python interpreter",
+                python.display()
+            ));
         }
         interp.site.dedup();
         Ok(interp)
@@ -151,7 +163,11 @@ pub fn candidates(interp: &Interpreter, module: &[String]) -> Vec<Candidate> {
         for (kind, path) in in_dir(interp, &dir, module, true) {
             let key = path.canonicalize().unwrap_or_else(|_| path.clone());
             if seen.insert(key) {
-                out.push(Candidate { kind, path, entry: entry.clone() });
+                out.push(Candidate {
+                    kind,
+                    path,
+                    entry: entry.clone(),
+                });
             }
         }
     }
@@ -160,7 +176,9 @@ pub fn candidates(interp: &Interpreter, module: &[String]) -> Vec<Candidate> {
 
 /// What `dir` holds for the dotted name `parts`, in the order Python's FileFinder tries.
 fn in_dir(interp: &Interpreter, dir: &Path, parts: &[String], top: bool) -> Vec<(Kind, PathBuf)> {
-    let Some((first, rest)) = parts.split_first() else { return Vec::new() };
+    let Some((first, rest)) = parts.split_first() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let package = dir.join(first);
     if let Some(init) = package_init(interp, &package) {
@@ -168,7 +186,10 @@ fn in_dir(interp: &Interpreter, dir: &Path, parts: &[String], top: bool) -> Vec<
             in_dir(interp, &package, rest, false)
         } else if top {
             // maturin's pure-Rust layout: the package's __init__.py imports `.NAME`.
-            module_files(interp, &package, first).into_iter().filter(|(k, _)| *k == Kind::Extension).collect()
+            module_files(interp, &package, first)
+                .into_iter()
+                .filter(|(k, _)| *k == Kind::Extension)
+                .collect()
         } else {
             Vec::new()
         };
@@ -180,7 +201,11 @@ fn in_dir(interp: &Interpreter, dir: &Path, parts: &[String], top: bool) -> Vec<
     }
     for (kind, path) in module_files(interp, dir, first) {
         // A module file stands for the extension only when it has the extension's full name.
-        let kind = if rest.is_empty() { kind } else { Kind::PythonModule };
+        let kind = if rest.is_empty() {
+            kind
+        } else {
+            Kind::PythonModule
+        };
         out.push((kind, path));
     }
     out
@@ -191,18 +216,30 @@ fn package_init(interp: &Interpreter, package: &Path) -> Option<PathBuf> {
     if !package.is_dir() {
         return None;
     }
-    suffixes(interp).map(|(_, s)| package.join(format!("__init__{s}"))).find(|p| p.is_file())
+    suffixes(interp)
+        .map(|(_, s)| package.join(format!("__init__{s}")))
+        .find(|p| p.is_file())
 }
 
 /// `dir/NAME<suffix>` files that exist, in loader order.
 fn module_files(interp: &Interpreter, dir: &Path, name: &str) -> Vec<(Kind, PathBuf)> {
-    suffixes(interp).map(|(k, s)| (k, dir.join(format!("{name}{s}")))).filter(|(_, p)| p.is_file()).collect()
+    suffixes(interp)
+        .map(|(k, s)| (k, dir.join(format!("{name}{s}"))))
+        .filter(|(_, p)| p.is_file())
+        .collect()
 }
 
 /// Suffixes in the order of `importlib._bootstrap_external._get_supported_file_loaders`.
 fn suffixes(interp: &Interpreter) -> impl Iterator<Item = (Kind, &String)> {
-    let ext = interp.extension_suffixes.iter().map(|s| (Kind::Extension, s));
-    let py = interp.source_suffixes.iter().chain(&interp.bytecode_suffixes).map(|s| (Kind::PythonModule, s));
+    let ext = interp
+        .extension_suffixes
+        .iter()
+        .map(|s| (Kind::Extension, s));
+    let py = interp
+        .source_suffixes
+        .iter()
+        .chain(&interp.bytecode_suffixes)
+        .map(|s| (Kind::PythonModule, s));
     ext.chain(py)
 }
 
@@ -212,9 +249,16 @@ fn suffixes(interp: &Interpreter) -> impl Iterator<Item = (Kind, &String)> {
 pub fn default_python(project_dir: &Path) -> PathBuf {
     let inside = |dir: &Path| {
         let venv = dir.join(".venv");
-        if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") }
+        if cfg!(windows) {
+            venv.join("Scripts").join("python.exe")
+        } else {
+            venv.join("bin").join("python")
+        }
     };
-    let found = project_dir.ancestors().map(inside).find(|python| python.is_file());
+    let found = project_dir
+        .ancestors()
+        .map(inside)
+        .find(|python| python.is_file());
     found.unwrap_or_else(|| PathBuf::from(if cfg!(windows) { "python" } else { "python3" }))
 }
 
@@ -226,7 +270,11 @@ mod tests {
         Interpreter {
             cwd: cwd.to_path_buf(),
             sys_path: sys_path.iter().map(PathBuf::from).collect(),
-            extension_suffixes: vec![".cpython-311-x86_64-linux-gnu.so".into(), ".abi3.so".into(), ".so".into()],
+            extension_suffixes: vec![
+                ".cpython-311-x86_64-linux-gnu.so".into(),
+                ".abi3.so".into(),
+                ".so".into(),
+            ],
             source_suffixes: vec![".py".into()],
             bytecode_suffixes: vec![".pyc".into()],
             ..Interpreter::default()
@@ -240,7 +288,15 @@ mod tests {
     }
 
     fn found(list: &[Candidate], root: &Path) -> Vec<String> {
-        list.iter().map(|c| format!("{:?} {}", c.kind, c.path.strip_prefix(root).unwrap().display())).collect()
+        list.iter()
+            .map(|c| {
+                format!(
+                    "{:?} {}",
+                    c.kind,
+                    c.path.strip_prefix(root).unwrap().display()
+                )
+            })
+            .collect()
     }
 
     #[test]
@@ -258,7 +314,10 @@ mod tests {
         // A namespace-only directory and a package without the extension, later on the path.
         std::fs::create_dir_all(root.join("ns/demo")).unwrap();
         touch(&root, "other/demo/__init__.py");
-        let i = interp(&root.join("cwd"), &["", "../site", "../ns", "../site", "../other", "../missing"]);
+        let i = interp(
+            &root.join("cwd"),
+            &["", "../site", "../ns", "../site", "../other", "../missing"],
+        );
         assert_eq!(
             found(&candidates(&i, &["demo".into()]), &root),
             [
@@ -276,7 +335,10 @@ mod tests {
         let i = interp(&root, &["early", "mixed"]);
         assert_eq!(
             found(&candidates(&i, &["pkg".into(), "_native".into()]), &root),
-            ["PythonModule early/pkg.py", "Extension mixed/pkg/_native.abi3.so"]
+            [
+                "PythonModule early/pkg.py",
+                "Extension mixed/pkg/_native.abi3.so"
+            ]
         );
         std::fs::remove_dir_all(&root).unwrap();
     }

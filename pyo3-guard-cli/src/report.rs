@@ -23,18 +23,42 @@ pub fn format(f: &Findings, cwd: &Path, style: Style) -> String {
     let mut out = String::new();
     let bold = style.bold(&name);
     let headline = match &f.outcome {
-        Outcome::Fresh => format!("{bold} is {}: Python loads a build of the sources on disk", style.good("fresh")),
-        Outcome::Stale => format!("{bold} is {}: Python loads a build of older sources", style.bad("stale")),
+        Outcome::Fresh => format!(
+            "{bold} is {}: Python loads a build of the sources on disk",
+            style.good("fresh")
+        ),
+        Outcome::Stale => format!(
+            "{bold} is {}: Python loads a build of older sources",
+            style.bad("stale")
+        ),
         Outcome::Shadowed => {
-            let loaded = f.copies.first().map(|c| show(&c.path, cwd)).unwrap_or_default();
-            format!("{bold} is {}: Python loads {loaded}, not the installed module", style.bad("shadowed"))
+            let loaded = f
+                .copies
+                .first()
+                .map(|c| show(&c.path, cwd))
+                .unwrap_or_default();
+            format!(
+                "{bold} is {}: Python loads {loaded}, not the installed module",
+                style.bad("shadowed")
+            )
         }
         Outcome::Unknown(why) => format!("{bold}: {} {why}", style.warn("cannot tell:")),
     };
     let _ = writeln!(out, "{headline}");
     let interp = &f.interp;
-    let _ = writeln!(out, "  python   {} {}, started in {}", show(&interp.command, cwd), interp.version, interp.cwd.display());
-    let _ = writeln!(out, "  sources  {} (source id {})", f.project.root.display(), f.project.source_id);
+    let _ = writeln!(
+        out,
+        "  python   {} {}, started in {}",
+        show(&interp.command, cwd),
+        interp.version,
+        interp.cwd.display()
+    );
+    let _ = writeln!(
+        out,
+        "  sources  {} (source id {})",
+        f.project.root.display(),
+        f.project.source_id
+    );
     for (i, copy) in f.copies.iter().enumerate() {
         let label = if i == 0 { "loads" } else { "hidden" };
         copy_lines(&mut out, label, copy, cwd, style, true);
@@ -43,7 +67,12 @@ pub fn format(f: &Findings, cwd: &Path, style: Style) -> String {
         copy_lines(&mut out, "wheel", copy, cwd, style, false);
     }
     if f.older_wheels > 0 {
-        let _ = writeln!(out, "  {:<8} {}", "", style.dim(&format!("and {} older wheel(s)", f.older_wheels)));
+        let _ = writeln!(
+            out,
+            "  {:<8} {}",
+            "",
+            style.dim(&format!("and {} older wheel(s)", f.older_wheels))
+        );
     }
     if let Some(cause) = &f.cause {
         let _ = writeln!(out, "{} {cause}", style.bold("cause:"));
@@ -118,10 +147,23 @@ fn copy_json(copy: &Copy) -> String {
     obj.opt_str("build_id", record.map(|r| r.build_id.as_str()));
     obj.opt_str("profile", record.map(|r| r.profile.as_str()));
     obj.opt_num("built_at", record.map(|r| r.built_at));
-    obj.opt_str("record_error", copy.record.as_ref().err().map(String::as_str));
-    obj.opt_str("sys_path_entry", copy.entry.as_ref().map(|e| e.to_string_lossy()).as_deref());
+    obj.opt_str(
+        "record_error",
+        copy.record.as_ref().err().map(String::as_str),
+    );
+    obj.opt_str(
+        "sys_path_entry",
+        copy.entry.as_ref().map(|e| e.to_string_lossy()).as_deref(),
+    );
     let installation = &copy.installation;
-    obj.opt_str("dist_info", installation.dist_info.as_ref().map(|d| d.to_string_lossy()).as_deref());
+    obj.opt_str(
+        "dist_info",
+        installation
+            .dist_info
+            .as_ref()
+            .map(|d| d.to_string_lossy())
+            .as_deref(),
+    );
     obj.opt_str("installer", installation.installer.as_deref());
     obj.opt_bool("built_by_uv", Some(installation.built_by_uv));
     obj.opt_bool("editable", Some(installation.editable));
@@ -158,18 +200,32 @@ fn copy_lines(out: &mut String, label: &str, copy: &Copy, cwd: &Path, style: Sty
         }
         Err(_) => return,
     };
-    let mut detail = format!("{} build {} of {}", record.profile, record.build_id, format_time(record.built_at));
+    let mut detail = format!(
+        "{} build {} of {}",
+        record.profile,
+        record.build_id,
+        format_time(record.built_at)
+    );
     if details {
         let _ = write!(detail, ", {}", installed_by(&copy.installation));
     }
     let _ = writeln!(out, "{DETAIL}{}", style.dim(&detail));
     if let Some(report) = copy.report.as_ref().filter(|r| r.verdict == Verdict::Stale) {
         let mut parts = Vec::new();
-        for (what, paths) in [("changed", &report.changed), ("added", &report.added), ("removed", &report.removed)] {
+        for (what, paths) in [
+            ("changed", &report.changed),
+            ("added", &report.added),
+            ("removed", &report.removed),
+        ] {
             if paths.is_empty() {
                 continue;
             }
-            let mut listed = paths.iter().take(CHANGED_LISTED).cloned().collect::<Vec<_>>().join(", ");
+            let mut listed = paths
+                .iter()
+                .take(CHANGED_LISTED)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
             if paths.len() > CHANGED_LISTED {
                 let _ = write!(listed, " and {} more", paths.len() - CHANGED_LISTED);
             }
@@ -206,11 +262,16 @@ pub fn fix_lines(result: &Result<Vec<String>, String>, style: Style) -> String {
             format!("{} pyproject.toml already has [tool.uv] cache-keys for every Rust input; nothing changed\n", style.bold("--fix:"))
         }
         Ok(added) => {
-            let mut out = format!("{} added to [tool.uv] cache-keys in pyproject.toml:\n", style.bold("--fix:"));
+            let mut out = format!(
+                "{} added to [tool.uv] cache-keys in pyproject.toml:\n",
+                style.bold("--fix:")
+            );
             for entry in added {
                 let _ = writeln!(out, "    {entry}");
             }
-            out.push_str("      (the next `uv run` or `uv sync` rebuilds: pyproject.toml changed)\n");
+            out.push_str(
+                "      (the next `uv run` or `uv sync` rebuilds: pyproject.toml changed)\n",
+            );
             out
         }
         Err(e) => format!("{} {e}\n", style.bold("--fix: not applied:")),
@@ -228,10 +289,16 @@ mod tests {
         assert_eq!(installed_by(&i), "owned by no installed distribution");
         i.dist_info = Some(PathBuf::from("demo-0.1.0.dist-info"));
         i.installer = Some("uv".into());
-        assert_eq!(installed_by(&i), "installed through uv (by maturin develop or uv pip)");
+        assert_eq!(
+            installed_by(&i),
+            "installed through uv (by maturin develop or uv pip)"
+        );
         i.built_by_uv = true;
         i.editable = true;
-        assert_eq!(installed_by(&i), "built by uv and cached (uv_build.json), editable");
+        assert_eq!(
+            installed_by(&i),
+            "built by uv and cached (uv_build.json), editable"
+        );
         i.built_by_uv = false;
         i.installer = Some("pip".into());
         assert_eq!(installed_by(&i), "installed by pip, editable");

@@ -14,7 +14,9 @@ impl Style {
     /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
     pub fn for_stdout() -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style { color: std::io::stdout().is_terminal() && !no_color }
+        Style {
+            color: std::io::stdout().is_terminal() && !no_color,
+        }
     }
 
     pub fn plain() -> Style {
@@ -66,7 +68,10 @@ mod tests {
 
     #[test]
     fn paths_below_cwd_are_relative() {
-        assert_eq!(show(Path::new("/p/.venv/x.so"), Path::new("/p")), ".venv/x.so");
+        assert_eq!(
+            show(Path::new("/p/.venv/x.so"), Path::new("/p")),
+            ".venv/x.so"
+        );
         assert_eq!(show(Path::new("/q/x.so"), Path::new("/p")), "/q/x.so");
         assert_eq!(show(Path::new("/p"), Path::new("/p")), "/p");
     }

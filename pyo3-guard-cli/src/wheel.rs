@@ -35,7 +35,8 @@ pub struct Entry {
 impl Wheel {
     /// Reads the central directory of the archive in `bytes`.
     pub fn parse(bytes: Vec<u8>) -> Result<Wheel, String> {
-        let eocd = find_eocd(&bytes).ok_or("not a zip archive (no end-of-central-directory record; truncated?)")?;
+        let eocd = find_eocd(&bytes)
+            .ok_or("not a zip archive (no end-of-central-directory record; truncated?)")?;
         let r = Reader(&bytes);
         let mut count = u64::from(r.u16(eocd + 10)?);
         let mut cd_size = u64::from(r.u32(eocd + 12)?);
@@ -54,7 +55,10 @@ impl Wheel {
             cd_offset = r.u64(at + 48)?;
         }
         let start = usize_of(cd_offset)?;
-        let end = start.checked_add(usize_of(cd_size)?).filter(|&e| e <= bytes.len()).ok_or("central directory past the end (truncated?)")?;
+        let end = start
+            .checked_add(usize_of(cd_size)?)
+            .filter(|&e| e <= bytes.len())
+            .ok_or("central directory past the end (truncated?)")?;
         let mut entries = Vec::new();
         let mut at = start;
         while at < end {
@@ -83,7 +87,10 @@ impl Wheel {
             }
         }
         if entries.len() as u64 != count {
-            return Err(format!("central directory lists {} members, the archive says {count}", entries.len()));
+            return Err(format!(
+                "central directory lists {} members, the archive says {count}",
+                entries.len()
+            ));
         }
         Ok(Wheel { bytes, entries })
     }
@@ -107,7 +114,9 @@ impl Wheel {
             return Err(format!("member is too large ({} bytes)", entry.size));
         }
         let data_at = at + 30 + usize::from(r.u16(at + 26)?) + usize::from(r.u16(at + 28)?);
-        let data = r.slice(data_at, usize_of(entry.compressed)?).map_err(|_| "member data past the end (truncated?)")?;
+        let data = r
+            .slice(data_at, usize_of(entry.compressed)?)
+            .map_err(|_| "member data past the end (truncated?)")?;
         let content = match entry.method {
             0 => data.to_vec(),
             8 => decompress_to_vec_with_limit(data, usize_of(entry.size)?)
@@ -115,7 +124,11 @@ impl Wheel {
             other => return Err(format!("unsupported compression method {other}")),
         };
         if content.len() as u64 != entry.size {
-            return Err(format!("corrupted: member is {} bytes, the archive says {}", content.len(), entry.size));
+            return Err(format!(
+                "corrupted: member is {} bytes, the archive says {}",
+                content.len(),
+                entry.size
+            ));
         }
         if crc32(&content) != entry.crc {
             return Err("CRC mismatch (corrupted)".into());
@@ -131,8 +144,14 @@ fn apply_zip64_extra(entry: &mut Entry, mut extra: &[u8]) -> Result<(), String> 
         let len = usize::from(u16::from_le_bytes([extra[2], extra[3]]));
         let body = extra.get(4..4 + len).ok_or("corrupted extra field")?;
         if id == 1 {
-            let mut values = body.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
-            for field in [&mut entry.size, &mut entry.compressed, &mut entry.local_offset] {
+            let mut values = body
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+            for field in [
+                &mut entry.size,
+                &mut entry.compressed,
+                &mut entry.local_offset,
+            ] {
                 if *field == 0xFFFF_FFFF {
                     *field = values.next().ok_or("corrupted zip64 field")?;
                 }
@@ -146,7 +165,9 @@ fn apply_zip64_extra(entry: &mut Entry, mut extra: &[u8]) -> Result<(), String> 
 /// The end-of-central-directory record: the last one within the final 64 KiB + 22 bytes.
 fn find_eocd(bytes: &[u8]) -> Option<usize> {
     let lowest = bytes.len().saturating_sub(22 + 0xFFFF);
-    (lowest..=bytes.len().checked_sub(22)?).rev().find(|&at| bytes[at..at + 4] == EOCD_SIG.to_le_bytes())
+    (lowest..=bytes.len().checked_sub(22)?)
+        .rev()
+        .find(|&at| bytes[at..at + 4] == EOCD_SIG.to_le_bytes())
 }
 
 fn usize_of(value: u64) -> Result<usize, String> {
@@ -158,16 +179,20 @@ struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {
     fn slice(&self, at: usize, len: usize) -> Result<&[u8], String> {
-        at.checked_add(len).and_then(|end| self.0.get(at..end)).ok_or_else(|| "unexpected end of archive (truncated?)".to_owned())
+        at.checked_add(len)
+            .and_then(|end| self.0.get(at..end))
+            .ok_or_else(|| "unexpected end of archive (truncated?)".to_owned())
     }
     fn u16(&self, at: usize) -> Result<u16, String> {
         self.slice(at, 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
     }
     fn u32(&self, at: usize) -> Result<u32, String> {
-        self.slice(at, 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        self.slice(at, 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
     fn u64(&self, at: usize) -> Result<u64, String> {
-        self.slice(at, 8).map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+        self.slice(at, 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
     }
 }
 
@@ -178,7 +203,11 @@ const CRC_TABLE: [u32; 256] = {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[i] = c;
@@ -189,7 +218,9 @@ const CRC_TABLE: [u32; 256] = {
 
 /// CRC-32 (IEEE), as zip uses it.
 fn crc32(bytes: &[u8]) -> u32 {
-    !bytes.iter().fold(!0u32, |c, &b| CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8))
+    !bytes.iter().fold(!0u32, |c, &b| {
+        CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8)
+    })
 }
 
 #[cfg(test)]
@@ -282,6 +313,9 @@ pub(crate) mod tests {
         let at = zip.windows(5).position(|w| w == b"hello").unwrap();
         zip[at] = b'j';
         let wheel = Wheel::parse(zip).unwrap();
-        assert_eq!(wheel.read(&wheel.entries()[0].clone()).unwrap_err(), "CRC mismatch (corrupted)");
+        assert_eq!(
+            wheel.read(&wheel.entries()[0].clone()).unwrap_err(),
+            "CRC mismatch (corrupted)"
+        );
     }
 }

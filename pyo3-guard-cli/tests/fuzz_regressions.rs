@@ -6,15 +6,23 @@ use std::path::Path;
 
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dirs = [root.join("tests/fuzz-regressions").join(target), root.join("../fuzz/seeds").join(target)];
+    let dirs = [
+        root.join("tests/fuzz-regressions").join(target),
+        root.join("../fuzz/seeds").join(target),
+    ];
     let mut out = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             if entry.file_name() == ".gitkeep" {
                 continue;
             }
-            out.push((entry.path().display().to_string(), std::fs::read(entry.path()).unwrap()));
+            out.push((
+                entry.path().display().to_string(),
+                std::fs::read(entry.path()).unwrap(),
+            ));
         }
     }
     out

@@ -97,7 +97,9 @@ fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<(Bound<'py, PyD
             }
             (Count, _) => PyInt::new(py, fields.inputs).into_any(),
             // `Fields::read` checked the number.
-            (Number, text) => PyInt::new(py, text.and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)).into_any(),
+            (Number, text) => {
+                PyInt::new(py, text.and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)).into_any()
+            }
         };
         info.set_item(key, value)?;
     }
@@ -123,10 +125,19 @@ enum Value {
 
 /// The file Python loaded the module `name` from (`__file__` is set only after import).
 pub fn loaded_file(py: Python<'_>, name: &str) -> Option<std::path::PathBuf> {
-    loaded_module(py, name)?.getattr("__file__").ok()?.extract().ok()
+    loaded_module(py, name)?
+        .getattr("__file__")
+        .ok()?
+        .extract()
+        .ok()
 }
 
 /// The extension module `name`, as Python has it now.
 pub fn loaded_module<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAny>> {
-    PyModule::import(py, "sys").ok()?.getattr("modules").ok()?.get_item(name).ok()
+    PyModule::import(py, "sys")
+        .ok()?
+        .getattr("modules")
+        .ok()?
+        .get_item(name)
+        .ok()
 }

@@ -16,10 +16,20 @@ pub fn install(
     named_crates: &[&str],
     filter: Option<crate::registry::Filter>,
 ) -> PyResult<()> {
-    crate::attrs::install(module, raw, module_path, named_crates, filter, |build_id, module_name| {
-        let guard = DistGuard { build_id, module_name };
-        Ok(Bound::new(module.py(), guard)?.into_any())
-    })
+    crate::attrs::install(
+        module,
+        raw,
+        module_path,
+        named_crates,
+        filter,
+        |build_id, module_name| {
+            let guard = DistGuard {
+                build_id,
+                module_name,
+            };
+            Ok(Bound::new(module.py(), guard)?.into_any())
+        },
+    )
 }
 
 /// `module.__guard__` of a distribution build: `check()` says "unverifiable" and why,
@@ -41,7 +51,11 @@ impl DistGuard {
     /// The keys of a full build's `check()`, with verdict "unverifiable", the reason in `notes`
     /// and `message`, and the commands that check the installed file from outside in `fixes`.
     #[pyo3(signature = (source_root=None))]
-    fn check<'py>(&self, py: Python<'py>, source_root: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyDict>> {
+    fn check<'py>(
+        &self,
+        py: Python<'py>,
+        source_root: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let _ = source_root;
         // Strings only (no path or OS-string conversion): a path that is not valid Unicode is
         // shown as FILE. Every value a Python object, every list one instantiation.
@@ -90,7 +104,11 @@ impl DistGuard {
     }
 
     fn __repr__(&self) -> String {
-        format!("<pyo3-guard for {} build {} (distribution build: no check)>", self.display_name(), self.build_id)
+        format!(
+            "<pyo3-guard for {} build {} (distribution build: no check)>",
+            self.display_name(),
+            self.build_id
+        )
     }
 }
 

@@ -16,8 +16,8 @@
 //!   `sys.modules["<public>.sub"]`: `import demo.sub` and `from demo.sub import X` work.
 
 use pyo3::exceptions::PyImportError;
-use pyo3::prelude::*;
 use pyo3::intern;
+use pyo3::prelude::*;
 use pyo3::types::{PyList, PyModule, PyString};
 
 /// What a registered item is.
@@ -63,7 +63,13 @@ pub struct Item {
 
 impl Item {
     /// `text` is the four parts concatenated, `lens` their lengths in bytes.
-    pub const fn new(text: &'static str, lens: [usize; 4], kind: Kind, set_module: bool, add: AddFn) -> Item {
+    pub const fn new(
+        text: &'static str,
+        lens: [usize; 4],
+        kind: Kind,
+        set_module: bool,
+        add: AddFn,
+    ) -> Item {
         let mut ends = [0u32; 4];
         let (mut end, mut i) = (0, 0);
         while i < 4 {
@@ -71,8 +77,17 @@ impl Item {
             ends[i] = end as u32;
             i += 1;
         }
-        assert!(end == text.len(), "pyo3-guard: the parts' lengths do not add up to the text's");
-        Item { text, ends, kind, set_module, add }
+        assert!(
+            end == text.len(),
+            "pyo3-guard: the parts' lengths do not add up to the text's"
+        );
+        Item {
+            text,
+            ends,
+            kind,
+            set_module,
+            add,
+        }
     }
 
     fn part(&self, i: usize) -> &'static str {
@@ -116,7 +131,9 @@ pub fn items() -> impl Iterator<Item = &'static Item> {
 
 fn crate_of(module_path: &str) -> &str {
     // A char pattern is a memchr; a "::" pattern builds a substring searcher per call.
-    module_path.split_once(':').map_or(module_path, |(krate, _)| krate)
+    module_path
+        .split_once(':')
+        .map_or(module_path, |(krate, _)| krate)
 }
 
 /// The items `#[guarded_pymodule]` adds: those of the crate of `module_path` and of `crates`,
@@ -147,7 +164,10 @@ fn order_by_key(keys: &[u64], tie_less: &mut dyn FnMut(usize, usize) -> bool) ->
 fn belongs(item: &Item, own: &str, crates: &[&str]) -> bool {
     // Compared in place: the module path is the crate's name, then `::` or nothing.
     let path = item.module_path();
-    let of = |krate: &str| path.strip_prefix(krate).is_some_and(|rest| rest.is_empty() || rest.starts_with("::"));
+    let of = |krate: &str| {
+        path.strip_prefix(krate)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    };
     of(own) || crates.iter().any(|krate| of(krate))
 }
 
@@ -177,7 +197,13 @@ pub fn public_name(name: &str) -> &str {
 ///
 /// Import time matters (a module with hundreds of items pays this on every start): the work per
 /// item is the item's own `add` plus one `setattr` with an interned name and a shared value.
-pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &str, crates: &[&str], filter: Option<Filter>) -> PyResult<()> {
+pub(crate) fn register(
+    module: &Bound<'_, PyModule>,
+    name: &str,
+    module_path: &str,
+    crates: &[&str],
+    filter: Option<Filter>,
+) -> PyResult<()> {
     let py = module.py();
     let public = public_name(name);
     let mut selected = selected(module_path, crates);
@@ -186,11 +212,19 @@ pub(crate) fn register(module: &Bound<'_, PyModule>, name: &str, module_path: &s
     }
     check_selection(public, &selected, crates)?;
     let module_attr = intern!(py, "__module__");
-    let mut modules = Submodules { top: module.clone(), public, created: Vec::new(), sys_modules: None };
+    let mut modules = Submodules {
+        top: module.clone(),
+        public,
+        created: Vec::new(),
+        sys_modules: None,
+    };
     // Sorted by submodule first: each submodule's items are contiguous.
     let mut current: Option<(&str, Bound<'_, PyModule>, Bound<'_, PyString>)> = None;
     for item in selected {
-        if current.as_ref().is_none_or(|(path, _, _)| *path != item.submodule()) {
+        if current
+            .as_ref()
+            .is_none_or(|(path, _, _)| *path != item.submodule())
+        {
             let target = modules.get(item.submodule())?;
             let dotted = match item.submodule() {
                 "" => PyString::new(py, public),
@@ -224,7 +258,10 @@ pub type Filter = fn(&Bound<'_, PyModule>, &mut Vec<&'static Item>) -> PyResult<
 /// the items written in such a module). Told apart by identity: the class object PyO3 placed is
 /// the one registration would add. Costs one pass over the module's attributes, and a look-up
 /// per registered class only when a submodule holds a class of its name.
-fn drop_placed_by_pyo3(module: &Bound<'_, PyModule>, selected: &mut Vec<&'static Item>) -> PyResult<()> {
+fn drop_placed_by_pyo3(
+    module: &Bound<'_, PyModule>,
+    selected: &mut Vec<&'static Item>,
+) -> PyResult<()> {
     let mut placed = Vec::new();
     classes_in_submodules(module.as_any(), SUBMODULE_DEPTH, &mut placed);
     if placed.is_empty() {
@@ -234,7 +271,11 @@ fn drop_placed_by_pyo3(module: &Bound<'_, PyModule>, selected: &mut Vec<&'static
     let scratch = PyModule::new(py, "pyo3_guard.scratch")?;
     let mut kept = Vec::with_capacity(selected.len());
     for &item in selected.iter() {
-        let named = |class: &Bound<'_, PyAny>| placed.iter().any(|(name, c)| name == item.name() && c.is(class));
+        let named = |class: &Bound<'_, PyAny>| {
+            placed
+                .iter()
+                .any(|(name, c)| name == item.name() && c.is(class))
+        };
         if item.kind == Kind::Class && placed.iter().any(|(name, _)| name == item.name()) {
             // The class object, made (once) by adding it to a module of no consequence.
             (item.add)(&scratch)?;
@@ -255,20 +296,35 @@ pub const SUBMODULE_DEPTH: usize = 4;
 /// it has no `__file__`, unlike a module loaded from disk (`sys` and other built-ins have none
 /// either, but they are not attributes of an extension module PyO3 just made).
 pub fn is_run_time_module(value: &Bound<'_, PyAny>) -> bool {
-    value.is_instance_of::<PyModule>() && !value.hasattr(intern!(value.py(), "__file__")).unwrap_or(true)
+    value.is_instance_of::<PyModule>()
+        && !value
+            .hasattr(intern!(value.py(), "__file__"))
+            .unwrap_or(true)
 }
 
 /// The classes in the submodules of `module` that were made at run time, with the names they
 /// have there.
-fn classes_in_submodules<'py>(module: &Bound<'py, PyAny>, depth: usize, found: &mut Vec<(String, Bound<'py, PyAny>)>) {
-    let Ok(dict) = module.getattr(intern!(module.py(), "__dict__")) else { return };
-    let Ok(dict) = dict.cast_into::<pyo3::types::PyDict>() else { return };
+fn classes_in_submodules<'py>(
+    module: &Bound<'py, PyAny>,
+    depth: usize,
+    found: &mut Vec<(String, Bound<'py, PyAny>)>,
+) {
+    let Ok(dict) = module.getattr(intern!(module.py(), "__dict__")) else {
+        return;
+    };
+    let Ok(dict) = dict.cast_into::<pyo3::types::PyDict>() else {
+        return;
+    };
     for (_, value) in dict.iter() {
         if !is_run_time_module(&value) {
             continue;
         }
-        let Ok(inner) = value.getattr(intern!(value.py(), "__dict__")) else { continue };
-        let Ok(inner) = inner.cast_into::<pyo3::types::PyDict>() else { continue };
+        let Ok(inner) = value.getattr(intern!(value.py(), "__dict__")) else {
+            continue;
+        };
+        let Ok(inner) = inner.cast_into::<pyo3::types::PyDict>() else {
+            continue;
+        };
         for (name, object) in inner.iter() {
             if object.is_instance_of::<pyo3::types::PyType>() {
                 if let Ok(name) = name.extract::<String>() {
@@ -284,18 +340,33 @@ fn classes_in_submodules<'py>(module: &Bound<'py, PyAny>, depth: usize, found: &
 
 /// Every named crate registers something, and no two items take the same name in one module.
 fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) -> PyResult<()> {
-    if let Some(missing) = crates.iter().find(|&&k| !selected.iter().any(|item| item.krate() == k)) {
+    if let Some(missing) = crates
+        .iter()
+        .find(|&&k| !selected.iter().any(|item| item.krate() == k))
+    {
         return Err(PyImportError::new_err(format!(
             "pyo3-guard: `crates = [...]` of module `{public}` names `{missing}`, but no registered item comes from a \
              crate of that name; its items must use `pyo3_guard::prelude` (for a dependency renamed in Cargo.toml, \
              `{missing}` is the crate name it was renamed from)"
         )));
     }
-    let describe = |i: &Item| format!("{} `{}::{}`", i.kind.describe(), i.module_path(), i.rust_name());
+    let describe = |i: &Item| {
+        format!(
+            "{} `{}::{}`",
+            i.kind.describe(),
+            i.module_path(),
+            i.rust_name()
+        )
+    };
     for pair in selected.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if (a.submodule(), a.name()) == (b.submodule(), b.name()) {
-            let dotted = [public, a.submodule(), a.name()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(".");
+            let dotted = [public, a.submodule(), a.name()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(".");
             return Err(PyImportError::new_err(format!(
                 "pyo3-guard: two items are registered as `{dotted}`: {} and {}; give one another name \
                  (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`); if something \
@@ -355,12 +426,16 @@ impl<'py> Submodules<'py, '_> {
         if self.sys_modules.is_none() {
             self.sys_modules = Some(module.py().import("sys")?.getattr("modules")?);
         }
-        self.sys_modules.as_ref().expect("set above").set_item(dotted, module)
+        self.sys_modules
+            .as_ref()
+            .expect("set above")
+            .set_item(dotted, module)
     }
 }
 
 /// The guard's install of this build: the full one, or a distribution build's lean one.
-pub type Install = fn(&Bound<'_, PyModule>, &'static [u8], &str, &[&str], Option<Filter>) -> PyResult<()>;
+pub type Install =
+    fn(&Bound<'_, PyModule>, &'static [u8], &str, &[&str], Option<Filter>) -> PyResult<()>;
 
 /// Not public API. What `#[guarded_pymodule] mod` runs after PyO3 added the module's items:
 /// the guard and the registered items (`install`, the one this build links), then a
@@ -377,9 +452,22 @@ pub fn install_declarative(
 ) -> PyResult<()> {
     // Only here, never in a module function (whose body adds its submodules later): the
     // classes PyO3 exported into a nested module are not added at the top as well.
-    install(module, raw, module_path, named_crates, Some(drop_placed_by_pyo3))?;
-    let name: String = module.getattr(intern!(module.py(), "__name__"))?.extract()?;
-    let mut modules = Submodules { top: module.clone(), public: public_name(&name), created: Vec::new(), sys_modules: None };
+    install(
+        module,
+        raw,
+        module_path,
+        named_crates,
+        Some(drop_placed_by_pyo3),
+    )?;
+    let name: String = module
+        .getattr(intern!(module.py(), "__name__"))?
+        .extract()?;
+    let mut modules = Submodules {
+        top: module.clone(),
+        public: public_name(&name),
+        created: Vec::new(),
+        sys_modules: None,
+    };
     dedupe_all(module)?;
     for path in declared {
         // A nested module whose #[cfg] is off is not there: nothing to enter.
@@ -389,7 +477,9 @@ pub fn install_declarative(
     }
     // A `#[pymodule] mod` written outside and brought in with `#[pymodule_export]`: importable
     // too. PyO3 made it (no `__file__`), and nothing but PyO3 has run in the module yet.
-    let dict = module.getattr(intern!(module.py(), "__dict__"))?.cast_into::<pyo3::types::PyDict>()?;
+    let dict = module
+        .getattr(intern!(module.py(), "__dict__"))?
+        .cast_into::<pyo3::types::PyDict>()?;
     let exported: Vec<String> = dict
         .iter()
         .filter(|(_, value)| is_run_time_module(value))
@@ -406,8 +496,12 @@ pub fn install_declarative(
 /// twice, but PyO3 appends its name to `__all__` each time: keep each name once.
 fn dedupe_all(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
-    let Ok(all) = module.getattr(intern!(py, "__all__")) else { return Ok(()) };
-    let Ok(all) = all.cast_into::<PyList>() else { return Ok(()) };
+    let Ok(all) = module.getattr(intern!(py, "__all__")) else {
+        return Ok(());
+    };
+    let Ok(all) = all.cast_into::<PyList>() else {
+        return Ok(());
+    };
     let names: Vec<String> = all.extract()?;
     // Sorted names, searched by bisection: a hash set would link hashbrown's code for one more type.
     let mut seen: Vec<&str> = Vec::with_capacity(names.len());
@@ -461,7 +555,9 @@ where
 }
 
 /// Not public API. The `add` of a registered `#[pyclass]`.
-pub fn add_class<'py, T: pyo3::PyClass>(module: &Bound<'py, PyModule>) -> PyResult<Option<Bound<'py, PyAny>>> {
+pub fn add_class<'py, T: pyo3::PyClass>(
+    module: &Bound<'py, PyModule>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     // Not `type_object()` as well: its panic path (a message formatted with the class's name)
     // is code of its own for every class, never run, but loaded at every import.
     module.add_class::<T>().map(|()| None)
@@ -491,27 +587,56 @@ mod tests {
 
     fn test_item(module_path: &str, name: &str, submodule: &str, add: super::AddFn) -> Item {
         let text: &'static str = format!("{module_path}{name}{name}{submodule}").leak();
-        Item::new(text, [module_path.len(), name.len(), name.len(), submodule.len()], Kind::Class, true, add)
+        Item::new(
+            text,
+            [module_path.len(), name.len(), name.len(), submodule.len()],
+            Kind::Class,
+            true,
+            add,
+        )
     }
 
     #[test]
     fn an_item_gives_back_its_parts() {
-        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+        fn add<'py>(
+            m: &pyo3::Bound<'py, pyo3::types::PyModule>,
+        ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
             Ok(Some(m.clone().into_any()))
         }
-        let item = Item::new("demo::geoPointPtgeo.x", [9, 5, 2, 5], Kind::Class, true, add);
-        let parts = (item.module_path(), item.krate(), item.rust_name(), item.name(), item.submodule());
+        let item = Item::new(
+            "demo::geoPointPtgeo.x",
+            [9, 5, 2, 5],
+            Kind::Class,
+            true,
+            add,
+        );
+        let parts = (
+            item.module_path(),
+            item.krate(),
+            item.rust_name(),
+            item.name(),
+            item.submodule(),
+        );
         assert_eq!(parts, ("demo::geo", "demo", "Point", "Pt", "geo.x"));
     }
 
     #[test]
     fn the_sort_prefix_orders_as_submodule_then_name() {
-        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+        fn add<'py>(
+            m: &pyo3::Bound<'py, pyo3::types::PyModule>,
+        ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
             Ok(Some(m.clone().into_any()))
         }
         let item = |submodule: &str, name: &str| test_item("k", name, submodule, add);
         // Shared 8-byte prefixes and a submodule that is a prefix of another among them.
-        let keys = [("", "A"), ("", "C1"), ("", "C10"), ("", "C2"), ("", "long_name_1"), ("", "long_name_2")];
+        let keys = [
+            ("", "A"),
+            ("", "C1"),
+            ("", "C10"),
+            ("", "C2"),
+            ("", "long_name_1"),
+            ("", "long_name_2"),
+        ];
         let keys = [&keys[..], &[("geo", "A"), ("geo.x", "B"), ("geox", "A")]].concat();
         for &a in &keys {
             for &b in &keys {
@@ -523,7 +648,9 @@ mod tests {
 
     #[test]
     fn items_belong_to_their_crate_under_cargo_and_outside_it() {
-        fn add<'py>(m: &pyo3::Bound<'py, pyo3::types::PyModule>) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+        fn add<'py>(
+            m: &pyo3::Bound<'py, pyo3::types::PyModule>,
+        ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
             Ok(Some(m.clone().into_any()))
         }
         let item = |module_path: &str| test_item(module_path, "A", "", add);

@@ -15,7 +15,9 @@ pub fn listed(text: &str) -> Vec<String> {
 /// The strings at the dotted key `key` (`["tool", "maturin", "python-source"]`; `"[]"` stands
 /// for each element of an array), however the TOML spells the tables and keys.
 pub fn strings_at(text: &str, key: &[&str]) -> Vec<String> {
-    strings_where(text, |path| path.len() == key.len() && path.iter().zip(key).all(|(a, b)| a == b))
+    strings_where(text, |path| {
+        path.len() == key.len() && path.iter().zip(key).all(|(a, b)| a == b)
+    })
 }
 
 /// The string values whose key path `wanted` accepts.
@@ -58,7 +60,12 @@ fn is_glob(path: &[String]) -> bool {
 }
 
 /// Reads one value (after its `=`), collecting it when `wanted` accepts its key path.
-fn value(chars: &mut Chars, path: &[String], wanted: &dyn Fn(&[String]) -> bool, found: &mut Vec<String>) {
+fn value(
+    chars: &mut Chars,
+    path: &[String],
+    wanted: &dyn Fn(&[String]) -> bool,
+    found: &mut Vec<String>,
+) {
     skip_blank(chars, false);
     match chars.peek().copied() {
         Some(quote @ ('"' | '\'')) => {
@@ -114,7 +121,10 @@ fn value(chars: &mut Chars, path: &[String], wanted: &dyn Fn(&[String]) -> bool,
         // caller's loop moves on.
         _ => {
             chars.next();
-            while chars.next_if(|&c| !matches!(c, ',' | ']' | '}' | '\n' | '#')).is_some() {}
+            while chars
+                .next_if(|&c| !matches!(c, ',' | ']' | '}' | '\n' | '#'))
+                .is_some()
+            {}
         }
     }
 }
@@ -129,7 +139,10 @@ fn key(chars: &mut Chars) -> Vec<String> {
                 chars.next();
                 string(chars, quote)
             }
-            _ => std::iter::from_fn(|| chars.next_if(|&c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))).collect(),
+            _ => std::iter::from_fn(|| {
+                chars.next_if(|&c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+            })
+            .collect(),
         };
         parts.push(part);
         skip_blank(chars, false);
@@ -190,11 +203,15 @@ fn escape(chars: &mut Chars, out: &mut String, multi_line: bool) {
                 'u' => 4,
                 _ => 8,
             };
-            let hex: String = std::iter::from_fn(|| chars.next_if(char::is_ascii_hexdigit)).take(digits).collect();
+            let hex: String = std::iter::from_fn(|| chars.next_if(char::is_ascii_hexdigit))
+                .take(digits)
+                .collect();
             out.extend(u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32));
         }
         // A backslash at a line's end joins the lines, dropping the whitespace between.
-        Some(c) if multi_line && toml_space(c) => while chars.next_if(|&c| toml_space(c)).is_some() {},
+        Some(c) if multi_line && toml_space(c) => {
+            while chars.next_if(|&c| toml_space(c)).is_some() {}
+        }
         Some(c) => out.push(c),
         None => {}
     }
@@ -244,10 +261,22 @@ cache-keys = [
     { "file" = "a \" b\u0021" }, """multi""",
 ]
 "#;
-        assert_eq!(listed(text), ["pyproject.toml", "src/**/*.rs", "a \" b!", "multi"]);
-        assert_eq!(listed("[tool]\nuv.cache-keys = [{ file = \"Cargo.toml\" }]\n"), ["Cargo.toml"]);
-        assert_eq!(listed("[tool]\nuv = { cache-keys = [\"inline\"] }\n"), ["inline"]);
-        assert_eq!(listed("[tool.\"uv\"]\n'cache-keys' = [{ \"file\" = \"a\" }, 'b']\n"), ["a", "b"]);
+        assert_eq!(
+            listed(text),
+            ["pyproject.toml", "src/**/*.rs", "a \" b!", "multi"]
+        );
+        assert_eq!(
+            listed("[tool]\nuv.cache-keys = [{ file = \"Cargo.toml\" }]\n"),
+            ["Cargo.toml"]
+        );
+        assert_eq!(
+            listed("[tool]\nuv = { cache-keys = [\"inline\"] }\n"),
+            ["inline"]
+        );
+        assert_eq!(
+            listed("[tool.\"uv\"]\n'cache-keys' = [{ \"file\" = \"a\" }, 'b']\n"),
+            ["a", "b"]
+        );
         assert!(listed("[\"tool.uv\"]\ncache-keys = [\"a table named tool.uv\"]\n").is_empty());
         assert!(listed("[tool.other]\ncache-keys = [\"not uv's\"]\n").is_empty());
         assert!(listed("[[tool.uv]]\ncache-keys = [\"an array of tables\"]\n").is_empty());
@@ -256,15 +285,30 @@ cache-keys = [
     #[test]
     fn reads_strings_at_other_keys() {
         let text = "[tool.maturin]\npython-source = 'src'\npython-packages = [\"a\", \"b\"]\n[project]\nname = \"x\"\n";
-        assert_eq!(strings_at(text, &["tool", "maturin", "python-source"]), ["src"]);
-        assert_eq!(strings_at(text, &["tool", "maturin", "python-packages", "[]"]), ["a", "b"]);
+        assert_eq!(
+            strings_at(text, &["tool", "maturin", "python-source"]),
+            ["src"]
+        );
+        assert_eq!(
+            strings_at(text, &["tool", "maturin", "python-packages", "[]"]),
+            ["a", "b"]
+        );
         assert_eq!(strings_at(text, &["project", "name"]), ["x"]);
         assert!(strings_at(text, &["tool", "maturin", "manifest-path"]).is_empty());
     }
 
     #[test]
     fn broken_text_ends_without_a_panic_or_a_hang() {
-        for text in ["[tool.uv]\ncache-keys = [\"unterminated", "[", "= = =", "a.b.", "x = {", "x = [}", "'''", "\"\\u12"] {
+        for text in [
+            "[tool.uv]\ncache-keys = [\"unterminated",
+            "[",
+            "= = =",
+            "a.b.",
+            "x = {",
+            "x = [}",
+            "'''",
+            "\"\\u12",
+        ] {
             let _ = listed(text);
         }
     }

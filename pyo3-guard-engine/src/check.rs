@@ -73,7 +73,11 @@ impl Report {
 /// directory recorded at build time.
 pub fn source_root(record: &Record, root: Option<&Path>) -> Option<PathBuf> {
     root.map(Path::to_path_buf)
-        .or_else(|| std::env::var_os(SOURCE_ROOT_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os(SOURCE_ROOT_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .or_else(|| record.source_root.as_ref().map(PathBuf::from))
 }
 
@@ -113,8 +117,20 @@ fn check_with(record: &Record, root: Option<&Path>, fast_path: FastPath) -> Repo
     }
     let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
     if let Some((changed, touched)) = fast_path(record, &canonical) {
-        let verdict = if changed.is_empty() { Verdict::Fresh } else { Verdict::Stale };
-        return Report { verdict, source_root: Some(root), changed, added: vec![], removed: vec![], touched, notes: vec![] };
+        let verdict = if changed.is_empty() {
+            Verdict::Fresh
+        } else {
+            Verdict::Stale
+        };
+        return Report {
+            verdict,
+            source_root: Some(root),
+            changed,
+            added: vec![],
+            removed: vec![],
+            touched,
+            notes: vec![],
+        };
     }
     let mut notes = Vec::new();
     if record.trees.is_empty() && record.named.is_empty() {
@@ -133,7 +149,12 @@ fn check_with(record: &Record, root: Option<&Path>, fast_path: FastPath) -> Repo
     let discovery_failed = current.is_empty();
     // `current` is sorted by `rel` (`Walker::finish`): looked up by binary search, as the
     // recorded names are below, where a hash map would link hashbrown's code for two more types.
-    let on_disk = |rel: &str| current.binary_search_by(|f| f.rel.as_str().cmp(rel)).ok().map(|i| &current[i]);
+    let on_disk = |rel: &str| {
+        current
+            .binary_search_by(|f| f.rel.as_str().cmp(rel))
+            .ok()
+            .map(|i| &current[i])
+    };
 
     let mut report = Report {
         verdict: Verdict::Fresh,
@@ -168,14 +189,20 @@ fn check_with(record: &Record, root: Option<&Path>, fast_path: FastPath) -> Repo
             Seen::Touched => report.touched += 1,
             Seen::Changed => report.changed.push(input.rel.clone()),
             Seen::Unreadable(e) => {
-                report.notes.push(format!("cannot read {}: {e}", path.display()));
+                report
+                    .notes
+                    .push(format!("cannot read {}: {e}", path.display()));
                 report.changed.push(input.rel.clone());
             }
         }
     }
     let mut recorded: Vec<&str> = record.inputs.iter().map(|i| i.rel.as_str()).collect();
     crate::order::sort_by(&mut recorded, |a, b| a < b);
-    report.added = current.iter().filter(|f| recorded.binary_search(&f.rel.as_str()).is_err()).map(|f| f.rel.clone()).collect();
+    report.added = current
+        .iter()
+        .filter(|f| recorded.binary_search(&f.rel.as_str()).is_err())
+        .map(|f| f.rel.clone())
+        .collect();
     if !(report.changed.is_empty() && report.added.is_empty() && report.removed.is_empty()) {
         report.verdict = Verdict::Stale;
     }
@@ -204,7 +231,9 @@ fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, u
         let rest: Vec<_> = parts
             .map(|part| {
                 let stop = &stop;
-                std::thread::Builder::new().spawn_scoped(scope, move || compare_inputs(part, root, stop)).map_err(|_| part)
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || compare_inputs(part, root, stop))
+                    .map_err(|_| part)
             })
             .collect();
         let results = (|| {
@@ -224,14 +253,21 @@ fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, u
         stop.store(true, Ordering::Relaxed);
         let results = results?;
         let touched = results.iter().map(|(_, touched)| touched).sum();
-        Some((results.into_iter().flat_map(|(changed, _)| changed).collect(), touched))
+        Some((
+            results
+                .into_iter()
+                .flat_map(|(changed, _)| changed)
+                .collect(),
+            touched,
+        ))
     })
 }
 
 /// Every walked directory and `.gitignore` has its recorded time.
 fn dirs_unchanged(record: &Record, root: &Path) -> bool {
     record.walked.iter().all(|(rel, mtime_ns)| {
-        std::fs::metadata(root.join(rel)).is_ok_and(|meta| crate::fingerprint::mtime_ns(&meta) == *mtime_ns)
+        std::fs::metadata(root.join(rel))
+            .is_ok_and(|meta| crate::fingerprint::mtime_ns(&meta) == *mtime_ns)
     })
 }
 
@@ -253,10 +289,21 @@ fn parallelism() -> usize {
 fn cores() -> usize {
     let online = std::fs::read_to_string("/sys/devices/system/cpu/online").unwrap_or_default();
     let count = |range: &str| match range.split_once('-') {
-        Some((first, last)) => Some(last.parse::<usize>().ok()?.checked_sub(first.parse().ok()?)? + 1),
+        Some((first, last)) => Some(
+            last.parse::<usize>()
+                .ok()?
+                .checked_sub(first.parse().ok()?)?
+                + 1,
+        ),
         None => range.parse::<usize>().ok().map(|_| 1),
     };
-    online.trim_ascii().split(',').map(count).sum::<Option<usize>>().unwrap_or(1).max(1)
+    online
+        .trim_ascii()
+        .split(',')
+        .map(count)
+        .sum::<Option<usize>>()
+        .unwrap_or(1)
+        .max(1)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -266,7 +313,11 @@ fn cores() -> usize {
 
 /// Compares recorded inputs with the files: `(changed, touched)`, or `None` when one is gone or
 /// unreadable.
-fn compare_inputs(inputs: &[RecordedInput], root: &Path, stop: &AtomicBool) -> Option<(Vec<String>, usize)> {
+fn compare_inputs(
+    inputs: &[RecordedInput],
+    root: &Path,
+    stop: &AtomicBool,
+) -> Option<(Vec<String>, usize)> {
     let (mut changed, mut touched) = (Vec::new(), 0);
     for (i, input) in inputs.iter().enumerate() {
         if i % 64 == 0 && stop.load(Ordering::Relaxed) {
@@ -274,7 +325,12 @@ fn compare_inputs(inputs: &[RecordedInput], root: &Path, stop: &AtomicBool) -> O
         }
         let path = root.join(&input.rel);
         let meta = std::fs::metadata(&path).ok()?;
-        match compare(input, &path, meta.len(), crate::fingerprint::mtime_ns(&meta)) {
+        match compare(
+            input,
+            &path,
+            meta.len(),
+            crate::fingerprint::mtime_ns(&meta),
+        ) {
             Seen::Unchanged => {}
             Seen::Touched => touched += 1,
             Seen::Changed => changed.push(input.rel.clone()),

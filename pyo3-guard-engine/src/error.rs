@@ -16,17 +16,28 @@ pub struct Error {
 impl Error {
     /// An error about no particular file.
     pub fn msg(message: impl Into<String>) -> Self {
-        Error { path: None, line: None, message: message.into(), source: None }
+        Error {
+            path: None,
+            line: None,
+            message: message.into(),
+            source: None,
+        }
     }
 
     /// An error about `path`.
     pub fn at(path: &Path, message: impl Into<String>) -> Self {
-        Error { path: Some(path.to_path_buf()), ..Error::msg(message) }
+        Error {
+            path: Some(path.to_path_buf()),
+            ..Error::msg(message)
+        }
     }
 
     /// An I/O failure on `path`, keeping the OS error as the cause.
     pub fn io(path: &Path, what: &str, err: std::io::Error) -> Self {
-        Error { source: Some(err), ..Error::at(path, what) }
+        Error {
+            source: Some(err),
+            ..Error::at(path, what)
+        }
     }
 
     pub fn with_line(mut self, line: usize) -> Self {

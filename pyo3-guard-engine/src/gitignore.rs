@@ -181,7 +181,11 @@ impl IgnoreRules {
 
 /// Whether `text` (one path segment) matches the shell pattern `pattern` (`*`, `?`, `[...]`).
 pub fn matches_segment(pattern: &str, text: &str) -> bool {
-    glob(&pattern.chars().collect::<Vec<_>>(), &text.chars().collect::<Vec<_>>(), true)
+    glob(
+        &pattern.chars().collect::<Vec<_>>(),
+        &text.chars().collect::<Vec<_>>(),
+        true,
+    )
 }
 
 /// Git's wildmatch with `WM_PATHNAME`: `*`, `?` and `[...]` never match `/`; `**` is special

@@ -19,7 +19,9 @@ pub const MAX_INPUT_FILES: usize = 50_000;
 const SKIPPED_DIRS: [&str; 3] = ["target", "__pycache__", "node_modules"];
 /// File endings that never reach the binary: Python sources, stubs and built extensions
 /// (maturin copies the built library into a mixed-layout source tree).
-const SKIPPED_EXTENSIONS: [&str; 9] = ["py", "pyi", "pyc", "pyo", "pyd", "so", "dylib", "dll", "typed"];
+const SKIPPED_EXTENSIONS: [&str; 9] = [
+    "py", "pyi", "pyc", "pyo", "pyd", "so", "dylib", "dll", "typed",
+];
 
 /// One input file: its path relative to the root crate (`/`-separated, may start with `../`
 /// for path dependencies outside the crate) and where it is now.
@@ -84,15 +86,32 @@ pub struct Inputs {
 /// manifest changed (a changed one is itself reported), this is what the manifests would give.
 pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
     let mut walker = Walker::new(root);
-    let python_dirs: Vec<PathBuf> = record.python_dirs.iter().map(|dir| PathBuf::from(normalize(&root.join(dir)))).collect();
+    let python_dirs: Vec<PathBuf> = record
+        .python_dirs
+        .iter()
+        .map(|dir| PathBuf::from(normalize(&root.join(dir))))
+        .collect();
     walker.python_dirs(&python_dirs);
     for tree in &record.trees {
         walker.tree(&PathBuf::from(normalize(&root.join(tree))))?;
     }
     // A record without `file` lines (an earlier format): its inputs outside the trees.
-    let in_a_tree = |rel: &str| record.trees.iter().any(|tree| rel.strip_prefix(tree.as_str()).is_some_and(|r| r.starts_with('/')));
-    let earlier = record.inputs.iter().map(|input| &input.rel).filter(|rel| !in_a_tree(rel));
-    let named: Vec<&String> = if record.named.is_empty() { earlier.collect() } else { record.named.iter().collect() };
+    let in_a_tree = |rel: &str| {
+        record.trees.iter().any(|tree| {
+            rel.strip_prefix(tree.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        })
+    };
+    let earlier = record
+        .inputs
+        .iter()
+        .map(|input| &input.rel)
+        .filter(|rel| !in_a_tree(rel));
+    let named: Vec<&String> = if record.named.is_empty() {
+        earlier.collect()
+    } else {
+        record.named.iter().collect()
+    };
     for file in named {
         walker.add_file(&PathBuf::from(normalize(&root.join(file))));
     }
@@ -111,13 +130,20 @@ pub struct Walker {
 
 impl Walker {
     pub fn new(root: &Path) -> Walker {
-        Walker { root: root.to_path_buf(), inputs: Inputs::default(), seen_dirs: Vec::new(), python: Vec::new() }
+        Walker {
+            root: root.to_path_buf(),
+            inputs: Inputs::default(),
+            seen_dirs: Vec::new(),
+            python: Vec::new(),
+        }
     }
 
     /// Marks Python package directories: below them only `.rs` files are inputs.
     pub fn python_dirs(&mut self, dirs: &[PathBuf]) {
         for dir in dirs.iter().map(|dir| PathBuf::from(normalize(dir))) {
-            self.inputs.python_dirs.push(relative_path(&self.root, &dir));
+            self.inputs
+                .python_dirs
+                .push(relative_path(&self.root, &dir));
             self.python.push(dir);
         }
     }
@@ -161,7 +187,12 @@ impl Walker {
     fn push(&mut self, path: PathBuf, meta: &std::fs::Metadata) {
         let rel = relative_path(&self.root, &path);
         let (size, mtime_ns) = (meta.len(), crate::fingerprint::mtime_ns(meta));
-        self.inputs.files.push(InputFile { rel, path, size, mtime_ns });
+        self.inputs.files.push(InputFile {
+            rel,
+            path,
+            size,
+            mtime_ns,
+        });
     }
 
     /// Walks `dir`; inside a Python package (`python`), only `.rs` files count.
@@ -171,15 +202,26 @@ impl Walker {
             Err(e) => return self.skip(dir, &e.to_string()),
         };
         match self.seen_dirs.binary_search(&id.0) {
-            Ok(_) => return self.skip(dir, "directory already walked (symlink loop or second link)"),
+            Ok(_) => {
+                return self.skip(
+                    dir,
+                    "directory already walked (symlink loop or second link)",
+                )
+            }
             Err(at) => self.seen_dirs.insert(at, id.0),
         }
-        self.inputs.walked.push((relative_path(&self.root, dir), crate::fingerprint::mtime_ns(&id.1)));
+        self.inputs.walked.push((
+            relative_path(&self.root, dir),
+            crate::fingerprint::mtime_ns(&id.1),
+        ));
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) => return self.skip(dir, &e.to_string()),
         };
-        let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| (e.file_name(), e.path())).collect();
+        let mut entries: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| (e.file_name(), e.path()))
+            .collect();
         crate::order::sort_by(&mut entries, |a, b| a.0 < b.0);
         for (name, path) in entries {
             let Some(name) = name.to_str().map(str::to_owned) else {
@@ -188,7 +230,10 @@ impl Walker {
             };
             if name == ".gitignore" {
                 if let Ok(meta) = std::fs::metadata(&path) {
-                    self.inputs.walked.push((relative_path(&self.root, &path), crate::fingerprint::mtime_ns(&meta)));
+                    self.inputs.walked.push((
+                        relative_path(&self.root, &path),
+                        crate::fingerprint::mtime_ns(&meta),
+                    ));
                 }
             }
             if name.starts_with('.') || name.ends_with('~') {
@@ -197,7 +242,9 @@ impl Walker {
             // `metadata` follows symlinks; a file that vanished since `read_dir` is simply gone.
             let meta = match std::fs::metadata(&path) {
                 Ok(meta) => meta,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !is_symlink(&path) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !is_symlink(&path) => {
+                    continue
+                }
                 Err(e) => {
                     self.skip(&path, &e.to_string())?;
                     continue;
@@ -214,14 +261,20 @@ impl Walker {
                 self.walk(&path, &rules.enter(&path), python)?;
             } else if meta.is_file() {
                 let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-                if SKIPPED_EXTENSIONS.contains(&ext) || (python && ext != "rs") || rules.is_ignored(&path, false) {
+                if SKIPPED_EXTENSIONS.contains(&ext)
+                    || (python && ext != "rs")
+                    || rules.is_ignored(&path, false)
+                {
                     continue;
                 }
                 if self.inputs.files.len() >= MAX_INPUT_FILES {
-                    return Err(Error::at(dir, format!(
-                        "more than {MAX_INPUT_FILES} input files; pyo3-guard stops here. \
+                    return Err(Error::at(
+                        dir,
+                        format!(
+                            "more than {MAX_INPUT_FILES} input files; pyo3-guard stops here. \
                          Move generated or vendored trees out of `src/`, or git-ignore them"
-                    )));
+                        ),
+                    ));
                 }
                 self.push(path, &meta);
             }
@@ -230,7 +283,9 @@ impl Walker {
     }
 
     fn skip(&mut self, path: &Path, why: &str) -> Result<()> {
-        self.inputs.skipped.push(format!("skipped {}: {why}", path.display()));
+        self.inputs
+            .skipped
+            .push(format!("skipped {}: {why}", path.display()));
         Ok(())
     }
 }
@@ -259,7 +314,11 @@ pub fn relative_path(base: &Path, path: &Path) -> String {
     let path: Vec<_> = path.components().collect();
     let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
-    parts.extend(path[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
     parts.join("/")
 }
 
@@ -278,7 +337,11 @@ pub fn normalize(path: &Path) -> String {
             other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
         }
     }
-    if parts == [""] { "/".into() } else { parts.join("/") }
+    if parts == [""] {
+        "/".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 #[cfg(test)]
@@ -287,9 +350,18 @@ mod tests {
 
     #[test]
     fn relative_paths_go_up_and_down() {
-        assert_eq!(relative_path(Path::new("/a/b"), Path::new("/a/b/src/lib.rs")), "src/lib.rs");
-        assert_eq!(relative_path(Path::new("/a/b"), Path::new("/a/core/src/lib.rs")), "../core/src/lib.rs");
-        assert_eq!(relative_path(Path::new("/a/b"), Path::new("/x/y.rs")), "../../x/y.rs");
+        assert_eq!(
+            relative_path(Path::new("/a/b"), Path::new("/a/b/src/lib.rs")),
+            "src/lib.rs"
+        );
+        assert_eq!(
+            relative_path(Path::new("/a/b"), Path::new("/a/core/src/lib.rs")),
+            "../core/src/lib.rs"
+        );
+        assert_eq!(
+            relative_path(Path::new("/a/b"), Path::new("/x/y.rs")),
+            "../../x/y.rs"
+        );
     }
 
     #[test]

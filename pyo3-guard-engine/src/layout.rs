@@ -17,7 +17,10 @@ pub struct Pyproject {
 impl Pyproject {
     pub fn read(path: &Path) -> Option<Pyproject> {
         let text = std::fs::read_to_string(path).ok()?;
-        Some(Pyproject { path: path.to_path_buf(), text })
+        Some(Pyproject {
+            path: path.to_path_buf(),
+            text,
+        })
     }
 
     /// The project directory: every path maturin reads from pyproject.toml is relative to it.
@@ -32,7 +35,8 @@ impl Pyproject {
 
     /// `[project] name` as Python imports it (`my-project` → `my_project`).
     fn import_name(&self) -> Option<String> {
-        self.string(&["project", "name"]).map(|name| name.replace('-', "_"))
+        self.string(&["project", "name"])
+            .map(|name| name.replace('-', "_"))
     }
 
     /// The Cargo.toml maturin builds when it runs here: `[tool.maturin] manifest-path`, else
@@ -44,7 +48,9 @@ impl Pyproject {
         }
         let rust = self.dir().join("rust/Cargo.toml");
         let python_named = self.string(&["tool", "maturin", "python-source"]).is_some()
-            || self.import_name().is_some_and(|name| self.dir().join("src").join(name).is_dir());
+            || self
+                .import_name()
+                .is_some_and(|name| self.dir().join("src").join(name).is_dir());
         if rust.is_file() && python_named {
             return rust;
         }
@@ -71,7 +77,10 @@ impl Pyproject {
         let top = module.split('.').next().unwrap_or(module);
         let extra = strings_at(&self.text, &["tool", "maturin", "python-packages", "[]"]);
         let mut dirs: Vec<PathBuf> = Vec::new();
-        for dir in std::iter::once(top.to_owned()).chain(extra).map(|p| root.join(p)) {
+        for dir in std::iter::once(top.to_owned())
+            .chain(extra)
+            .map(|p| root.join(p))
+        {
             if dir.is_dir() && !dirs.contains(&dir) {
                 dirs.push(dir);
             }
@@ -89,7 +98,12 @@ pub fn pyproject_for(crate_dir: &Path) -> Option<Pyproject> {
     crate_dir
         .ancestors()
         .filter_map(|dir| Pyproject::read(&dir.join("pyproject.toml")))
-        .find(|pyproject| pyproject.cargo_manifest().canonicalize().is_ok_and(|m| m == manifest))
+        .find(|pyproject| {
+            pyproject
+                .cargo_manifest()
+                .canonicalize()
+                .is_ok_and(|m| m == manifest)
+        })
 }
 
 #[cfg(test)]
@@ -107,25 +121,39 @@ mod tests {
         let _ = std::fs::remove_dir_all(&tmp);
         // Beside Cargo.toml.
         write(&tmp.join("pure/Cargo.toml"), "");
-        write(&tmp.join("pure/pyproject.toml"), "[project]\nname = \"pure\"\n");
+        write(
+            &tmp.join("pure/pyproject.toml"),
+            "[project]\nname = \"pure\"\n",
+        );
         // manifest-path, the crate in a subfolder; an unrelated pyproject.toml above both.
         write(&tmp.join("pyproject.toml"), "[project]\nname = \"other\"\n");
-        write(&tmp.join("proj/pyproject.toml"), "[tool.maturin]\nmanifest-path = \"crates/py/Cargo.toml\"\n");
+        write(
+            &tmp.join("proj/pyproject.toml"),
+            "[tool.maturin]\nmanifest-path = \"crates/py/Cargo.toml\"\n",
+        );
         write(&tmp.join("proj/crates/py/Cargo.toml"), "");
         write(&tmp.join("proj/crates/other/Cargo.toml"), "");
         // maturin's `rust/` folder, found because src/<import name> holds the Python package.
-        write(&tmp.join("srcl/pyproject.toml"), "[project]\nname = \"my-pkg\"\n");
+        write(
+            &tmp.join("srcl/pyproject.toml"),
+            "[project]\nname = \"my-pkg\"\n",
+        );
         write(&tmp.join("srcl/rust/Cargo.toml"), "");
         write(&tmp.join("srcl/src/my_pkg/__init__.py"), "");
         let tmp = tmp.canonicalize().unwrap();
-        let found = |rel: &str| pyproject_for(&tmp.join(rel)).map(|p| p.path.strip_prefix(&tmp).unwrap().to_owned());
+        let found = |rel: &str| {
+            pyproject_for(&tmp.join(rel)).map(|p| p.path.strip_prefix(&tmp).unwrap().to_owned())
+        };
         assert_eq!(found("pure"), Some("pure/pyproject.toml".into()));
         assert_eq!(found("proj/crates/py"), Some("proj/pyproject.toml".into()));
         assert_eq!(found("proj/crates/other"), None);
         assert_eq!(found("srcl/rust"), Some("srcl/pyproject.toml".into()));
         let srcl = Pyproject::read(&tmp.join("srcl/pyproject.toml")).unwrap();
         assert_eq!(srcl.python_root(), tmp.join("srcl/src"));
-        assert_eq!(srcl.python_packages("my_pkg._native"), [tmp.join("srcl/src/my_pkg")]);
+        assert_eq!(
+            srcl.python_packages("my_pkg._native"),
+            [tmp.join("srcl/src/my_pkg")]
+        );
         assert!(srcl.python_packages("other").is_empty());
         std::fs::remove_dir_all(&tmp).unwrap();
     }
@@ -140,7 +168,10 @@ mod tests {
         write(&tmp.join("src/helpers/__init__.py"), "");
         let pyproject = Pyproject::read(&tmp.join("pyproject.toml")).unwrap();
         assert_eq!(pyproject.python_root(), tmp.join("src"));
-        assert_eq!(pyproject.python_packages("pkg._native"), [tmp.join("src/pkg"), tmp.join("src/helpers")]);
+        assert_eq!(
+            pyproject.python_packages("pkg._native"),
+            [tmp.join("src/pkg"), tmp.join("src/helpers")]
+        );
         assert_eq!(pyproject.cargo_manifest(), tmp.join("Cargo.toml"));
         std::fs::remove_dir_all(&tmp).unwrap();
     }

@@ -58,7 +58,8 @@ mod tests {
     #[test]
     fn matches_the_stable_sort_of_the_standard_library() {
         for len in 0..70usize {
-            let items: Vec<(u32, usize)> = (0..len).map(|i| (((i * 7919) % 13) as u32, i)).collect();
+            let items: Vec<(u32, usize)> =
+                (0..len).map(|i| (((i * 7919) % 13) as u32, i)).collect();
             let mut ours = items.clone();
             sort_by(&mut ours, |a, b| a.0 < b.0);
             let mut expected = items;

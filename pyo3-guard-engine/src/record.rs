@@ -53,7 +53,9 @@ impl ExportKind {
 
     /// The kind a record word names.
     pub fn from_word(word: &str) -> Option<ExportKind> {
-        [ExportKind::Class, ExportKind::Function, ExportKind::Member].into_iter().find(|k| k.as_str() == word)
+        [ExportKind::Class, ExportKind::Function, ExportKind::Member]
+            .into_iter()
+            .find(|k| k.as_str() == word)
     }
 }
 
@@ -83,7 +85,14 @@ impl Expect {
     }
 
     fn from_word(word: &str) -> Option<Expect> {
-        [Expect::Checked, Expect::OptedOut, Expect::Unchecked, Expect::IfCompiled].into_iter().find(|e| e.as_str() == word)
+        [
+            Expect::Checked,
+            Expect::OptedOut,
+            Expect::Unchecked,
+            Expect::IfCompiled,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == word)
     }
 }
 
@@ -113,7 +122,9 @@ impl Macro {
     }
 
     fn from_word(word: &str) -> Option<Macro> {
-        [Macro::Guard, Macro::Pyo3, Macro::Pyo3ByName, Macro::Unknown].into_iter().find(|m| m.as_str() == word)
+        [Macro::Guard, Macro::Pyo3, Macro::Pyo3ByName, Macro::Unknown]
+            .into_iter()
+            .find(|m| m.as_str() == word)
     }
 }
 
@@ -240,11 +251,22 @@ impl Record {
             }
         }
         if !self.renames.is_empty() {
-            let renames: Vec<String> = self.renames.iter().map(|(used, own)| format!("{used}={own}")).collect();
+            let renames: Vec<String> = self
+                .renames
+                .iter()
+                .map(|(used, own)| format!("{used}={own}"))
+                .collect();
             field("renames", &renames.join(","));
         }
         for input in &self.inputs {
-            let _ = writeln!(body, "input {} {} {} {}", input.size, input.mtime_ns, input.hash, escape(&input.rel));
+            let _ = writeln!(
+                body,
+                "input {} {} {} {}",
+                input.size,
+                input.mtime_ns,
+                input.hash,
+                escape(&input.rel)
+            );
         }
         for tree in &self.trees {
             let _ = writeln!(body, "tree {}", escape(tree));
@@ -267,7 +289,11 @@ impl Record {
                 e.expect.as_str(),
                 e.via.as_str(),
                 e.line,
-                if e.rust_path.is_empty() { "-" } else { &e.rust_path },
+                if e.rust_path.is_empty() {
+                    "-"
+                } else {
+                    &e.rust_path
+                },
                 escape(&e.file)
             );
         }
@@ -301,8 +327,12 @@ impl Record {
                     "python" => record.python_dirs.push(unescape(value)?),
                     "export" => record.exports.push(parse_export(value)?),
                     _ => {
-                        let (mtime, rel) = value.split_once(' ').ok_or_else(|| bad("walked line without a path"))?;
-                        let mtime = mtime.parse().map_err(|_| bad("walked time is not a number"))?;
+                        let (mtime, rel) = value
+                            .split_once(' ')
+                            .ok_or_else(|| bad("walked line without a path"))?;
+                        let mtime = mtime
+                            .parse()
+                            .map_err(|_| bad("walked time is not a number"))?;
                         record.walked.push((unescape(rel)?, mtime));
                     }
                 }
@@ -392,11 +422,16 @@ impl<'a> Fields<'a> {
             return Err(bad("no build_id"));
         }
         if let Some(built_at) = built_at {
-            built_at.parse::<u64>().map_err(|_| bad("built_at is not a number"))?;
+            built_at
+                .parse::<u64>()
+                .map_err(|_| bad("built_at is not a number"))?;
         }
         fields.inputs = match inputs {
             Some(count) => count.parse().map_err(|_| bad("inputs is not a number"))?,
-            None => body.split(|&b| b == b'\n').filter(|line| line.starts_with(b"input ")).count(),
+            None => body
+                .split(|&b| b == b'\n')
+                .filter(|line| line.starts_with(b"input "))
+                .count(),
         };
         Ok(fields)
     }
@@ -405,14 +440,19 @@ impl<'a> Fields<'a> {
     /// the key repeats, as [`Record::parse`] reads it.
     #[inline]
     pub fn get(&self, key: &str) -> Option<&'a str> {
-        self.pairs().filter(|(k, _)| *k == key).last().map(|(_, value)| value)
+        self.pairs()
+            .filter(|(k, _)| *k == key)
+            .last()
+            .map(|(_, value)| value)
     }
 
     /// Each field as (key, value as written), in the record's order. One pass: reading many
     /// fields through [`Fields::get`] goes over every line for each.
     #[inline]
     pub fn pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        self.text.lines().map(|line| line.split_once(' ').unwrap_or((line, "")))
+        self.text
+            .lines()
+            .map(|line| line.split_once(' ').unwrap_or((line, "")))
     }
 
     /// The value of field `key`, unescaped.
@@ -432,19 +472,34 @@ impl<'a> Fields<'a> {
 /// end line.
 #[inline] // see `Fields`
 fn body(bytes: &[u8]) -> Result<&[u8], ParseError> {
-    let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or_else(|| bad("missing header"))?;
-    let digits = rest.get(..LEN_DIGITS).ok_or_else(|| bad("truncated header"))?;
+    let rest = bytes
+        .strip_prefix(MAGIC.as_bytes())
+        .ok_or_else(|| bad("missing header"))?;
+    let digits = rest
+        .get(..LEN_DIGITS)
+        .ok_or_else(|| bad("truncated header"))?;
     if !digits.iter().all(u8::is_ascii_digit) || rest.get(LEN_DIGITS) != Some(&b'\n') {
         return Err(bad("malformed length in header"));
     }
-    let len: usize = std::str::from_utf8(digits).ok().and_then(|d| d.parse().ok()).ok_or_else(|| bad("length"))?;
-    let body = rest.get(LEN_DIGITS + 1..LEN_DIGITS + 1 + len).ok_or_else(|| bad("truncated body"))?;
-    body.strip_suffix(b"end\n").ok_or_else(|| bad("missing end line"))
+    let len: usize = std::str::from_utf8(digits)
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| bad("length"))?;
+    let body = rest
+        .get(LEN_DIGITS + 1..LEN_DIGITS + 1 + len)
+        .ok_or_else(|| bad("truncated body"))?;
+    body.strip_suffix(b"end\n")
+        .ok_or_else(|| bad("missing end line"))
 }
 
 /// Sets the field `key` of `record` (the input count goes to `declared_inputs`); false for a key
 /// this version does not know.
-fn set_field(record: &mut Record, key: &str, value: &str, declared_inputs: &mut Option<usize>) -> Result<bool, ParseError> {
+fn set_field(
+    record: &mut Record,
+    key: &str,
+    value: &str,
+    declared_inputs: &mut Option<usize>,
+) -> Result<bool, ParseError> {
     let value = unescape(value)?;
     match key {
         "build_id" => record.build_id = value,
@@ -454,17 +509,29 @@ fn set_field(record: &mut Record, key: &str, value: &str, declared_inputs: &mut 
         "profile" => record.profile = value,
         "opt_level" => record.opt_level = value,
         "target" => record.target = value,
-        "features" => record.features = value.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+        "features" => {
+            record.features = value
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }
         "rustc" => record.rustc = value,
-        "built_at" => record.built_at = value.parse().map_err(|_| bad("built_at is not a number"))?,
-        "inputs" => *declared_inputs = Some(value.parse().map_err(|_| bad("inputs is not a number"))?),
+        "built_at" => {
+            record.built_at = value.parse().map_err(|_| bad("built_at is not a number"))?
+        }
+        "inputs" => {
+            *declared_inputs = Some(value.parse().map_err(|_| bad("inputs is not a number"))?)
+        }
         "pyo3" => record.pyo3_version = Some(value),
         "source_root" => record.source_root = Some(value),
         "module" => record.module_name = Some(value),
         "pyproject" => record.pyproject = Some(value),
         "renames" => {
             let pairs = value.split(',').filter_map(|pair| pair.split_once('='));
-            record.renames = pairs.map(|(used, own)| (used.to_owned(), own.to_owned())).collect();
+            record.renames = pairs
+                .map(|(used, own)| (used.to_owned(), own.to_owned()))
+                .collect();
         }
         "git_commit" => record.git_commit = Some(value),
         "git_dirty" => record.git_dirty = Some(value == "true"),
@@ -495,11 +562,17 @@ fn fields_part(body: &[u8]) -> &[u8] {
     let mut start = 0;
     while start < body.len() {
         let line = &body[start..];
-        let is_list_key = |key: &&str| line.starts_with(key.as_bytes()) && matches!(line.get(key.len()), None | Some(b' ' | b'\n'));
+        let is_list_key = |key: &&str| {
+            line.starts_with(key.as_bytes())
+                && matches!(line.get(key.len()), None | Some(b' ' | b'\n'))
+        };
         if LIST_KEYS.iter().any(is_list_key) {
             return &body[..start];
         }
-        start += line.iter().position(|&b| b == b'\n').map_or(line.len(), |end| end + 1);
+        start += line
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(line.len(), |end| end + 1);
     }
     body
 }
@@ -510,20 +583,37 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn parse_input(value: &str) -> Result<RecordedInput, ParseError> {
     let mut parts = value.splitn(4, ' ');
-    let mut next = |what: &str| parts.next().ok_or_else(|| bad(format!("input line without {what}")));
-    let size = next("size")?.parse().map_err(|_| bad("input size is not a number"))?;
-    let mtime_ns = next("mtime")?.parse().map_err(|_| bad("input mtime is not a number"))?;
+    let mut next = |what: &str| {
+        parts
+            .next()
+            .ok_or_else(|| bad(format!("input line without {what}")))
+    };
+    let size = next("size")?
+        .parse()
+        .map_err(|_| bad("input size is not a number"))?;
+    let mtime_ns = next("mtime")?
+        .parse()
+        .map_err(|_| bad("input mtime is not a number"))?;
     let hash = next("hash")?.to_owned();
     let rel = unescape(next("path")?)?;
     if rel.is_empty() {
         return Err(bad("input with an empty path"));
     }
-    Ok(RecordedInput { rel, size, mtime_ns, hash })
+    Ok(RecordedInput {
+        rel,
+        size,
+        mtime_ns,
+        hash,
+    })
 }
 
 fn parse_export(value: &str) -> Result<Export, ParseError> {
     let mut parts = value.splitn(10, ' ');
-    let mut next = |what: &str| parts.next().ok_or_else(|| bad(format!("export line without {what}")));
+    let mut next = |what: &str| {
+        parts
+            .next()
+            .ok_or_else(|| bad(format!("export line without {what}")))
+    };
     let kind = ExportKind::from_word(next("kind")?).ok_or_else(|| bad("unknown export kind"))?;
     let crate_name = next("crate")?.to_owned();
     let rust_name = next("rust name")?.to_owned();
@@ -532,15 +622,29 @@ fn parse_export(value: &str) -> Result<Export, ParseError> {
         "-" => None,
         word => Some(unescape(word)?),
     };
-    let expect = Expect::from_word(next("expectation")?).ok_or_else(|| bad("unknown export expectation"))?;
+    let expect =
+        Expect::from_word(next("expectation")?).ok_or_else(|| bad("unknown export expectation"))?;
     let via = Macro::from_word(next("macro")?).ok_or_else(|| bad("unknown export macro"))?;
-    let line = next("line")?.parse().map_err(|_| bad("export line is not a number"))?;
+    let line = next("line")?
+        .parse()
+        .map_err(|_| bad("export line is not a number"))?;
     let rust_path = match next("rust path")? {
         "-" => String::new(),
         path => path.to_owned(),
     };
     let file = unescape(next("file")?)?;
-    Ok(Export { kind, crate_name, rust_name, python_name, submodule, rust_path, expect, via, file, line })
+    Ok(Export {
+        kind,
+        crate_name,
+        rust_name,
+        python_name,
+        submodule,
+        rust_path,
+        expect,
+        via,
+        file,
+        line,
+    })
 }
 
 /// A value inside a space-separated line: spaces are escaped too.
@@ -550,7 +654,10 @@ fn escape_word(value: &str) -> String {
 
 /// Values are one line each: backslash, newline and carriage return are escaped.
 fn escape(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r")
+    value
+        .replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
 }
 
 fn unescape(value: &str) -> Result<String, ParseError> {
@@ -602,7 +709,12 @@ mod tests {
             git_commit: None,
             git_dirty: Some(true),
             built_at: 42,
-            inputs: vec![RecordedInput { rel: "src/a b.rs".into(), size: 3, mtime_ns: 7, hash: "ab".into() }],
+            inputs: vec![RecordedInput {
+                rel: "src/a b.rs".into(),
+                size: 3,
+                mtime_ns: 7,
+                hash: "ab".into(),
+            }],
             trees: vec!["src".into(), "../core dir/src".into()],
             named: vec!["Cargo.toml".into(), "build.rs".into()],
             python_dirs: vec!["src/pkg".into()],
@@ -645,7 +757,18 @@ mod tests {
     #[test]
     fn a_summary_has_the_fields_and_the_input_count() {
         let (summary, inputs) = Record::parse_summary(&sample().to_bytes()).unwrap();
-        assert_eq!(summary, Record { inputs: vec![], trees: vec![], named: vec![], python_dirs: vec![], exports: vec![], walked: vec![], ..sample() });
+        assert_eq!(
+            summary,
+            Record {
+                inputs: vec![],
+                trees: vec![],
+                named: vec![],
+                python_dirs: vec![],
+                exports: vec![],
+                walked: vec![],
+                ..sample()
+            }
+        );
         assert_eq!(inputs, 1);
         // Only the fields are read: a broken list line fails the full parse, not the summary.
         let mut bytes = sample().to_bytes();
@@ -660,7 +783,10 @@ mod tests {
         let bytes = sample().to_bytes();
         let fields = Fields::read(&bytes).unwrap();
         let record = Record::parse(&bytes).unwrap();
-        assert_eq!(fields.text("build_id").as_deref(), Some(record.build_id.as_str()));
+        assert_eq!(
+            fields.text("build_id").as_deref(),
+            Some(record.build_id.as_str())
+        );
         assert_eq!(fields.text("source_root"), record.source_root); // escaped space, backslash, newline
         assert_eq!(fields.text("git_dirty").as_deref(), Some("true"));
         assert_eq!(fields.text("git_commit"), None);
@@ -674,8 +800,12 @@ mod tests {
             let body = body.split_once('\n').unwrap().1.to_owned();
             format!("{MAGIC}{:08}\n{body}", body.len()).into_bytes()
         };
-        for broken in [text.replace("built_at 42", "built_at soon"), text.replace("inputs 1\n", "inputs one\n"),
-                       text.replace("profile dev", "profile d\\ev"), text.replace("build_id 0123456789abcdef\n", "")] {
+        for broken in [
+            text.replace("built_at 42", "built_at soon"),
+            text.replace("inputs 1\n", "inputs one\n"),
+            text.replace("profile dev", "profile d\\ev"),
+            text.replace("build_id 0123456789abcdef\n", ""),
+        ] {
             let broken = reframe(broken);
             assert!(Record::parse(&broken).is_err() && Fields::read(&broken).is_err());
         }
@@ -693,9 +823,15 @@ mod tests {
         let text = String::from_utf8(sample().to_bytes()).unwrap();
         // A field after the list lines, and an input count that disagrees with the lines.
         let late_field = reframe(text.replace("end\n", "pyo3 0.1\nend\n"));
-        assert!(Record::parse(&late_field).unwrap_err().0.contains("after the list lines"));
+        assert!(Record::parse(&late_field)
+            .unwrap_err()
+            .0
+            .contains("after the list lines"));
         let miscounted = reframe(text.replace("\ninputs 1\n", "\ninputs 2\n"));
-        assert!(Record::parse(&miscounted).unwrap_err().0.contains("input count"));
+        assert!(Record::parse(&miscounted)
+            .unwrap_err()
+            .0
+            .contains("input count"));
         assert_eq!(Record::parse_summary(&reframe(text.clone())).unwrap().1, 1);
         // A line a later version may write, after the lists: skipped by both parses.
         let later = reframe(text.replace("end\n", "futurelist a b\nend\n"));

@@ -30,9 +30,12 @@ pub fn key(part: &TokenStream) -> Option<Ident> {
 pub fn string_value(part: &TokenStream, key: &str) -> Option<LitStr> {
     let mut tokens = part.clone().into_iter();
     match (tokens.next(), tokens.next(), tokens.next(), tokens.next()) {
-        (Some(TokenTree::Ident(k)), Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(lit)), None)
-            if k == key && eq.as_char() == '=' =>
-        {
+        (
+            Some(TokenTree::Ident(k)),
+            Some(TokenTree::Punct(eq)),
+            Some(TokenTree::Literal(lit)),
+            None,
+        ) if k == key && eq.as_char() == '=' => {
             syn::parse2::<LitStr>(TokenTree::Literal(lit).into()).ok()
         }
         _ => None,
@@ -65,7 +68,9 @@ impl Pyo3Options {
 
     /// The whole `key`, `key = ...` or `key(...)` part, if given.
     pub fn part(&self, key: &str) -> Option<&TokenStream> {
-        self.parts.iter().find(|p| self::key(p).is_some_and(|k| k == key))
+        self.parts
+            .iter()
+            .find(|p| self::key(p).is_some_and(|k| k == key))
     }
 
     /// Whether `key` is given, in any form.
@@ -81,7 +86,12 @@ mod tests {
 
     #[test]
     fn finds_string_keys_and_leaves_other_forms_alone() {
-        let parts = split(quote!(frozen, name = "Point", extends = PyException, module = "m"));
+        let parts = split(quote!(
+            frozen,
+            name = "Point",
+            extends = PyException,
+            module = "m"
+        ));
         assert_eq!(parts.len(), 4);
         assert_eq!(string_value(&parts[1], "name").unwrap().value(), "Point");
         assert!(string_value(&parts[2], "extends").is_none());
@@ -90,7 +100,8 @@ mod tests {
 
     #[test]
     fn reads_pyo3_helper_attributes_too() {
-        let attrs: Vec<Attribute> = vec![syn::parse_quote!(#[pyo3(name = "Other", immutable_type)])];
+        let attrs: Vec<Attribute> =
+            vec![syn::parse_quote!(#[pyo3(name = "Other", immutable_type)])];
         let options = Pyo3Options::new(&quote!(frozen), &attrs);
         assert_eq!(options.string("name").unwrap().value(), "Other");
         assert!(options.has("immutable_type"));

@@ -47,7 +47,10 @@ pub fn expand(args: TokenStream, module: ItemMod) -> TokenStream {
             if let Some((_, items)) = &mut module.content {
                 for item in items {
                     if let Some(attrs) = item_attrs(item) {
-                        attrs.retain(|a| !a.path().is_ident("pymodule_init") && !a.path().is_ident("pymodule_export"));
+                        attrs.retain(|a| {
+                            !a.path().is_ident("pymodule_init")
+                                && !a.path().is_ident("pymodule_export")
+                        });
                     }
                 }
             }
@@ -72,7 +75,11 @@ fn expand_mod(args: TokenStream, module: &mut ItemMod) -> syn::Result<TokenStrea
         ));
     };
     module_name::check(&args, &module.attrs, &module.ident, "module")?;
-    let mut walk = Walk { pyo3_path: crate_path(&options), submodules: Vec::new(), init: None };
+    let mut walk = Walk {
+        pyo3_path: crate_path(&options),
+        submodules: Vec::new(),
+        init: None,
+    };
     walk.module(items, "", true)?;
 
     let ident = &module.ident;
@@ -81,7 +88,9 @@ fn expand_mod(args: TokenStream, module: &mut ItemMod) -> syn::Result<TokenStrea
     let crate_names = module::own_crate_names(&crates);
     let submodules = &walk.submodules;
     let build_kind = module::build_kind();
-    let user_init = walk.init.map(|call| quote!(::pyo3_guard::__private::InitResult::into_init_result(#call)));
+    let user_init = walk
+        .init
+        .map(|call| quote!(::pyo3_guard::__private::InitResult::into_init_result(#call)));
     let user_init = user_init.unwrap_or_else(|| quote!(::core::result::Result::Ok(())));
     items.push(syn::parse_quote! {
         /// Not public API: pyo3-guard's init, run by PyO3 after it added the module's items.
@@ -118,8 +127,14 @@ pub fn pymodule(args: TokenStream, item: TokenStream) -> TokenStream {
         return quote!(#[::pyo3::pymodule #pyo3_args] #item);
     };
     let options = Pyo3Options::new(&args, &module.attrs);
-    let name = options.string("name").map_or_else(|| module.ident.unraw().to_string(), |n| n.value());
-    let mut walk = Walk { pyo3_path: crate_path(&options), submodules: Vec::new(), init: None };
+    let name = options
+        .string("name")
+        .map_or_else(|| module.ident.unraw().to_string(), |n| n.value());
+    let mut walk = Walk {
+        pyo3_path: crate_path(&options),
+        submodules: Vec::new(),
+        init: None,
+    };
     let result = match &mut module.content {
         Some((_, items)) => walk.module(items, &name, false),
         None => Ok(()), // PyO3 reports it
@@ -144,13 +159,27 @@ impl Walk {
     fn module(&mut self, items: &mut [Item], path: &str, top: bool) -> syn::Result<()> {
         for item in items {
             match item {
-                Item::Fn(f) if top && f.attrs.iter().any(|a| a.path().is_ident("pymodule_init")) => {
-                    let attr = f.attrs.iter().find(|a| a.path().is_ident("pymodule_init")).expect("found above");
+                Item::Fn(f)
+                    if top && f.attrs.iter().any(|a| a.path().is_ident("pymodule_init")) =>
+                {
+                    let attr = f
+                        .attrs
+                        .iter()
+                        .find(|a| a.path().is_ident("pymodule_init"))
+                        .expect("found above");
                     if self.init.is_some() {
-                        return Err(syn::Error::new_spanned(attr, "only one `#[pymodule_init]` may be specified"));
+                        return Err(syn::Error::new_spanned(
+                            attr,
+                            "only one `#[pymodule_init]` may be specified",
+                        ));
                     }
-                    if let Some(pyfunction) = f.attrs.iter().find(|a| last_segment(a) == "pyfunction") {
-                        return Err(syn::Error::new_spanned(pyfunction, "`#[pyfunction]` cannot be used alongside `#[pymodule_init]`"));
+                    if let Some(pyfunction) =
+                        f.attrs.iter().find(|a| last_segment(a) == "pyfunction")
+                    {
+                        return Err(syn::Error::new_spanned(
+                            pyfunction,
+                            "`#[pyfunction]` cannot be used alongside `#[pymodule_init]`",
+                        ));
                     }
                     self.init = Some(init_call(&f.sig)?);
                     f.attrs.retain(|a| !a.path().is_ident("pymodule_init"));
@@ -171,7 +200,9 @@ impl Walk {
         if attrs.iter().any(|a| last_segment(a) == "declared_inline") {
             return; // by the module around this one, which knows the whole path
         }
-        let Some(index) = attrs.iter().position(|a| last_segment(a) == kind) else { return };
+        let Some(index) = attrs.iter().position(|a| last_segment(a) == kind) else {
+            return;
+        };
         let seen_by_pyo3 = self.pyo3_sees(&attrs[index], kind);
         // Parsed again by the prelude's macro, which reports any mistake in them.
         let guard = options::take(&mut attrs.clone()).unwrap_or_default();
@@ -181,19 +212,29 @@ impl Walk {
             // plus a registration) and let the registration place it, or skip it.
             let span = attrs[index].path().span();
             let kind_ident = syn::Ident::new(kind, span);
-            set_path(&mut attrs[index], syn::parse_quote_spanned!(span=> ::pyo3_guard::prelude::#kind_ident));
+            set_path(
+                &mut attrs[index],
+                syn::parse_quote_spanned!(span=> ::pyo3_guard::prelude::#kind_ident),
+            );
             false
         } else {
             seen_by_pyo3
         };
         let added = added.then(|| quote!(, added));
-        attrs.insert(index + 1, syn::parse_quote!(#[::pyo3_guard::__private::declared_inline(module = #path #added)]));
+        attrs.insert(
+            index + 1,
+            syn::parse_quote!(#[::pyo3_guard::__private::declared_inline(module = #path #added)]),
+        );
     }
 
     /// A nested `#[pymodule] mod`: a submodule, walked in turn. Another mod is plain Rust: its
     /// prelude items register as anywhere else in the crate.
     fn submodule(&mut self, module: &mut ItemMod, parent: &str) -> syn::Result<()> {
-        if let Some(attr) = module.attrs.iter_mut().find(|a| last_segment(a) == "guarded_pymodule") {
+        if let Some(attr) = module
+            .attrs
+            .iter_mut()
+            .find(|a| last_segment(a) == "guarded_pymodule")
+        {
             let err = syn::Error::new_spanned(
                 &*attr,
                 "a module inside a guarded module is a submodule: write `#[pymodule]` here \
@@ -203,13 +244,20 @@ impl Walk {
             *attr = syn::parse_quote!(#[::pyo3::pymodule]);
             return Err(err);
         }
-        let Some(index) = module.attrs.iter().position(|a| self.pyo3_sees(a, "pymodule")) else { return Ok(()) };
+        let Some(index) = module
+            .attrs
+            .iter()
+            .position(|a| self.pyo3_sees(a, "pymodule"))
+        else {
+            return Ok(());
+        };
         let module_args = match &module.attrs[index].meta {
             syn::Meta::List(list) => list.tokens.clone(),
             _ => TokenStream::new(),
         };
-        let (crates, rest): (Vec<_>, Vec<_>) =
-            args::split(module_args.clone()).into_iter().partition(|p| args::key(p).is_some_and(|k| k == "crates"));
+        let (crates, rest): (Vec<_>, Vec<_>) = args::split(module_args.clone())
+            .into_iter()
+            .partition(|p| args::key(p).is_some_and(|k| k == "crates"));
         if let Some(crates) = crates.first() {
             let err = syn::Error::new_spanned(
                 crates,
@@ -217,33 +265,57 @@ impl Walk {
             );
             // Without it, PyO3 adds no error of its own.
             let path = module.attrs[index].path().clone();
-            module.attrs[index] = if rest.is_empty() { syn::parse_quote!(#[#path]) } else { syn::parse_quote!(#[#path(#(#rest),*)]) };
+            module.attrs[index] = if rest.is_empty() {
+                syn::parse_quote!(#[#path])
+            } else {
+                syn::parse_quote!(#[#path(#(#rest),*)])
+            };
             return Err(err);
         }
-        let Some((_, items)) = &mut module.content else { return Ok(()) }; // PyO3 reports it
+        let Some((_, items)) = &mut module.content else {
+            return Ok(());
+        }; // PyO3 reports it
         let name = Pyo3Options::new(&module_args, &module.attrs)
             .string("name")
             .map_or_else(|| module.ident.unraw().to_string(), |n| n.value());
-        let path = if parent.is_empty() { name } else { format!("{parent}.{name}") };
+        let path = if parent.is_empty() {
+            name
+        } else {
+            format!("{parent}.{name}")
+        };
         self.submodules.push(path.clone());
         self.module(items, &path, false)
     }
 
     /// PyO3's own test for an attribute it acts on inside a declarative module.
     fn pyo3_sees(&self, attr: &Attribute, kind: &str) -> bool {
-        let segments: Vec<String> = attr.path().segments.iter().map(|s| s.ident.to_string()).collect();
-        let [namespace @ .., last] = segments.as_slice() else { return false };
+        let segments: Vec<String> = attr
+            .path()
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let [namespace @ .., last] = segments.as_slice() else {
+            return false;
+        };
         last == kind
             && (namespace.is_empty()
                 || namespace == self.pyo3_path.as_slice()
-                || namespace.split_last().is_some_and(|(prelude, krate)| prelude == "prelude" && krate == self.pyo3_path.as_slice()))
+                || namespace.split_last().is_some_and(|(prelude, krate)| {
+                    prelude == "prelude" && krate == self.pyo3_path.as_slice()
+                }))
     }
 }
 
 /// The crate path PyO3 resolves against: `crate = "..."`, else `pyo3`.
 fn crate_path(options: &Pyo3Options) -> Vec<String> {
     match options.string("crate") {
-        Some(path) => path.value().split("::").filter(|s| !s.is_empty()).map(|s| s.trim().to_owned()).collect(),
+        Some(path) => path
+            .value()
+            .split("::")
+            .filter(|s| !s.is_empty())
+            .map(|s| s.trim().to_owned())
+            .collect(),
         None => vec!["pyo3".to_owned()],
     }
 }
@@ -255,7 +327,10 @@ fn init_call(sig: &syn::Signature) -> syn::Result<TokenStream> {
     let mut args = Vec::new();
     for (i, input) in sig.inputs.iter().enumerate() {
         let FnArg::Typed(typed) = input else {
-            return Err(syn::Error::new_spanned(input, "`#[pymodule_init]` cannot take `self`"));
+            return Err(syn::Error::new_spanned(
+                input,
+                "`#[pymodule_init]` cannot take `self`",
+            ));
         };
         if i == 0 && is_python(&typed.ty) && sig.inputs.len() <= 2 {
             args.push(quote!(__pyo3_guard_module.py()));
@@ -280,7 +355,11 @@ fn is_python(ty: &syn::Type) -> bool {
 }
 
 fn last_segment(attr: &Attribute) -> String {
-    attr.path().segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+    attr.path()
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
 }
 
 fn set_path(attr: &mut Attribute, path: syn::Path) {

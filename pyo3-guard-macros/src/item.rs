@@ -46,11 +46,19 @@ fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut args = args;
     let (entry, stub, error) = match registration(kind, &args, &mut parsed) {
-        Ok(Some(Registration { entry, submodule, module })) => {
+        Ok(Some(Registration {
+            entry,
+            submodule,
+            module,
+        })) => {
             if let Some(module) = module {
                 // Fixed when the type is made: `tp_name`, reprs, pickling and a complex enum's
                 // variant classes say `demo.Color`, not `builtins.Color`, and import sets nothing.
-                args = if args.is_empty() { quote!(module = #module) } else { quote!(#args, module = #module) };
+                args = if args.is_empty() {
+                    quote!(module = #module)
+                } else {
+                    quote!(#args, module = #module)
+                };
             }
             (entry, stubs::item_attribute(&parsed, &submodule), None)
         }
@@ -80,7 +88,11 @@ struct Registration {
 
 /// Takes our `#[guard]` options off the item and returns what registering it takes; `None` for
 /// an item PyO3 will reject.
-fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<Option<Registration>> {
+fn registration(
+    kind: Kind,
+    args: &TokenStream,
+    item: &mut Item,
+) -> syn::Result<Option<Registration>> {
     let mut misplaced = Ok(());
     let (attrs, ident) = match (kind, &mut *item) {
         (Kind::Class, Item::Struct(s)) => {
@@ -99,7 +111,13 @@ fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<
             (&mut e.attrs, e.ident.clone())
         }
         // Lifetimes are fine (`fn f<'py>(py: Python<'py>)`); PyO3 rejects type and const parameters.
-        (Kind::Function, Item::Fn(f)) if f.sig.generics.params.iter().all(|p| matches!(p, syn::GenericParam::Lifetime(_))) => {
+        (Kind::Function, Item::Fn(f))
+            if f.sig
+                .generics
+                .params
+                .iter()
+                .all(|p| matches!(p, syn::GenericParam::Lifetime(_))) =>
+        {
             (&mut f.attrs, f.sig.ident.clone())
         }
         // Not ours to judge: PyO3 reports the wrong item kind or the generic function. Our
@@ -118,13 +136,33 @@ fn registration(kind: Kind, args: &TokenStream, item: &mut Item) -> syn::Result<
     let submodule = join(&inline.module, &guard.submodule_path());
     // PyO3 names the module of the items it adds to a declarative module itself.
     let options = Pyo3Options::new(args, attrs);
-    let module = match (kind, inline.added || options.has("module"), crate::module_name::full_name()) {
+    let module = match (
+        kind,
+        inline.added || options.has("module"),
+        crate::module_name::full_name(),
+    ) {
         (Kind::Class, false, Some(full)) => Some(join(&full, &submodule)),
         _ => None,
     };
     // An item PyO3 adds to its declarative module itself needs no entry.
-    let entry = if inline.added { None } else { entry(kind, args, attrs, &ident, &guard, &submodule, module.is_none()) };
-    Ok(Some(Registration { entry, submodule, module }))
+    let entry = if inline.added {
+        None
+    } else {
+        entry(
+            kind,
+            args,
+            attrs,
+            &ident,
+            &guard,
+            &submodule,
+            module.is_none(),
+        )
+    };
+    Ok(Some(Registration {
+        entry,
+        submodule,
+        module,
+    }))
 }
 
 /// Where an item written inside a `#[guarded_pymodule] mod` is: the dotted path of its
@@ -140,7 +178,12 @@ impl Inline {
     fn take(attrs: &mut Vec<Attribute>) -> Inline {
         let mut inline = Inline::default();
         attrs.retain(|attr| {
-            if attr.path().segments.last().is_none_or(|s| s.ident != "declared_inline") {
+            if attr
+                .path()
+                .segments
+                .last()
+                .is_none_or(|s| s.ident != "declared_inline")
+            {
                 return true;
             }
             if let syn::Meta::List(list) = &attr.meta {
@@ -164,7 +207,8 @@ fn join(parent: &str, child: &str) -> String {
     }
 }
 
-const FIELD: &str = "only `#[guard(skip)]` goes on a field (the export check then does not look for it); \
+const FIELD: &str =
+    "only `#[guard(skip)]` goes on a field (the export check then does not look for it); \
 put other options below `#[pyclass]`";
 const VARIANT: &str = "`#[guard]` goes on the enum, not on a variant: put it below `#[pyclass]`";
 
@@ -194,7 +238,9 @@ fn entry(
     }
     let options = Pyo3Options::new(args, attrs);
     let rust_name = ident.unraw().to_string();
-    let name = options.string("name").map_or_else(|| rust_name.clone(), |n| n.value());
+    let name = options
+        .string("name")
+        .map_or_else(|| rust_name.clone(), |n| n.value());
     // The registered item's `__module__` is where users import it from, unless the class names
     // its own module, or is an immutable type (whose attributes are fixed at creation).
     let set_module = needs_module && !(options.has("module") || options.has("immutable_type"));
@@ -208,8 +254,12 @@ fn entry(
             quote!({
                 fn add<'py>(
                     module: &::pyo3::Bound<'py, ::pyo3::types::PyModule>,
-                ) -> ::pyo3::PyResult<::core::option::Option<::pyo3::Bound<'py, ::pyo3::PyAny>>> {
-                    ::pyo3_guard::__private::add_function(module, ::pyo3::wrap_pyfunction!(#ident, module)?)
+                ) -> ::pyo3::PyResult<::core::option::Option<::pyo3::Bound<'py, ::pyo3::PyAny>>>
+                {
+                    ::pyo3_guard::__private::add_function(
+                        module,
+                        ::pyo3::wrap_pyfunction!(#ident, module)?,
+                    )
                 }
                 add
             }),

@@ -12,7 +12,8 @@ use crate::{options, stubs};
 const ON_METHOD: &str = "only `#[guard(skip)]` goes on a method (the export check then does not look for it): \
 methods reach Python with their class. To keep a method out of Python, move it to an `impl` block without \
 `#[pymethods]`";
-const ON_IMPL: &str = "`#[guard]` does not go on a `#[pymethods]` block: put it below `#[pyclass]` \
+const ON_IMPL: &str =
+    "`#[guard]` does not go on a `#[pymethods]` block: put it below `#[pyclass]` \
 on the class (`#[guard(skip)]` keeps the class, and so its methods, out of the module)";
 
 pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -76,12 +76,22 @@ pub(crate) fn parse_args(args: TokenStream) -> syn::Result<ModuleArgs> {
         }
         let list = parse_crates(&part)?;
         if crates.is_some() {
-            return Err(syn::Error::new_spanned(&part, "duplicate `crates`: list every crate in one `crates = [...]`"));
+            return Err(syn::Error::new_spanned(
+                &part,
+                "duplicate `crates`: list every crate in one `crates = [...]`",
+            ));
         }
         crates = Some(list);
     }
-    let pyo3 = pyo3.iter().enumerate().map(|(i, p)| if i == 0 { quote!(#p) } else { quote!(, #p) }).collect();
-    Ok(ModuleArgs { crates: crates.unwrap_or_default(), pyo3 })
+    let pyo3 = pyo3
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i == 0 { quote!(#p) } else { quote!(, #p) })
+        .collect();
+    Ok(ModuleArgs {
+        crates: crates.unwrap_or_default(),
+        pyo3,
+    })
 }
 
 fn parse_crates(part: &TokenStream) -> syn::Result<Vec<Ident>> {
@@ -98,15 +108,16 @@ fn parse_crates(part: &TokenStream) -> syn::Result<Vec<Ident>> {
     for entry in args::split(list) {
         let ident = match syn::parse2::<Ident>(entry.clone()) {
             Ok(ident) => ident,
-            Err(_) => {
-                return Err(syn::Error::new_spanned(
-                    &entry,
-                    "expected a crate name, as in `use name;` (`core_types` for package `core-types`)",
-                ))
-            }
+            Err(_) => return Err(syn::Error::new_spanned(
+                &entry,
+                "expected a crate name, as in `use name;` (`core_types` for package `core-types`)",
+            )),
         };
         if crates.contains(&ident) {
-            return Err(syn::Error::new(ident.span(), format!("`{ident}` is named twice in `crates`")));
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("`{ident}` is named twice in `crates`"),
+            ));
         }
         crates.push(ident);
     }
@@ -118,7 +129,10 @@ const CRATE_RENAMES_ENV: &str = "PYO3_GUARD_CRATE_RENAMES";
 
 /// The crate's own name (what its items register under) for the name code uses.
 fn own_crate_name(used: &str, renames: &str) -> String {
-    let own = renames.split(',').filter_map(|pair| pair.split_once('=')).find(|(u, _)| *u == used);
+    let own = renames
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(u, _)| *u == used);
     own.map_or(used, |(_, own)| own).to_owned()
 }
 
@@ -126,19 +140,35 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     let ModuleArgs { crates, pyo3: args } = parse_args(args)?;
     validate_signature(&function)?;
     module_name::check(&args, &function.attrs, &function.sig.ident, "function")?;
-    let ItemFn { attrs, vis, sig, block, .. } = &function;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+        ..
+    } = &function;
     let name = &sig.ident;
-    let forwarded: Vec<_> = (0..sig.inputs.len()).map(|i| format_ident!("__pyo3_guard_arg{}", i)).collect();
-    let outer_inputs = sig.inputs.iter().zip(&forwarded).map(|(arg, ident)| match arg {
-        FnArg::Typed(typed) => {
-            let ty = &typed.ty;
-            quote!(#ident: #ty)
-        }
-        FnArg::Receiver(_) => unreachable!("rejected by validate_signature"),
-    });
-    let module_arg = forwarded.last().expect("validate_signature requires a module argument");
+    let forwarded: Vec<_> = (0..sig.inputs.len())
+        .map(|i| format_ident!("__pyo3_guard_arg{}", i))
+        .collect();
+    let outer_inputs = sig
+        .inputs
+        .iter()
+        .zip(&forwarded)
+        .map(|(arg, ident)| match arg {
+            FnArg::Typed(typed) => {
+                let ty = &typed.ty;
+                quote!(#ident: #ty)
+            }
+            FnArg::Receiver(_) => unreachable!("rejected by validate_signature"),
+        });
+    let module_arg = forwarded
+        .last()
+        .expect("validate_signature requires a module argument");
     let output = &sig.output;
-    let inner_attrs = attrs.iter().filter(|a| !a.path().is_ident("pyo3") && !a.path().is_ident("doc"));
+    let inner_attrs = attrs
+        .iter()
+        .filter(|a| !a.path().is_ident("pyo3") && !a.path().is_ident("doc"));
     let record = record_static(name);
     let args = (!args.is_empty()).then(|| quote!((#args)));
     let links = crate_links(&crates);
@@ -194,13 +224,19 @@ pub(crate) fn build_kind() -> TokenStream {
 /// `use name as _;` for each crate of `crates = [...]`: naming a crate links it, so its
 /// registrations survive the linker; a typo is an unresolved import at the name.
 pub(crate) fn crate_links(crates: &[Ident]) -> Vec<TokenStream> {
-    crates.iter().map(|krate| quote_spanned!(krate.span()=> #[allow(unused_imports)] use #krate as _;)).collect()
+    crates
+        .iter()
+        .map(|krate| quote_spanned!(krate.span()=> #[allow(unused_imports)] use #krate as _;))
+        .collect()
 }
 
 /// The names the items of `crates` register under (a renamed dependency's own name).
 pub(crate) fn own_crate_names(crates: &[Ident]) -> Vec<String> {
     let renames = std::env::var(CRATE_RENAMES_ENV).unwrap_or_default();
-    crates.iter().map(|krate| own_crate_name(&krate.to_string(), &renames)).collect()
+    crates
+        .iter()
+        .map(|krate| own_crate_name(&krate.to_string(), &renames))
+        .collect()
 }
 
 fn validate_signature(function: &ItemFn) -> syn::Result<()> {
@@ -213,10 +249,16 @@ fn validate_signature(function: &ItemFn) -> syn::Result<()> {
         return Err(syn::Error::new(sig.paren_token.span.join(), expected));
     }
     if let Some(asyncness) = &sig.asyncness {
-        return Err(syn::Error::new(asyncness.span, "a module function cannot be `async`: remove `async`"));
+        return Err(syn::Error::new(
+            asyncness.span,
+            "a module function cannot be `async`: remove `async`",
+        ));
     }
     if !sig.generics.params.is_empty() {
-        return Err(syn::Error::new(sig.generics.span(), "a module function cannot be generic: remove the generic parameters"));
+        return Err(syn::Error::new(
+            sig.generics.span(),
+            "a module function cannot be generic: remove the generic parameters",
+        ));
     }
     Ok(())
 }
@@ -227,7 +269,10 @@ mod tests {
 
     #[test]
     fn a_renamed_crate_is_selected_by_its_own_name() {
-        assert_eq!(own_crate_name("types", "shared=shared_types,types=core_lib"), "core_lib");
+        assert_eq!(
+            own_crate_name("types", "shared=shared_types,types=core_lib"),
+            "core_lib"
+        );
         assert_eq!(own_crate_name("core_types", "types=core_lib"), "core_types");
         assert_eq!(own_crate_name("x", ""), "x");
     }

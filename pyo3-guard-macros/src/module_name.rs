@@ -25,18 +25,35 @@ pub fn full_name() -> Option<String> {
 }
 
 /// `what` is the item the name comes from: "function" or "module".
-pub fn check(args: &TokenStream, attrs: &[Attribute], ident: &Ident, what: &str) -> syn::Result<()> {
-    let Ok(value) = std::env::var(MODULE_NAME_ENV) else { return Ok(()) };
+pub fn check(
+    args: &TokenStream,
+    attrs: &[Attribute],
+    ident: &Ident,
+    what: &str,
+) -> syn::Result<()> {
+    let Ok(value) = std::env::var(MODULE_NAME_ENV) else {
+        return Ok(());
+    };
     match mismatch(&value, args, attrs, ident, what) {
         Some(message) => Err(syn::Error::new(ident.span(), message)),
         None => Ok(()),
     }
 }
 
-fn mismatch(value: &str, args: &TokenStream, attrs: &[Attribute], ident: &Ident, what: &str) -> Option<String> {
+fn mismatch(
+    value: &str,
+    args: &TokenStream,
+    attrs: &[Attribute],
+    ident: &Ident,
+    what: &str,
+) -> Option<String> {
     let (expected, origin) = value.split_once(';').unwrap_or((value, ""));
-    let explicit = Pyo3Options::new(args, attrs).string("name").map(|n| n.value());
-    let actual = explicit.clone().unwrap_or_else(|| ident.unraw().to_string());
+    let explicit = Pyo3Options::new(args, attrs)
+        .string("name")
+        .map(|n| n.value());
+    let actual = explicit
+        .clone()
+        .unwrap_or_else(|| ident.unraw().to_string());
     if expected.is_empty() || actual == expected {
         return None;
     }
@@ -47,7 +64,9 @@ fn mismatch(value: &str, args: &TokenStream, attrs: &[Attribute], ident: &Ident,
         None => format!(" (from {origin})"),
     };
     let fix = match explicit {
-        None => format!("rename the {what} to `{expected}` or add `#[pyo3(name = \"{expected}\")]`"),
+        None => {
+            format!("rename the {what} to `{expected}` or add `#[pyo3(name = \"{expected}\")]`")
+        }
         Some(given) => format!("write `name = \"{expected}\"` instead of `name = \"{given}\"`"),
     };
     Some(format!(
@@ -61,30 +80,67 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn message(value: &str, args: TokenStream, attrs: Vec<Attribute>, ident: Ident) -> Option<String> {
+    fn message(
+        value: &str,
+        args: TokenStream,
+        attrs: Vec<Attribute>,
+        ident: Ident,
+    ) -> Option<String> {
         mismatch(value, &args, &attrs, &ident, "function")
     }
 
     #[test]
     fn quotes_both_names_the_origin_and_the_fix() {
-        let m = message("bar;bar (`module-name` in pyproject.toml [tool.maturin])", quote!(), vec![], syn::parse_quote!(foo));
+        let m = message(
+            "bar;bar (`module-name` in pyproject.toml [tool.maturin])",
+            quote!(),
+            vec![],
+            syn::parse_quote!(foo),
+        );
         assert_eq!(
             m.unwrap(),
             "module is named `foo` here but maturin builds `bar` (from `module-name` in pyproject.toml \
              [tool.maturin]), so its import would fail (no `PyInit_bar`); rename the function to `bar` \
              or add `#[pyo3(name = \"bar\")]`"
         );
-        let dotted = message("bar;pkg.bar (`module-name` in pyproject.toml [tool.maturin])", quote!(), vec![], syn::parse_quote!(foo));
-        assert!(dotted.unwrap().contains("(from `pkg.bar`, `module-name` in pyproject.toml [tool.maturin])"));
+        let dotted = message(
+            "bar;pkg.bar (`module-name` in pyproject.toml [tool.maturin])",
+            quote!(),
+            vec![],
+            syn::parse_quote!(foo),
+        );
+        assert!(dotted
+            .unwrap()
+            .contains("(from `pkg.bar`, `module-name` in pyproject.toml [tool.maturin])"));
     }
 
     #[test]
     fn explicit_names_count_and_matching_names_pass() {
         let renamed = vec![syn::parse_quote!(#[pyo3(name = "bar")])];
-        assert_eq!(message("bar;bar (x)", quote!(), renamed, syn::parse_quote!(foo)), None);
-        assert_eq!(message("bar;bar (x)", quote!(name = "bar"), vec![], syn::parse_quote!(foo)), None);
-        assert_eq!(message("bar;bar (x)", quote!(), vec![], syn::parse_quote!(r#bar)), None);
-        let wrong = message("bar;bar (x)", quote!(name = "baz"), vec![], syn::parse_quote!(bar)).unwrap();
+        assert_eq!(
+            message("bar;bar (x)", quote!(), renamed, syn::parse_quote!(foo)),
+            None
+        );
+        assert_eq!(
+            message(
+                "bar;bar (x)",
+                quote!(name = "bar"),
+                vec![],
+                syn::parse_quote!(foo)
+            ),
+            None
+        );
+        assert_eq!(
+            message("bar;bar (x)", quote!(), vec![], syn::parse_quote!(r#bar)),
+            None
+        );
+        let wrong = message(
+            "bar;bar (x)",
+            quote!(name = "baz"),
+            vec![],
+            syn::parse_quote!(bar),
+        )
+        .unwrap();
         assert!(wrong.starts_with("module is named `baz` here"));
         assert!(wrong.ends_with("; write `name = \"bar\"` instead of `name = \"baz\"`"));
     }

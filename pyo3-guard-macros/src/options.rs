@@ -25,7 +25,10 @@ pub struct GuardOptions {
 impl GuardOptions {
     /// The submodule path, `""` for the module itself.
     pub fn submodule_path(&self) -> String {
-        self.submodule.as_ref().map(LitStr::value).unwrap_or_default()
+        self.submodule
+            .as_ref()
+            .map(LitStr::value)
+            .unwrap_or_default()
     }
 }
 
@@ -33,7 +36,11 @@ impl GuardOptions {
 pub fn is_guard(attr: &Attribute) -> bool {
     let path = attr.path();
     let last = path.segments.last().is_some_and(|s| s.ident == "guard");
-    last && (path.segments.len() == 1 || path.segments.first().is_some_and(|s| s.ident == "pyo3_guard"))
+    last && (path.segments.len() == 1
+        || path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "pyo3_guard"))
 }
 
 /// Removes every `#[guard]` from `attrs` and returns their options combined.
@@ -88,30 +95,39 @@ pub fn take_misplaced(attrs: &mut Vec<Attribute>, message: &str) -> syn::Result<
 
 fn parse_into(attr: &Attribute, options: &mut GuardOptions) -> syn::Result<()> {
     let syn::Meta::List(list) = &attr.meta else {
-        return Err(syn::Error::new_spanned(attr, format!("`#[guard]` needs an option: write {USAGE}")));
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!("`#[guard]` needs an option: write {USAGE}"),
+        ));
     };
     if list.tokens.is_empty() {
-        return Err(syn::Error::new_spanned(attr, format!("`#[guard()]` is empty: write {USAGE}")));
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!("`#[guard()]` is empty: write {USAGE}"),
+        ));
     }
-    list.parse_args_with(|input: ParseStream| {
-        loop {
-            parse_option(input, options)?;
-            if input.is_empty() {
-                return Ok(());
-            }
-            input.parse::<Token![,]>()?;
-            if input.is_empty() {
-                return Ok(());
-            }
+    list.parse_args_with(|input: ParseStream| loop {
+        parse_option(input, options)?;
+        if input.is_empty() {
+            return Ok(());
+        }
+        input.parse::<Token![,]>()?;
+        if input.is_empty() {
+            return Ok(());
         }
     })
 }
 
 fn parse_option(input: ParseStream, options: &mut GuardOptions) -> syn::Result<()> {
-    let key = input.call(Ident::parse_any).map_err(|e| syn::Error::new(e.span(), format!("expected {USAGE}")))?;
+    let key = input
+        .call(Ident::parse_any)
+        .map_err(|e| syn::Error::new(e.span(), format!("expected {USAGE}")))?;
     if key == "skip" {
         if options.skip.is_some() {
-            return Err(syn::Error::new(key.span(), "duplicate `skip`: write it once"));
+            return Err(syn::Error::new(
+                key.span(),
+                "duplicate `skip`: write it once",
+            ));
         }
         if options.submodule.is_some() {
             return Err(skip_with_submodule(key.span()));
@@ -120,12 +136,18 @@ fn parse_option(input: ParseStream, options: &mut GuardOptions) -> syn::Result<(
         Ok(())
     } else if key == "submodule" {
         if !input.peek(Token![=]) {
-            return Err(syn::Error::new(key.span(), "expected `submodule = \"name\"`"));
+            return Err(syn::Error::new(
+                key.span(),
+                "expected `submodule = \"name\"`",
+            ));
         }
         input.parse::<Token![=]>()?;
-        let name: LitStr = input
-            .parse()
-            .map_err(|e| syn::Error::new(e.span(), "expected the submodule name as a string: `submodule = \"name\"`"))?;
+        let name: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected the submodule name as a string: `submodule = \"name\"`",
+            )
+        })?;
         if options.submodule.is_some() {
             return Err(syn::Error::new_spanned(
                 key.into_token_stream().into_iter().chain(name.to_token_stream()).collect::<TokenStream>(),
@@ -139,7 +161,10 @@ fn parse_option(input: ParseStream, options: &mut GuardOptions) -> syn::Result<(
         options.submodule = Some(name);
         Ok(())
     } else {
-        Err(syn::Error::new(key.span(), format!("unknown option `{key}`: write {USAGE}")))
+        Err(syn::Error::new(
+            key.span(),
+            format!("unknown option `{key}`: write {USAGE}"),
+        ))
     }
 }
 
@@ -168,7 +193,8 @@ fn validate_submodule(name: &LitStr) -> syn::Result<()> {
 
 fn is_python_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric())
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
 }
 
 /// `#[guard]` met on its own: either written above `#[pyclass]`/`#[pyfunction]` (then move it
@@ -223,7 +249,10 @@ mod tests {
 
     #[test]
     fn reads_skip_and_submodule() {
-        assert!(options(syn::parse_quote!(#[guard(skip)])).unwrap().skip.is_some());
+        assert!(options(syn::parse_quote!(#[guard(skip)]))
+            .unwrap()
+            .skip
+            .is_some());
         let sub = options(syn::parse_quote!(#[guard(submodule = "geo.shapes")])).unwrap();
         assert_eq!(sub.submodule_path(), "geo.shapes");
     }

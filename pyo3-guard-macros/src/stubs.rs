@@ -27,7 +27,9 @@ pub fn item_attribute(item: &syn::Item, submodule: &str) -> Option<TokenStream> 
     }
     let macro_name = match item {
         syn::Item::Struct(_) => quote!(gen_stub_pyclass),
-        syn::Item::Enum(e) if e.variants.iter().all(|v| v.fields.is_empty()) => quote!(gen_stub_pyclass_enum),
+        syn::Item::Enum(e) if e.variants.iter().all(|v| v.fields.is_empty()) => {
+            quote!(gen_stub_pyclass_enum)
+        }
         syn::Item::Enum(_) => quote!(gen_stub_pyclass_complex_enum),
         syn::Item::Fn(_) => quote!(gen_stub_pyfunction),
         _ => return None,
@@ -81,7 +83,9 @@ fn stub_module(submodule: &str) -> Option<String> {
 /// Whether the crate being compiled declares pyo3-stub-gen in its Cargo.toml (read as text: a
 /// dependency line, a `workspace = true` one or a table header all name it; comments do not).
 fn dependency_declared() -> bool {
-    let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else { return true };
+    let Ok(dir) = std::env::var("CARGO_MANIFEST_DIR") else {
+        return true;
+    };
     match std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml")) {
         Ok(text) => text
             .lines()

@@ -5,13 +5,12 @@
 //! whether they were compiled, and under which name).
 
 use pyo3::prelude::*;
-use pyo3_guard_engine::record::{Export, ExportKind, Expect, Macro, Record};
+use pyo3_guard_engine::record::{Expect, Export, ExportKind, Macro, Record};
 
 use pyo3_guard_core::registry::{self, Item, SUBMODULE_DEPTH};
 
 /// How many missing items a message lists before it gives a count.
 const LISTED: usize = 20;
-
 
 /// One declared item Python cannot reach (or that the check does not look for), and why.
 pub(crate) struct Missing {
@@ -33,18 +32,31 @@ pub(crate) struct Findings {
 pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[String]) -> Findings {
     let own = record.crate_name.replace('-', "_");
     let mut found = Findings::default();
-    for export in record.exports.iter().filter(|e| e.kind != ExportKind::Member) {
+    for export in record
+        .exports
+        .iter()
+        .filter(|e| e.kind != ExportKind::Member)
+    {
         let (name, submodule) = match export.expect {
             Expect::OptedOut => continue,
             Expect::Unchecked => {
-                found.unchecked.push(Missing { export: export.clone(), reason: UNSURE.into() });
+                found.unchecked.push(Missing {
+                    export: export.clone(),
+                    reason: UNSURE.into(),
+                });
                 continue;
             }
             Expect::IfCompiled => match registry_entry(export) {
                 // Compiled, and registered: the entry knows its exact name and place.
-                Some(entry) => (entry.name(), (!entry.submodule().is_empty()).then_some(entry.submodule())),
+                Some(entry) => (
+                    entry.name(),
+                    (!entry.submodule().is_empty()).then_some(entry.submodule()),
+                ),
                 None => {
-                    found.unchecked.push(Missing { export: export.clone(), reason: CFG_UNKNOWN.into() });
+                    found.unchecked.push(Missing {
+                        export: export.clone(),
+                        reason: CFG_UNKNOWN.into(),
+                    });
                     continue;
                 }
             },
@@ -55,25 +67,35 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
         // An item added by hand to a hand-built submodule is reachable there; one expected in a
         // submodule, only in a module of that name (two codec modules may both have `compress`).
         let within = submodule.map(|path| path.rsplit('.').next().unwrap_or(path));
-        let object = object.or_else(|| find_by_hand(module, name, export.kind, within, SUBMODULE_DEPTH));
+        let object =
+            object.or_else(|| find_by_hand(module, name, export.kind, within, SUBMODULE_DEPTH));
         match object {
-            Some(object) if export.kind == ExportKind::Class => members(&object, record, export, &mut found),
+            Some(object) if export.kind == ExportKind::Class => {
+                members(&object, record, export, &mut found)
+            }
             Some(_) => {}
             None => {
                 let registered = registry_entry(export).is_some();
                 let reason = match submodule {
-                    Some(path) if target.is_none() && !registered => module_not_added(path, export, &own),
+                    Some(path) if target.is_none() && !registered => {
+                        module_not_added(path, export, &own)
+                    }
                     _ => why_unregistered(export, record, &own, named, registered),
                 };
-                found.missing.push(Missing { export: export.clone(), reason });
+                found.missing.push(Missing {
+                    export: export.clone(),
+                    reason,
+                });
             }
         }
     }
     found
 }
 
-const UNSURE: &str = "not checked: the scan cannot tell for sure how Python names it or where it goes";
-const CFG_UNKNOWN: &str = "not checked: behind a #[cfg] the build script cannot evaluate, and no registration \
+const UNSURE: &str =
+    "not checked: the scan cannot tell for sure how Python names it or where it goes";
+const CFG_UNKNOWN: &str =
+    "not checked: behind a #[cfg] the build script cannot evaluate, and no registration \
 says whether it was compiled";
 
 /// The registration of `export` linked into this binary, if any: matched by crate, Rust module
@@ -81,7 +103,10 @@ says whether it was compiled";
 fn registry_entry(export: &Export) -> Option<&'static Item> {
     registry::items().find(|item| {
         item.rust_name() == export.rust_name && item.krate() == export.crate_name && {
-            let path = item.module_path().split_once("::").map_or("", |(_, rest)| rest);
+            let path = item
+                .module_path()
+                .split_once("::")
+                .map_or("", |(_, rest)| rest);
             path == export.rust_path
         }
     })
@@ -133,14 +158,24 @@ fn find_by_hand<'py>(
     if depth == 0 {
         return None;
     }
-    let dict = module.getattr("__dict__").ok()?.cast_into::<pyo3::types::PyDict>().ok()?;
+    let dict = module
+        .getattr("__dict__")
+        .ok()?
+        .cast_into::<pyo3::types::PyDict>()
+        .ok()?;
     for (key, value) in dict.iter() {
         if !registry::is_run_time_module(&value) {
             continue;
         }
         // Its attribute name, or the last part of its `__name__`.
-        let ends_in = |name: Bound<'py, PyAny>, wanted: &str| name.extract::<String>().is_ok_and(|n| n.rsplit('.').next() == Some(wanted));
-        let named = |wanted: &str| ends_in(key.clone(), wanted) || value.getattr("__name__").is_ok_and(|n| ends_in(n, wanted));
+        let ends_in = |name: Bound<'py, PyAny>, wanted: &str| {
+            name.extract::<String>()
+                .is_ok_and(|n| n.rsplit('.').next() == Some(wanted))
+        };
+        let named = |wanted: &str| {
+            ends_in(key.clone(), wanted)
+                || value.getattr("__name__").is_ok_and(|n| ends_in(n, wanted))
+        };
         if within.is_none_or(named) {
             if let Ok(object) = value.getattr(name) {
                 let is_class = object.is_instance_of::<pyo3::types::PyType>();
@@ -172,10 +207,20 @@ fn module_not_added(path: &str, export: &Export, own: &str) -> String {
     format!("written in the declarative module `{last}`, which is not in the module{how}")
 }
 
-fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String], registered: bool) -> String {
+fn why_unregistered(
+    export: &Export,
+    record: &Record,
+    own: &str,
+    named: &[String],
+    registered: bool,
+) -> String {
     let krate = &export.crate_name;
     // Named as the code names it: a dependency renamed in Cargo.toml by its new name.
-    let in_code = record.renames.iter().find(|(_, renamed)| renamed == krate).map_or(krate.as_str(), |(used, _)| used);
+    let in_code = record
+        .renames
+        .iter()
+        .find(|(_, renamed)| renamed == krate)
+        .map_or(krate.as_str(), |(used, _)| used);
     let (attribute, macro_name) = match export.kind {
         ExportKind::Class => ("#[pyclass]", "pyclass"),
         _ => ("#[pyfunction]", "pyfunction"),
@@ -186,7 +231,9 @@ fn why_unregistered(export: &Export, record: &Record, own: &str, named: &[String
         ExportKind::Class => format!("`m.add_class::<{path}>()` in a module function"),
         _ => format!("`m.add_function(wrap_pyfunction!({path}, m)?)` in a module function"),
     };
-    let by_hand = format!("add it by hand ({by_hand}, `#[pymodule_export] use {path};` in a declarative module)");
+    let by_hand = format!(
+        "add it by hand ({by_hand}, `#[pymodule_export] use {path};` in a declarative module)"
+    );
     let fix_macro = match export.via {
         Macro::Pyo3ByName => format!(
             "`{macro_name}` is imported from PyO3 by name in {} (a name import wins over the prelude's glob): \

@@ -7,14 +7,19 @@ use std::sync::OnceLock;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyModule};
+use pyo3_guard_core::registry::Filter;
 use pyo3_guard_engine::check::{check, Report, Verdict};
 use pyo3_guard_engine::diagnose::{diagnose, stale_message, Installation};
 use pyo3_guard_engine::record::Record;
-use pyo3_guard_core::registry::Filter;
 
 use crate::exports::{describe, findings, missing_message};
 
-pyo3::create_exception!(pyo3_guard, GuardError, PyException, "Base class of the errors `__guard__.verify()` raises.");
+pyo3::create_exception!(
+    pyo3_guard,
+    GuardError,
+    PyException,
+    "Base class of the errors `__guard__.verify()` raises."
+);
 pyo3::create_exception!(
     pyo3_guard,
     StaleBuildError,
@@ -31,8 +36,21 @@ pyo3::create_exception!(
 /// Not public API. Called by the function `#[guarded_pymodule]` generates, before the user's
 /// body, in a full build: sets the guard's attributes and adds the registered items (see
 /// `attrs::install`). Its check runs on the calling thread.
-pub fn install(module: &Bound<'_, PyModule>, raw: &'static [u8], module_path: &str, named_crates: &[&str], filter: Option<Filter>) -> PyResult<()> {
-    install_with(module, raw, module_path, named_crates, filter, pyo3_guard_engine::check::check_on_one_thread)
+pub fn install(
+    module: &Bound<'_, PyModule>,
+    raw: &'static [u8],
+    module_path: &str,
+    named_crates: &[&str],
+    filter: Option<Filter>,
+) -> PyResult<()> {
+    install_with(
+        module,
+        raw,
+        module_path,
+        named_crates,
+        filter,
+        pyo3_guard_engine::check::check_on_one_thread,
+    )
 }
 
 /// Not public API. [`install`] for a crate of 400 inputs or more (cfg `pyo3_guard_threads`):
@@ -58,17 +76,24 @@ fn install_with(
     filter: Option<Filter>,
     check: CheckFn,
 ) -> PyResult<()> {
-    pyo3_guard_core::attrs::install(module, raw, module_path, named_crates, filter, |build_id, module_name| {
-        let guard = Guard {
-            build_id,
-            raw,
-            full: OnceLock::new(),
-            module_name,
-            named_crates: named_crates.iter().map(|c| c.to_string()).collect(),
-            check,
-        };
-        Ok(Bound::new(module.py(), guard)?.into_any())
-    })
+    pyo3_guard_core::attrs::install(
+        module,
+        raw,
+        module_path,
+        named_crates,
+        filter,
+        |build_id, module_name| {
+            let guard = Guard {
+                build_id,
+                raw,
+                full: OnceLock::new(),
+                module_name,
+                named_crates: named_crates.iter().map(|c| c.to_string()).collect(),
+                check,
+            };
+            Ok(Bound::new(module.py(), guard)?.into_any())
+        },
+    )
 }
 
 /// `module.__guard__`: checks the loaded binary against the sources on disk.
@@ -133,7 +158,10 @@ impl Guard {
         }
         let missing = self.findings(py, record).missing;
         if !missing.is_empty() {
-            return Err(MissingExportError::new_err(missing_message(self.display_name(), &missing)));
+            return Err(MissingExportError::new_err(missing_message(
+                self.display_name(),
+                &missing,
+            )));
         }
         Ok(())
     }
@@ -144,7 +172,11 @@ impl Guard {
     /// `kind`, `name`, `crate`, `file`, `line`, `reason`), `unchecked` (declared items the check
     /// cannot look for: `item`, `reason`) and `message`.
     #[pyo3(signature = (source_root=None))]
-    fn check<'py>(&self, py: Python<'py>, source_root: Option<PathBuf>) -> PyResult<Bound<'py, PyDict>> {
+    fn check<'py>(
+        &self,
+        py: Python<'py>,
+        source_root: Option<PathBuf>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let record = self.record()?;
         let loaded = self.loaded_file(py);
         let (report, installed) = py.detach(|| {
@@ -156,8 +188,17 @@ impl Guard {
         let dict = PyDict::new(py);
         dict.set_item("verdict", report.verdict.as_str())?;
         dict.set_item("build_id", &record.build_id)?;
-        dict.set_item("file", loaded.as_ref().map(|p| p.to_string_lossy().into_owned()))?;
-        dict.set_item("source_root", report.source_root.as_ref().map(|p| p.to_string_lossy().into_owned()))?;
+        dict.set_item(
+            "file",
+            loaded.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        )?;
+        dict.set_item(
+            "source_root",
+            report
+                .source_root
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned()),
+        )?;
         dict.set_item("changed", PyList::new(py, &report.changed)?)?;
         dict.set_item("added", PyList::new(py, &report.added)?)?;
         dict.set_item("removed", PyList::new(py, &report.removed)?)?;
@@ -189,9 +230,18 @@ impl Guard {
         }
         dict.set_item("unchecked", unchecked_entries)?;
         let message = match report.verdict {
-            Verdict::Stale => stale_message(self.display_name(), record, &report, loaded.as_deref(), &diagnosis),
+            Verdict::Stale => stale_message(
+                self.display_name(),
+                record,
+                &report,
+                loaded.as_deref(),
+                &diagnosis,
+            ),
             Verdict::Fresh if !missing.is_empty() => missing_message(self.display_name(), &missing),
-            Verdict::Fresh => format!("{} is fresh: built from the sources on disk", self.display_name()),
+            Verdict::Fresh => format!(
+                "{} is fresh: built from the sources on disk",
+                self.display_name()
+            ),
             Verdict::Unverifiable => unverifiable_message(&report),
         };
         dict.set_item("message", message)?;
@@ -204,22 +254,37 @@ impl Guard {
     #[pyo3(signature = (session))]
     fn pytest_sessionstart(&self, py: Python<'_>, session: Bound<'_, PyAny>) -> PyResult<()> {
         let _ = session;
-        let Err(err) = self.verify(py, None) else { return Ok(()) };
+        let Err(err) = self.verify(py, None) else {
+            return Ok(());
+        };
         if err.is_instance_of::<GuardError>(py) {
             // pytest prints an exit reason twice: keep it short, the full message goes first.
             let stderr = PyModule::import(py, "sys")?.getattr("stderr")?;
             stderr.call_method1("write", (format!("\n{}\n\n", err.value(py)),))?;
             let kwargs = PyDict::new(py);
             kwargs.set_item("returncode", 1)?;
-            let what = if err.is_instance_of::<StaleBuildError>(py) { "is stale" } else { "misses exports" };
-            let reason = format!("pyo3-guard: {} {what} (see above); no test was run", self.display_name());
-            PyModule::import(py, "pytest")?.getattr("exit")?.call((reason,), Some(&kwargs))?;
+            let what = if err.is_instance_of::<StaleBuildError>(py) {
+                "is stale"
+            } else {
+                "misses exports"
+            };
+            let reason = format!(
+                "pyo3-guard: {} {what} (see above); no test was run",
+                self.display_name()
+            );
+            PyModule::import(py, "pytest")?
+                .getattr("exit")?
+                .call((reason,), Some(&kwargs))?;
         }
         Err(err)
     }
 
     fn __repr__(&self) -> String {
-        format!("<pyo3-guard for {} build {}>", self.display_name(), self.build_id)
+        format!(
+            "<pyo3-guard for {} build {}>",
+            self.display_name(),
+            self.build_id
+        )
     }
 }
 
@@ -230,14 +295,20 @@ fn unverifiable_message(report: &Report) -> String {
 impl Guard {
     /// The whole record, parsed on first use.
     fn record(&self) -> PyResult<&Record> {
-        let parsed = self.full.get_or_init(|| Record::parse(self.raw).map_err(|e| e.to_string()));
-        parsed.as_ref().map_err(|e| GuardError::new_err(format!("pyo3-guard: {e}")))
+        let parsed = self
+            .full
+            .get_or_init(|| Record::parse(self.raw).map_err(|e| e.to_string()));
+        parsed
+            .as_ref()
+            .map_err(|e| GuardError::new_err(format!("pyo3-guard: {e}")))
     }
 
     /// What the export check finds: the declared items the loaded module lacks, and those it
     /// does not look for.
     fn findings(&self, py: Python<'_>, record: &Record) -> crate::exports::Findings {
-        self.loaded_module(py).map(|m| findings(&m, record, &self.named_crates)).unwrap_or_default()
+        self.loaded_module(py)
+            .map(|m| findings(&m, record, &self.named_crates))
+            .unwrap_or_default()
     }
 
     /// The name users import the module by (`demo`, `pkg._native`).

@@ -89,7 +89,9 @@ pub use pyo3_guard_macros::guarded_pymodule;
 pub mod prelude {
     pub use pyo3::prelude::*;
     // Explicit re-exports shadow the glob's macros of the same names.
-    pub use pyo3_guard_macros::{guard, guarded_pymodule, pyclass, pyfunction, pymethods, pymodule};
+    pub use pyo3_guard_macros::{
+        guard, guarded_pymodule, pyclass, pyfunction, pymethods, pymodule,
+    };
 }
 
 pub use guard::{GuardError, MissingExportError, StaleBuildError};
@@ -128,11 +130,13 @@ macro_rules! stub_gen_main {
 /// Not public API. Used by generated code.
 #[doc(hidden)]
 pub mod __private {
-    pub use pyo3_guard_core::dist::install as install_dist;
     pub use crate::guard::{install, install_threaded};
-    pub use pyo3_guard_core::registry::{add_class, add_function, install_declarative, InitResult, Item, Kind};
-    pub use pyo3_guard_macros::declared_inline;
-    pub use inventory;
     #[cfg(feature = "stub-gen")]
     pub use crate::stubs;
+    pub use inventory;
+    pub use pyo3_guard_core::dist::install as install_dist;
+    pub use pyo3_guard_core::registry::{
+        add_class, add_function, install_declarative, InitResult, Item, Kind,
+    };
+    pub use pyo3_guard_macros::declared_inline;
 }

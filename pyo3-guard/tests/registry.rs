@@ -57,7 +57,15 @@ fn original() {}
 fn registered() -> Vec<(&'static str, &'static str, Kind, bool, &'static str)> {
     let mut found: Vec<_> = items()
         .filter(|i| i.krate() == "registry")
-        .map(|i| (i.submodule(), i.name(), i.kind, i.set_module, i.module_path()))
+        .map(|i| {
+            (
+                i.submodule(),
+                i.name(),
+                i.kind,
+                i.set_module,
+                i.module_path(),
+            )
+        })
         .collect();
     found.sort_by_key(|f| (f.0, f.1));
     found

@@ -10,7 +10,13 @@ fn ui() {
     // module name maturin will build (`bar`, as if from `module-name` in pyproject.toml).
     // trybuild's cargo, and so rustc and the macros, inherit these; set only after the cases
     // above ran, in this one test, so no other test sees them.
-    std::env::set_var("PYO3_GUARD_RECORD", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ui.rs"));
-    std::env::set_var("PYO3_GUARD_MODULE_NAME", "bar;bar (`module-name` in pyproject.toml [tool.maturin])");
+    std::env::set_var(
+        "PYO3_GUARD_RECORD",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ui.rs"),
+    );
+    std::env::set_var(
+        "PYO3_GUARD_MODULE_NAME",
+        "bar;bar (`module-name` in pyproject.toml [tool.maturin])",
+    );
     trybuild::TestCases::new().compile_fail("tests/ui-build-env/*.rs");
 }
