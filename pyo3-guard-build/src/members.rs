@@ -176,7 +176,10 @@ pub fn fields(
         let own = pyo3
             .iter()
             .any(|t| has_word(t, "get") || has_word(t, "set"));
-        if !own && !(all && field.ident.is_some()) {
+        // A field is an attribute by its own `#[pyo3(get/set)]`, or by the class's
+        // `get_all`/`set_all` when it has a name (a tuple struct's fields have none).
+        let by_class = all && field.ident.is_some();
+        if !(own || by_class) {
             continue;
         }
         let explicit = pyo3.iter().find_map(name_value);
