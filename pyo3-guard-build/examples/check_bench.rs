@@ -63,6 +63,7 @@ fn build_env(root: &Path, out: &Path) -> BuildEnv {
         cfg_vars: vec![("CARGO_CFG_UNIX".into(), String::new())],
         omit_paths: false,
         dist: false,
+        dist_why: None,
         ..BuildEnv::default()
     }
 }

@@ -23,8 +23,12 @@ const RECORD_FILE: &str = "pyo3-guard-record.txt";
 /// Set to `1` at build time to keep absolute paths out of the record.
 pub const OMIT_PATHS_ENV: &str = "PYO3_GUARD_OMIT_PATHS";
 /// Set to `1` at build time for a distribution build: the record without absolute paths, and no
-/// check code linked (the cfg below makes `#[guarded_pymodule]` call the lean install).
+/// check code linked (the cfg below makes `#[guarded_pymodule]` call the lean install); `0` for a
+/// full build, even under cibuildwheel.
 pub const DIST_ENV: &str = "PYO3_GUARD_DIST";
+/// Set by cibuildwheel in every build, inside its Linux containers too: its wheels are for
+/// publishing, so without `PYO3_GUARD_DIST` such a build is a distribution build.
+pub const CIBUILDWHEEL_ENV: &str = "CIBUILDWHEEL";
 /// The cfg a distribution build sets on the crate being built (only there: the generated code
 /// that reads it is in that crate).
 pub const DIST_CFG: &str = "pyo3_guard_dist";
@@ -43,11 +47,13 @@ pub const THREADS_CFG: &str = "pyo3_guard_threads";
 /// cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH
 /// cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS
 /// cargo:rerun-if-env-changed=PYO3_GUARD_DIST
+/// cargo:rerun-if-env-changed=CIBUILDWHEEL
 /// cargo:rustc-check-cfg=cfg(pyo3_guard_dist)
-/// cargo:rustc-cfg=pyo3_guard_dist                                         (PYO3_GUARD_DIST=1)
+/// cargo:rustc-cfg=pyo3_guard_dist                  (PYO3_GUARD_DIST=1, or CIBUILDWHEEL=1 without it)
 /// cargo:rustc-check-cfg=cfg(pyo3_guard_threads)
 /// cargo:rustc-cfg=pyo3_guard_threads                                      (400 inputs or more)
 /// cargo:warning=pyo3-guard: skipped <path>: <why>                         (one per skipped entry)
+/// cargo:warning=pyo3-guard: distribution build ... (CIBUILDWHEEL=1 ...)   (when either is set)
 /// ```
 ///
 /// On an error (a malformed `Cargo.toml`, a path dependency that does not exist, ...) it prints
@@ -90,8 +96,12 @@ pub struct BuildEnv {
     /// `PYO3_GUARD_OMIT_PATHS=1`: leave the absolute source root out of the binary (for wheels
     /// meant for distribution); the check then needs `PYO3_GUARD_SOURCE_ROOT`.
     pub omit_paths: bool,
-    /// `PYO3_GUARD_DIST=1`: a distribution build (implies `omit_paths`).
+    /// `PYO3_GUARD_DIST=1`, or `CIBUILDWHEEL=1` without `PYO3_GUARD_DIST`: a distribution build
+    /// (implies `omit_paths`).
     pub dist: bool,
+    /// The variables that chose between a distribution and a full build, for the one warning
+    /// line that says which it is; `None` when neither is set (the everyday full build).
+    pub dist_why: Option<String>,
 }
 
 impl BuildEnv {
@@ -115,6 +125,10 @@ impl BuildEnv {
             })?),
             _ => None,
         };
+        let (dist, dist_why) = dist_choice(
+            std::env::var(DIST_ENV).ok().as_deref(),
+            std::env::var(CIBUILDWHEEL_ENV).ok().as_deref(),
+        )?;
         Ok(BuildEnv {
             manifest_dir: PathBuf::from(var("CARGO_MANIFEST_DIR")?),
             package_name: std::env::var("CARGO_PKG_NAME").unwrap_or_default(),
@@ -133,9 +147,51 @@ impl BuildEnv {
             cfg_vars: std::env::vars()
                 .filter(|(k, _)| k.starts_with("CARGO_CFG_"))
                 .collect(),
-            omit_paths: is_set(OMIT_PATHS_ENV) || is_set(DIST_ENV),
-            dist: is_set(DIST_ENV),
+            omit_paths: is_set(OMIT_PATHS_ENV) || dist,
+            dist,
+            dist_why,
         })
+    }
+}
+
+/// Whether a build is a distribution build, from the values of `PYO3_GUARD_DIST` and
+/// `CIBUILDWHEEL`, and why (`None`: neither is set). `PYO3_GUARD_DIST` decides when set; else
+/// cibuildwheel, whose wheels are for publishing, makes it one. Only the values cibuildwheel and
+/// users write are read as switches: anything else in `PYO3_GUARD_DIST` is an error, not a guess.
+pub fn dist_choice(
+    dist: Option<&str>,
+    cibuildwheel: Option<&str>,
+) -> Result<(bool, Option<String>)> {
+    let cibuildwheel = given(cibuildwheel).filter(|v| switch(v) != Some(false));
+    let Some(value) = given(dist) else {
+        return Ok(match cibuildwheel {
+            Some(v) => (true, Some(format!("{CIBUILDWHEEL_ENV}={v}: cibuildwheel builds wheels to publish; {DIST_ENV}=0 for a full build"))),
+            None => (false, None),
+        });
+    };
+    let dist = switch(value).ok_or_else(|| {
+        Error::msg(format!(
+            "{DIST_ENV} must be 1 (a distribution build, no check linked) or 0 (a full build), not `{value}`"
+        ))
+    })?;
+    let over = match cibuildwheel {
+        Some(v) if !dist => format!(", over {CIBUILDWHEEL_ENV}={v}"),
+        _ => String::new(),
+    };
+    Ok((dist, Some(format!("{DIST_ENV}={value}{over}"))))
+}
+
+/// An environment variable's value, trimmed; `None` when unset or empty.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// An on/off value as people write them; `None` for anything else.
+fn switch(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
     }
 }
 
@@ -213,6 +269,7 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
     writeln!(out, "cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH").map_err(io)?;
     writeln!(out, "cargo:rerun-if-env-changed={OMIT_PATHS_ENV}").map_err(io)?;
     writeln!(out, "cargo:rerun-if-env-changed={DIST_ENV}").map_err(io)?;
+    writeln!(out, "cargo:rerun-if-env-changed={CIBUILDWHEEL_ENV}").map_err(io)?;
     writeln!(out, "cargo:rustc-check-cfg=cfg({DIST_CFG})").map_err(io)?;
     if env.dist {
         writeln!(out, "cargo:rustc-cfg={DIST_CFG}").map_err(io)?;
@@ -223,6 +280,16 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
     }
     for skipped in &inputs.skipped {
         writeln!(out, "cargo:warning=pyo3-guard: {skipped}").map_err(io)?;
+    }
+    if let Some(why) = &env.dist_why {
+        // One line (cargo shows each warning line apart), so a release log says what it built.
+        let build = if env.dist {
+            "distribution build: the build record without the check"
+        } else {
+            "full build: with the check"
+        };
+        let line = format!("pyo3-guard: {build} ({why})").replace(['\n', '\r'], " ");
+        writeln!(out, "cargo:warning={line}").map_err(io)?;
     }
     Ok(())
 }
@@ -290,6 +357,7 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         renames: found.renames.clone(),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
+        dist: Some(env.dist),
         built_at: env.source_date_epoch.unwrap_or_else(now),
         inputs: recorded,
         trees: found.trees.clone(),

@@ -45,8 +45,8 @@ pub mod cfg;
 pub mod discover;
 #[doc(hidden)]
 pub use emit::{
-    build_record, emit_to, BuildEnv, CRATE_RENAMES_ENV, DIST_CFG, DIST_ENV, MODULE_NAME_ENV,
-    OMIT_PATHS_ENV, RECORD_ENV, THREADS_CFG,
+    build_record, dist_choice, emit_to, BuildEnv, CRATE_RENAMES_ENV, DIST_CFG, DIST_ENV,
+    MODULE_NAME_ENV, OMIT_PATHS_ENV, RECORD_ENV, THREADS_CFG,
 };
 #[doc(hidden)]
 #[cfg(feature = "exports")]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use common::{write, TempDir};
 use pyo3_guard_build::check::{check, check_on_one_thread, Verdict, INPUTS_PER_THREAD};
-use pyo3_guard_build::{build_record, emit_to, BuildEnv};
+use pyo3_guard_build::{build_record, dist_choice, emit_to, BuildEnv};
 use std::sync::atomic::Ordering;
 
 /// What `emit_to` prints for `env`.
@@ -58,6 +58,7 @@ fn env_for(root: &Path, out: &Path) -> BuildEnv {
         cfg_vars: vec![("CARGO_CFG_UNIX".into(), String::new())],
         omit_paths: false,
         dist: false,
+        dist_why: None,
         ..BuildEnv::default()
     }
 }
@@ -369,6 +370,7 @@ fn emit_prints_the_documented_cargo_lines() {
          cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH\n\
          cargo:rerun-if-env-changed=PYO3_GUARD_OMIT_PATHS\n\
          cargo:rerun-if-env-changed=PYO3_GUARD_DIST\n\
+         cargo:rerun-if-env-changed=CIBUILDWHEEL\n\
          cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\n\
          cargo:rustc-check-cfg=cfg(pyo3_guard_threads)\n",
         out = dir.0.display(),
@@ -654,4 +656,76 @@ fn a_distribution_build_sets_the_cfg_that_picks_the_lean_install() {
     assert!(emitted(&dist)
         .contains("cargo:rustc-check-cfg=cfg(pyo3_guard_dist)\ncargo:rustc-cfg=pyo3_guard_dist\n"));
     assert!(!emitted(&env_for(&app, &dir.0)).contains("cargo:rustc-cfg="));
+    // The record says which build it is, for `pyo3-guard inspect --require-dist`.
+    assert_eq!(build_record(&dist, &app).unwrap().dist, Some(true));
+    assert_eq!(
+        build_record(&env_for(&app, &dir.0), &app).unwrap().dist,
+        Some(false)
+    );
+}
+
+#[test]
+fn cibuildwheel_makes_a_distribution_build_unless_pyo3_guard_dist_says_otherwise() {
+    let choice = |dist, cibw| dist_choice(dist, cibw).map_err(|e| e.to_string());
+    let why = |s: &str| Ok((true, Some(s.to_owned())));
+    assert_eq!(choice(None, None), Ok((false, None)));
+    assert_eq!(choice(Some(""), Some("")), Ok((false, None)));
+    assert_eq!(choice(None, Some("0")), Ok((false, None)));
+    assert_eq!(
+        choice(None, Some("1")),
+        why("CIBUILDWHEEL=1: cibuildwheel builds wheels to publish; PYO3_GUARD_DIST=0 for a full build")
+    );
+    assert_eq!(choice(Some("1"), None), why("PYO3_GUARD_DIST=1"));
+    assert_eq!(choice(Some("true"), Some("1")), why("PYO3_GUARD_DIST=true"));
+    assert_eq!(
+        choice(Some("0"), Some("1")),
+        Ok((
+            false,
+            Some("PYO3_GUARD_DIST=0, over CIBUILDWHEEL=1".to_owned())
+        ))
+    );
+    assert_eq!(
+        choice(Some(" off "), None),
+        Ok((false, Some("PYO3_GUARD_DIST=off".to_owned())))
+    );
+    assert_eq!(
+        choice(Some("lean"), Some("1")),
+        Err("PYO3_GUARD_DIST must be 1 (a distribution build, no check linked) or 0 (a full build), not `lean`".to_owned())
+    );
+}
+
+#[test]
+fn the_build_says_which_it_is_in_one_warning_line_when_a_variable_chose() {
+    let dir = TempDir::new();
+    let app = two_crates(&dir.0);
+    let warnings = |env: &BuildEnv| -> Vec<String> {
+        emitted(env)
+            .lines()
+            .filter(|l| l.starts_with("cargo:warning="))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert!(warnings(&env_for(&app, &dir.0)).is_empty());
+    let (dist, dist_why) = dist_choice(None, Some("1")).unwrap();
+    let cibw = BuildEnv {
+        dist,
+        omit_paths: dist,
+        dist_why,
+        ..env_for(&app, &dir.0)
+    };
+    assert_eq!(
+        warnings(&cibw),
+        ["cargo:warning=pyo3-guard: distribution build: the build record without the check \
+          (CIBUILDWHEEL=1: cibuildwheel builds wheels to publish; PYO3_GUARD_DIST=0 for a full build)"]
+    );
+    let (dist, dist_why) = dist_choice(Some("0"), Some("1")).unwrap();
+    let full = BuildEnv {
+        dist,
+        dist_why,
+        ..env_for(&app, &dir.0)
+    };
+    assert_eq!(
+        warnings(&full),
+        ["cargo:warning=pyo3-guard: full build: with the check (PYO3_GUARD_DIST=0, over CIBUILDWHEEL=1)"]
+    );
 }

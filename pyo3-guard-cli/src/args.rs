@@ -14,6 +14,8 @@ pub enum Command {
     Version,
     Inspect {
         json: bool,
+        /// Exit 1 for any full build (the release check of a CI job over `dist/*.whl`).
+        require_dist: bool,
         paths: Vec<PathBuf>,
     },
     Doctor {
@@ -28,24 +30,29 @@ pub const USAGE: &str = "\
 pyo3-guard: read a PyO3 extension's build identity, and tell whether Python loads a fresh build
 
 usage:
-  pyo3-guard inspect [--json] PATH...        the build record of extension modules or wheels
+  pyo3-guard inspect [--json] [--require-dist] PATH...
+                                             the build record of extension modules or wheels
   pyo3-guard doctor [PROJECT_DIR] [--python PATH] [--fix] [--json]
                                              which build Python loads, is it fresh, and the fix
   pyo3-guard help COMMAND                    more about a command
 ";
 
 pub const INSPECT_USAGE: &str = "\
-usage: pyo3-guard inspect [--json] PATH...
+usage: pyo3-guard inspect [--json] [--require-dist] PATH...
 
 Reads the build record pyo3-guard embeds in an extension module (.so, .pyd, .dylib) or in each
 extension module of a wheel (.whl), without loading or importing anything: build id, crate,
-version, profile, features, target, build time and source root. The build id is the one the
-module reports as __build_id__.
+version, profile, whether it is a full build (with the check) or a distribution build
+(PYO3_GUARD_DIST=1: without it), features, target, build time and source root. The build id is
+the one the module reports as __build_id__.
 
-  --json    one JSON array with an object per record
+  --json           one JSON array with an object per record (its build: full or
+                   distribution, null for a record that does not say)
+  --require-dist   fail for any full build, one line each on stderr: the release check of a
+                   CI job, as in `pyo3-guard inspect --require-dist dist/*.whl`
 
-exit status: 0 every file had a record; 1 at least one did not (one line per file on stderr);
-2 bad usage.
+exit status: 0 every file had a record (and with --require-dist, every record is a
+distribution build); 1 otherwise (one line per file on stderr); 2 bad usage.
 ";
 
 pub const DOCTOR_USAGE: &str = "\
@@ -123,7 +130,7 @@ fn args_of(args: impl Iterator<Item = OsString>) -> Vec<Arg> {
 }
 
 fn inspect(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
-    let mut json = false;
+    let (mut json, mut require_dist) = (false, false);
     let mut paths = Vec::new();
     for arg in args_of(args) {
         match arg {
@@ -132,13 +139,18 @@ fn inspect(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
                 return Ok(Command::Help(INSPECT_USAGE))
             }
             Arg::Option(name, None) if name == "--json" => json = true,
+            Arg::Option(name, None) if name == "--require-dist" => require_dist = true,
             Arg::Option(name, _) => return Err(unknown("inspect", &name)),
         }
     }
     if paths.is_empty() {
         return Err("inspect needs at least one PATH (an extension module or a wheel)".into());
     }
-    Ok(Command::Inspect { json, paths })
+    Ok(Command::Inspect {
+        json,
+        require_dist,
+        paths,
+    })
 }
 
 fn doctor(args: impl Iterator<Item = OsString>) -> Result<Command, String> {
@@ -197,7 +209,16 @@ mod tests {
             parse_str(&["inspect", "a.so", "--json", "--", "-b.whl"]),
             Ok(Command::Inspect {
                 json: true,
+                require_dist: false,
                 paths: vec!["a.so".into(), "-b.whl".into()]
+            })
+        );
+        assert_eq!(
+            parse_str(&["inspect", "--require-dist", "dist/a.whl"]),
+            Ok(Command::Inspect {
+                json: false,
+                require_dist: true,
+                paths: vec!["dist/a.whl".into()]
             })
         );
         assert_eq!(

@@ -165,6 +165,7 @@ pub fn format_text(found: &Found) -> String {
         "profile",
         &format!("{} (opt-level {})", r.profile, r.opt_level),
     );
+    line("build", build_kind(r.dist));
     line(
         "features",
         &if r.features.is_empty() {
@@ -198,6 +199,34 @@ pub fn format_text(found: &Found) -> String {
     out
 }
 
+/// Full build or distribution build, in words, as a record says (`None`: it does not).
+fn build_kind(dist: Option<bool>) -> &'static str {
+    match dist {
+        Some(true) => "distribution (no check linked)",
+        Some(false) => "full (with the check)",
+        None => "not recorded (built before pyo3-guard recorded it)",
+    }
+}
+
+/// For `--require-dist`: why this record is not of a distribution build, as one line naming the
+/// file; `None` when it is one.
+pub fn not_dist(found: &Found) -> Option<String> {
+    let what = match found.record.dist {
+        Some(true) => return None,
+        Some(false) => "a full build (with the check), not a distribution build",
+        None => "its record does not say whether it is a distribution build",
+    };
+    let member = found
+        .member
+        .as_deref()
+        .map(|m| format!(" ({m})"))
+        .unwrap_or_default();
+    Some(format!(
+        "{}{member}: {what}; build wheels to publish with PYO3_GUARD_DIST=1",
+        found.file.display()
+    ))
+}
+
 /// The machine-readable form of one record: a JSON object.
 pub fn format_json(found: &Found) -> String {
     let r = &found.record;
@@ -211,6 +240,11 @@ pub fn format_json(found: &Found) -> String {
     obj.opt_str("module", r.module_name.as_deref());
     obj.str("profile", &r.profile);
     obj.str("opt_level", &r.opt_level);
+    obj.opt_str(
+        "build",
+        r.dist
+            .map(|dist| if dist { "distribution" } else { "full" }),
+    );
     obj.strs("features", &r.features);
     obj.str("target", &r.target);
     obj.num("built_at", r.built_at);
@@ -242,6 +276,7 @@ mod tests {
             module_name: Some("demo".into()),
             source_root: Some("/src/\"demo\"".into()),
             built_at: 1_732_406_400,
+            dist: Some(false),
             ..Record::default()
         }
     }
@@ -259,6 +294,7 @@ mod tests {
              \x20 build id     5f0c2a9d3e1b7a64\n\
              \x20 crate        demo 0.1.0 (module demo)\n\
              \x20 profile      release (opt-level 3)\n\
+             \x20 build        full (with the check)\n\
              \x20 features     extra\n\
              \x20 target       x86_64-unknown-linux-gnu\n\
              \x20 built        2024-11-24 00:00:00 UTC\n\
@@ -284,6 +320,28 @@ mod tests {
         assert!(text.contains(r#""built_at": 1732406400"#));
         assert!(text.contains(r#""source_root": "/src/\"demo\"""#));
         assert!(text.contains(r#""git_dirty": null"#));
+        assert!(text.contains(r#""opt_level": "3", "build": "full", "features""#));
+    }
+
+    #[test]
+    fn require_dist_names_full_builds_and_records_that_do_not_say() {
+        let mut found = Found {
+            file: "dist/demo.whl".into(),
+            member: Some("demo/demo.so".into()),
+            record: record(),
+        };
+        assert_eq!(
+            not_dist(&found).as_deref(),
+            Some("dist/demo.whl (demo/demo.so): a full build (with the check), not a distribution build; build wheels to publish with PYO3_GUARD_DIST=1")
+        );
+        found.record.dist = None;
+        assert!(not_dist(&found)
+            .unwrap()
+            .contains("its record does not say whether it is a distribution build"));
+        found.record.dist = Some(true);
+        assert_eq!(not_dist(&found), None);
+        assert!(format_json(&found).contains(r#""build": "distribution""#));
+        assert!(format_text(&found).contains("  build        distribution (no check linked)\n"));
     }
 
     #[test]

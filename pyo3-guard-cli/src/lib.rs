@@ -70,7 +70,11 @@ pub fn run(
             let _ = writeln!(out, "pyo3-guard {}", env!("CARGO_PKG_VERSION"));
             0
         }
-        Command::Inspect { json, paths } => run_inspect(json, &paths, out, err),
+        Command::Inspect {
+            json,
+            require_dist,
+            paths,
+        } => run_inspect(json, require_dist, &paths, out, err),
         Command::Doctor {
             project,
             python,
@@ -100,9 +104,11 @@ pub fn run(
     }
 }
 
-/// `inspect`: every record of every path; one error line per path that has none.
+/// `inspect`: every record of every path; one error line per path that has none and, with
+/// `require_dist`, per record of a full build.
 fn run_inspect(
     json: bool,
+    require_dist: bool,
     paths: &[std::path::PathBuf],
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -114,6 +120,10 @@ fn run_inspect(
         match inspect::read(path) {
             Ok(found) => {
                 for found in &found {
+                    if let Some(why) = require_dist.then(|| inspect::not_dist(found)).flatten() {
+                        let _ = writeln!(err, "pyo3-guard: {why}");
+                        status = 1;
+                    }
                     if json {
                         objects.push(inspect::format_json(found));
                     } else {

@@ -183,6 +183,9 @@ pub struct Record {
     pub renames: Vec<(String, String)>,
     pub git_commit: Option<String>,
     pub git_dirty: Option<bool>,
+    /// A distribution build (`PYO3_GUARD_DIST=1`: no check linked) or a full one; `None` in a
+    /// record written before the field was.
+    pub dist: Option<bool>,
     /// Seconds since the Unix epoch (SOURCE_DATE_EPOCH when set). Not part of the id.
     pub built_at: u64,
     pub inputs: Vec<RecordedInput>,
@@ -244,6 +247,7 @@ impl Record {
             ("pyproject", &self.pyproject),
             ("git_commit", &self.git_commit),
             ("git_dirty", &self.git_dirty.map(|d| d.to_string())),
+            ("dist", &self.dist.map(|d| d.to_string())),
         ];
         for (key, value) in optional {
             if let Some(value) = value {
@@ -535,6 +539,7 @@ fn set_field(
         }
         "git_commit" => record.git_commit = Some(value),
         "git_dirty" => record.git_dirty = Some(value == "true"),
+        "dist" => record.dist = Some(value == "true"),
         // Fields added by later versions are skipped, not refused.
         _ => return Ok(false),
     }
@@ -708,6 +713,7 @@ mod tests {
             renames: vec![("types".into(), "core_types".into())],
             git_commit: None,
             git_dirty: Some(true),
+            dist: Some(false),
             built_at: 42,
             inputs: vec![RecordedInput {
                 rel: "src/a b.rs".into(),
