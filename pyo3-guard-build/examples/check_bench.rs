@@ -18,9 +18,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pyo3_guard_build::check::check;
-use pyo3_guard_build::record::Record;
 use pyo3_guard_build::{build_record, discover, BuildEnv};
+use pyo3_guard_engine::check::check;
+use pyo3_guard_engine::record::Record;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

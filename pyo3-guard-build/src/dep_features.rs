@@ -14,8 +14,8 @@ use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::inputs::CrateSource;
 use crate::manifest::{get, get_path, TomlFile};
+use pyo3_guard_engine::inputs::CrateSource;
 
 /// The features of `dep` the root package (manifest `root_dir/Cargo.toml`, built with
 /// `root_features`) enables for sure. Empty when a manifest cannot be read.

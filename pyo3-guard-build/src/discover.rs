@@ -6,16 +6,16 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
-use crate::inputs::{CrateSource, Inputs, Walker};
 use crate::manifest::CrateManifest;
 use crate::workspace::{lock_file, workspace_root};
+use pyo3_guard_engine::error::{Error, Result};
+use pyo3_guard_engine::inputs::{CrateSource, Inputs, Walker};
 
 /// Finds every input of the crate whose directory is `root` (canonical, absolute).
 pub fn discover(root: &Path) -> Result<Inputs> {
     let mut walker = Walker::new(root);
     let root_manifest = CrateManifest::read(&root.join("Cargo.toml"))?;
-    let pyproject = crate::layout::pyproject_for(root);
+    let pyproject = pyo3_guard_engine::layout::pyproject_for(root);
     let module_name = crate::manifest::maturin_module_name(
         pyproject.as_ref().map(|p| p.path.as_path()),
         &root_manifest,

@@ -5,13 +5,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::error::{Error, Result};
-use crate::inputs::{self, Inputs};
+use crate::discover;
 use crate::manifest::{get, TomlFile};
-use crate::record::{self, Record};
 #[cfg(feature = "exports")]
 use crate::{cfg, exports};
-use crate::{discover, fingerprint};
+use pyo3_guard_engine::error::{Error, Result};
+use pyo3_guard_engine::fingerprint;
+use pyo3_guard_engine::inputs::{self, Inputs};
+use pyo3_guard_engine::record::{self, Record};
 
 /// Name of the file written to `OUT_DIR`, and of the `rustc-env` variable pointing at it.
 pub const RECORD_ENV: &str = "PYO3_GUARD_RECORD";

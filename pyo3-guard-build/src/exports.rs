@@ -10,10 +10,10 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::{Attribute, ImplItem, Item, Meta};
 
 use crate::cfg::{split_commas, Cfg, CfgEnv};
-use crate::error::{Error, Result};
-use crate::inputs::relative_path;
 use crate::members;
-use crate::record::{Expect, Export, ExportKind, Macro};
+use pyo3_guard_engine::error::{Error, Result};
+use pyo3_guard_engine::inputs::relative_path;
+use pyo3_guard_engine::record::{Expect, Export, ExportKind, Macro};
 
 /// Finds the exports of the crate named `crate_name` whose library root is `lib`.
 /// `root` is the source root paths are made relative to.

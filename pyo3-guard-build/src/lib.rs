@@ -35,9 +35,9 @@ pub mod workspace;
 
 pub use emit::emit;
 
-// Not public API: what the `pyo3-guard` command, the engine tests and the benchmarks use (the
-// build side's entry points, and the engine's modules under the paths they and this crate's
-// own files name them by).
+// Not public API: the build side's entry points that the `pyo3-guard` command, this crate's
+// tests and the benchmarks use. The engine's own modules are reached through
+// `pyo3-guard-engine` by name, never through this crate.
 #[doc(hidden)]
 #[cfg(feature = "exports")]
 pub mod cfg;
@@ -51,7 +51,3 @@ pub use emit::{
 #[doc(hidden)]
 #[cfg(feature = "exports")]
 pub mod exports;
-#[doc(hidden)]
-pub use pyo3_guard_engine::{
-    cache_keys, check, diagnose, error, fingerprint, inputs, layout, record, Error, Result,
-};

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
-use crate::error::{Error, Result};
+use pyo3_guard_engine::error::{Error, Result};
 
 /// A parsed TOML file, kept with its path so errors can name file and line.
 pub(crate) struct TomlFile {
@@ -201,7 +201,7 @@ fn strings(value: &DeValue<'_>) -> Vec<String> {
 }
 
 /// The module maturin builds from `pyproject` (the one that builds this crate, see
-/// [`crate::layout::pyproject_for`]) with maturin's precedence: `[tool.maturin] module-name` >
+/// [`pyo3_guard_engine::layout::pyproject_for`]) with maturin's precedence: `[tool.maturin] module-name` >
 /// Cargo `[lib] name` > `[project] name` > Cargo package name. Returns the dotted name (the
 /// name users import) and where it comes from. `None` without a pyproject.toml (not a maturin
 /// project: nothing to check).

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
 use crate::manifest::CrateManifest;
+use pyo3_guard_engine::error::{Error, Result};
 
 /// The workspace root of the package in `dir` whose manifest is `manifest`, with its manifest,
 /// or `None` when the package is a workspace of its own:
@@ -135,7 +135,7 @@ mod tests {
         let dir = tmp.join(rel);
         let manifest = CrateManifest::read(&dir.join("Cargo.toml")).unwrap();
         let root = workspace_root(&dir, &manifest).unwrap();
-        root.map(|(dir, _)| crate::inputs::relative_path(tmp, &dir))
+        root.map(|(dir, _)| pyo3_guard_engine::inputs::relative_path(tmp, &dir))
     }
 
     #[test]
@@ -180,7 +180,7 @@ mod tests {
         let members: Vec<String> = members(&tmp.join("ws"))
             .unwrap()
             .iter()
-            .map(|m| crate::inputs::relative_path(&tmp, m))
+            .map(|m| pyo3_guard_engine::inputs::relative_path(&tmp, m))
             .collect();
         assert_eq!(members, ["ws/crates/a", "ws/kept/inner"]);
 

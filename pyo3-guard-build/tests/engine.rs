@@ -6,8 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{write, TempDir};
-use pyo3_guard_build::check::{check, check_on_one_thread, Verdict, INPUTS_PER_THREAD};
 use pyo3_guard_build::{build_record, dist_choice, emit_to, BuildEnv};
+use pyo3_guard_engine::check::{check, check_on_one_thread, Verdict, INPUTS_PER_THREAD};
 use std::sync::atomic::Ordering;
 
 /// What `emit_to` prints for `env`.
@@ -75,15 +75,15 @@ fn rels(root: &Path, out: &Path) -> Vec<String> {
 /// The inputs the check finds from the record's layout are those the manifests give.
 fn assert_the_recorded_layout_gives_what_the_manifests_give(
     app: &Path,
-    record: &pyo3_guard_build::record::Record,
+    record: &pyo3_guard_engine::record::Record,
 ) {
     let root = app.canonicalize().unwrap();
-    let rels = |files: Vec<pyo3_guard_build::inputs::InputFile>| {
+    let rels = |files: Vec<pyo3_guard_engine::inputs::InputFile>| {
         files.into_iter().map(|f| f.rel).collect::<Vec<_>>()
     };
     assert_eq!(
         rels(
-            pyo3_guard_build::inputs::from_record(&root, record)
+            pyo3_guard_engine::inputs::from_record(&root, record)
                 .unwrap()
                 .files
         ),
@@ -255,7 +255,7 @@ fn files_the_manifests_name_are_found_again_even_when_git_ignored() {
     );
     // A record of the earlier format, without `file` lines: the files outside the trees (the
     // manifests, the lock file) are still found; only the git-ignored one inside src/ is not.
-    let earlier = pyo3_guard_build::record::Record {
+    let earlier = pyo3_guard_engine::record::Record {
         named: vec![],
         ..record
     };
@@ -481,7 +481,7 @@ fn a_runaway_tree_stops_with_a_clear_error_instead_of_walking_forever() {
     let app = two_crates(&dir.0);
     let many = app.join("src/generated");
     std::fs::create_dir_all(&many).unwrap();
-    for i in 0..=pyo3_guard_build::inputs::MAX_INPUT_FILES {
+    for i in 0..=pyo3_guard_engine::inputs::MAX_INPUT_FILES {
         std::fs::write(many.join(format!("{i}.rs")), "").unwrap();
     }
     let err = build_record(&env_for(&app, &dir.0), &app)

@@ -5,7 +5,7 @@ mod common;
 
 use pyo3_guard_build::cfg::CfgEnv;
 use pyo3_guard_build::exports::scan_crate;
-use pyo3_guard_build::record::{Expect, ExportKind, Macro};
+use pyo3_guard_engine::record::{Expect, ExportKind, Macro};
 
 use common::{write, TempDir};
 
@@ -88,7 +88,7 @@ struct Documented;
 "#;
 
 /// One line per export, as the assertions read them.
-fn describe(exports: &[pyo3_guard_build::record::Export]) -> Vec<String> {
+fn describe(exports: &[pyo3_guard_engine::record::Export]) -> Vec<String> {
     exports
         .iter()
         .map(|e| {
@@ -108,7 +108,7 @@ fn describe(exports: &[pyo3_guard_build::record::Export]) -> Vec<String> {
 }
 
 /// Scans a crate of `files` (path and text; `src/lib.rs` is its root), no features, no target cfg.
-fn scan_files(files: &[(&str, &str)]) -> Vec<pyo3_guard_build::record::Export> {
+fn scan_files(files: &[(&str, &str)]) -> Vec<pyo3_guard_engine::record::Export> {
     let temp = TempDir::new();
     let dir = &temp.0;
     for (path, text) in files {

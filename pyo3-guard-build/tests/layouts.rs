@@ -6,8 +6,8 @@ mod common;
 use std::path::Path;
 
 use common::{write, TempDir};
-use pyo3_guard_build::check::{check, Verdict};
 use pyo3_guard_build::{build_record, emit_to, BuildEnv};
+use pyo3_guard_engine::check::{check, Verdict};
 
 fn env_for(root: &Path, out: &Path) -> BuildEnv {
     BuildEnv {
@@ -166,7 +166,7 @@ fn with_manifest_path_the_pyproject_above_names_the_module_and_the_cache_keys_ar
     let record = build_record(&env_for(&rust, &dir.0), &rust).unwrap();
     assert_eq!(record.pyproject.as_deref(), Some("../pyproject.toml"));
     assert_eq!(
-        pyo3_guard_build::diagnose::cache_key_globs(None, &record),
+        pyo3_guard_engine::diagnose::cache_key_globs(None, &record),
         [
             "pyproject.toml",
             "rust/Cargo.lock",

@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use pyo3_guard_build::check::{check, Report, Verdict};
-use pyo3_guard_build::diagnose::{
+use pyo3_guard_engine::check::{check, Report, Verdict};
+use pyo3_guard_engine::diagnose::{
     develop_command, diagnose, in_dir, missing_cache_keys, shell_quote, Installation,
 };
-use pyo3_guard_build::record::Record;
+use pyo3_guard_engine::record::Record;
 
 use crate::fix;
 use crate::inspect;
@@ -194,8 +194,10 @@ pub fn apply_fix(project: &Project) -> Fixed {
             project.root.display()
         ));
     };
-    let globs =
-        pyo3_guard_build::diagnose::cache_key_globs(Some(&project.root), &project.current_record());
+    let globs = pyo3_guard_engine::diagnose::cache_key_globs(
+        Some(&project.root),
+        &project.current_record(),
+    );
     fix::add_cache_keys(pyproject, &globs)
 }
 
@@ -490,7 +492,7 @@ fn fresh_hints(f: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pyo3_guard_build::record::RecordedInput;
+    use pyo3_guard_engine::record::RecordedInput;
 
     fn write(path: &Path, content: &[u8]) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

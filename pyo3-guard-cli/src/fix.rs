@@ -156,7 +156,7 @@ mod tests {
         for text in cases {
             let doc: DocumentMut = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
             assert_eq!(
-                pyo3_guard_build::cache_keys::listed(text),
+                pyo3_guard_engine::cache_keys::listed(text),
                 present_keys(&doc),
                 "{text}"
             );

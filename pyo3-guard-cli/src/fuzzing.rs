@@ -1,7 +1,7 @@
 //! Not public API. The bodies of the fuzz targets in `fuzz/`, here so the regression tests in
 //! `tests/fuzz_regressions.rs` run exactly what the fuzzer ran.
 
-use pyo3_guard_build::record::Record;
+use pyo3_guard_engine::record::Record;
 
 use crate::inspect::record_in_binary;
 use crate::wheel::Wheel;
@@ -48,6 +48,6 @@ pub fn wheel_read(data: &[u8]) {
 /// cache-keys` (text from disk, read at every stale report) never panics, whatever the text.
 pub fn cache_keys(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = pyo3_guard_build::cache_keys::listed(text);
+        let _ = pyo3_guard_engine::cache_keys::listed(text);
     }
 }

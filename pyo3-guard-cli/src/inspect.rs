@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use pyo3_guard_build::diagnose::format_time;
-use pyo3_guard_build::record::{Record, MAGIC};
+use pyo3_guard_engine::diagnose::format_time;
+use pyo3_guard_engine::record::{Record, MAGIC};
 
 use crate::json;
 use crate::wheel::Wheel;

@@ -11,12 +11,13 @@
 //!
 //! # Why a crate of its own
 //!
-//! pyo3-guard is three crates plus this one. A binary cannot live in the pyo3 extension crate
-//! (`pyo3-guard` links against Python and is built as part of the user's module), and the
-//! command's own dependencies — a wheel (zip) reader and `toml_edit` for `--fix` — would, in
-//! `pyo3-guard-build`, compile in every user's build script for nothing. So the command is
-//! `pyo3-guard-cli`: it reuses `pyo3-guard-build`'s engine (record format, input discovery,
-//! check, diagnosis), so it cannot disagree with the runtime, and it does not depend on pyo3.
+//! A binary cannot live in the pyo3 extension crate (`pyo3-guard` links against Python and is
+//! built as part of the user's module), and the command's own dependencies — a wheel (zip)
+//! reader and `toml_edit` for `--fix` — would, in `pyo3-guard-build`, compile in every user's
+//! build script for nothing. So the command is a crate of its own: it uses
+//! `pyo3-guard-engine` (record format, check, diagnosis), the one the runtime uses, so it cannot
+//! disagree with it, and `pyo3-guard-build` only for what it must do as a build does (finding a
+//! project's inputs from its manifests). It does not depend on pyo3.
 //!
 //! # Modules
 //!

@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use pyo3_guard_build::diagnose::shell_quote;
 use pyo3_guard_build::discover::discover;
-use pyo3_guard_build::fingerprint;
-use pyo3_guard_build::inputs::{relative_path, Inputs};
-use pyo3_guard_build::layout::{pyproject_for, Pyproject};
-use pyo3_guard_build::record::{Record, RecordedInput};
+use pyo3_guard_engine::diagnose::shell_quote;
+use pyo3_guard_engine::fingerprint;
+use pyo3_guard_engine::inputs::{relative_path, Inputs};
+use pyo3_guard_engine::layout::{pyproject_for, Pyproject};
+use pyo3_guard_engine::record::{Record, RecordedInput};
 
 /// A maturin project, read from its directory.
 pub struct Project {

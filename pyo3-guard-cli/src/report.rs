@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use pyo3_guard_build::check::Verdict;
-use pyo3_guard_build::diagnose::{format_time, Installation};
+use pyo3_guard_engine::check::Verdict;
+use pyo3_guard_engine::diagnose::{format_time, Installation};
 
 use crate::doctor::{Copy, Findings, Fixed, Outcome, EXIT_UNKNOWN};
 use crate::json::Object;

@@ -1,7 +1,8 @@
-//! The engine shared by [pyo3-guard](https://docs.rs/pyo3-guard)'s three other crates: the
-//! build script (`pyo3-guard-build`) fingerprints a build with it, the extension
-//! (`pyo3-guard`) re-checks itself with it at run time, and the `pyo3-guard` command checks an
-//! installed file with it, so the three can never disagree about what an input is.
+//! The engine shared by [pyo3-guard](https://docs.rs/pyo3-guard)'s other crates: the build
+//! script (`pyo3-guard-build`) fingerprints a build with it, the extension (`pyo3-guard`, and
+//! `pyo3-guard-core` for the record's fields) re-checks itself with it at run time, and the
+//! `pyo3-guard` command (`pyo3-guard-cli`) checks an installed file with it, so none of them
+//! can disagree about what an input is.
 //!
 //! Not for direct use: its API changes with any release, and the other crates pin its exact
 //! version. It reads no manifest and parses no Rust (that is the build script's part, with

@@ -44,7 +44,8 @@ pub fn pymodule(args: TokenStream, item: TokenStream) -> TokenStream {
     declarative::pymodule(args.into(), item.into()).into()
 }
 
-/// PyO3's `#[pymethods]`, plus a record of each method's Python name.
+/// PyO3's `#[pymethods]`, after taking off a method's `#[guard(skip)]`; the methods reach Python
+/// with their class, and the export check reads their names from the build record.
 #[proc_macro_attribute]
 pub fn pymethods(args: TokenStream, item: TokenStream) -> TokenStream {
     methods::pymethods(args.into(), item.into()).into()
