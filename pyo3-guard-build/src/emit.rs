@@ -74,15 +74,17 @@ pub struct BuildEnv {
     pub manifest_dir: PathBuf,
     /// `OUT_DIR`: where the record is written.
     pub out_dir: PathBuf,
-    /// `CARGO_PKG_NAME` and `CARGO_PKG_VERSION`: cargo's own reading of the manifest (a
-    /// `version.workspace = true` resolved). Empty: read from Cargo.toml.
+    /// `CARGO_PKG_NAME`: cargo's own reading of the manifest. Empty: read from Cargo.toml.
     pub package_name: String,
+    /// `CARGO_PKG_VERSION` (a `version.workspace = true` resolved). Empty: read from Cargo.toml.
     pub package_version: String,
     /// Profile name (`dev`, `release` or custom), read from the `OUT_DIR` layout.
     pub profile: String,
-    /// `OPT_LEVEL`, `DEBUG`, `TARGET`.
+    /// `OPT_LEVEL`.
     pub opt_level: String,
+    /// `DEBUG`.
     pub debug: String,
+    /// `TARGET`: the target triple.
     pub target: String,
     /// Enabled cargo features of the crate, sorted.
     pub features: Vec<String>,

@@ -33,7 +33,7 @@ pub struct Scan {
     /// are, whatever else exports them.
     pub inline: Vec<String>,
     /// Declarative modules written outside the guarded one (`#[pymodule] pub mod codec { .. }`):
-    /// their items' `submodule` starts with [`DETACHED`] and the module's index here until an
+    /// their items' `submodule` starts with `DETACHED` and the module's index here until an
     /// export places the module.
     pub detached: Vec<Detached>,
 }

@@ -20,6 +20,7 @@
 //! The walk, the hashes and the record are those of `pyo3-guard-engine`, which the extension
 //! uses again at run time to tell whether the loaded binary still matches the sources on disk.
 
+#![warn(missing_docs)]
 #![deny(unsafe_code)]
 // The crate example is a build script, whose `fn main` is the point.
 #![allow(clippy::needless_doctest_main)]

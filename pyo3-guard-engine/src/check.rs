@@ -28,6 +28,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The word `check()` reports: `fresh`, `stale` or `unverifiable`.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Fresh => "fresh",
@@ -40,6 +41,7 @@ impl Verdict {
 /// The findings of one check.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// Whether the loaded build matches the sources on disk.
     pub verdict: Verdict,
     /// The source root that was compared, when there was one.
     pub source_root: Option<PathBuf>,

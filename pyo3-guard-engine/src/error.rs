@@ -40,6 +40,7 @@ impl Error {
         }
     }
 
+    /// The same error, at `line` of its file (1-based).
     pub fn with_line(mut self, line: usize) -> Self {
         self.line = Some(line);
         self
@@ -76,4 +77,5 @@ impl std::error::Error for Error {
     }
 }
 
+/// The engine's result type.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -27,21 +27,26 @@ const SKIPPED_EXTENSIONS: [&str; 9] = [
 /// for path dependencies outside the crate) and where it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
+    /// Path relative to the root crate, `/`-separated.
     pub rel: String,
+    /// Where the file is now (absolute).
     pub path: PathBuf,
     /// Size and modification time seen during discovery, so a check needs no second `stat`.
     pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch.
     pub mtime_ns: u64,
 }
 
 /// One crate of the build: where it is, its name and its library root file.
 #[derive(Debug, Clone)]
 pub struct CrateSource {
+    /// The crate's directory (the one holding its Cargo.toml).
     pub dir: PathBuf,
     /// The library's name (`[lib] name`, else the package name), as written.
     pub name: String,
     /// The package name.
     pub package: String,
+    /// The library's root file (`[lib] path`, else `src/lib.rs`).
     pub lib: PathBuf,
 }
 
@@ -70,6 +75,7 @@ pub struct Inputs {
     pub skipped: Vec<String>,
     /// The root crate's manifest facts.
     pub package_name: Option<String>,
+    /// The root crate's package version.
     pub package_version: Option<String>,
     /// maturin's module name (dotted, as users import it) and where it came from, if this is a
     /// maturin project.
@@ -118,8 +124,11 @@ pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
     Ok(walker.finish())
 }
 
+/// Collects the inputs of a build: walks source trees with the gitignore rules and records
+/// single files, the same way for the build script and for the run-time check.
 pub struct Walker {
     root: PathBuf,
+    /// What has been collected so far.
     pub inputs: Inputs,
     /// Directories already walked, by identity, so symlink loops end.
     /// Sorted, for `binary_search` (a hash set would link hashbrown's code for one type more).
@@ -129,6 +138,7 @@ pub struct Walker {
 }
 
 impl Walker {
+    /// A walker for a build whose root crate is at `root` (canonical).
     pub fn new(root: &Path) -> Walker {
         Walker {
             root: root.to_path_buf(),

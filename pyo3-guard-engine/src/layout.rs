@@ -10,11 +10,14 @@ use crate::cache_keys::strings_at;
 /// A pyproject.toml and its text.
 #[derive(Debug, Clone)]
 pub struct Pyproject {
+    /// Where the file is.
     pub path: PathBuf,
+    /// Its whole text (read once; the engine scans it without a TOML parser).
     pub text: String,
 }
 
 impl Pyproject {
+    /// The pyproject.toml at `path`, or `None` when it cannot be read.
     pub fn read(path: &Path) -> Option<Pyproject> {
         let text = std::fs::read_to_string(path).ok()?;
         Some(Pyproject {

@@ -8,6 +8,7 @@
 //! version. It reads no manifest and parses no Rust (that is the build script's part, with
 //! `toml` and `syn`), so the extension links neither.
 
+#![warn(missing_docs)]
 #![deny(unsafe_code)]
 
 pub mod cache_keys;

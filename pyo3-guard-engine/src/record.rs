@@ -23,6 +23,7 @@ const LEN_DIGITS: usize = 8;
 pub struct RecordedInput {
     /// Path relative to the source root, `/`-separated.
     pub rel: String,
+    /// Size in bytes.
     pub size: u64,
     /// Modification time in nanoseconds since the Unix epoch; 0 when not recorded.
     pub mtime_ns: u64,
@@ -150,6 +151,7 @@ pub struct Export {
     pub via: Macro,
     /// Where it is declared: path relative to the source root, and line.
     pub file: String,
+    /// Line of the declaration, 1-based.
     pub line: usize,
 }
 
@@ -160,12 +162,17 @@ pub struct Record {
     pub build_id: String,
     /// The source part of the id: input paths and contents only.
     pub source_id: String,
+    /// The package name (`CARGO_PKG_NAME`).
     pub crate_name: String,
+    /// The package version (`CARGO_PKG_VERSION`).
     pub crate_version: String,
     /// Cargo profile name: `dev`, `release` or a custom one.
     pub profile: String,
+    /// `OPT_LEVEL` of the build.
     pub opt_level: String,
+    /// Target triple (`TARGET`).
     pub target: String,
+    /// Enabled cargo features of the crate, sorted.
     pub features: Vec<String>,
     /// `rustc --version` of the compiler that built it.
     pub rustc: String,
@@ -181,13 +188,16 @@ pub struct Record {
     pub pyproject: Option<String>,
     /// Dependencies renamed in Cargo.toml: (name in code, crate name), for messages.
     pub renames: Vec<(String, String)>,
+    /// The commit checked out in the source root's git work tree, if it is one.
     pub git_commit: Option<String>,
+    /// Whether that work tree had uncommitted changes; `None` outside git.
     pub git_dirty: Option<bool>,
     /// A distribution build (`PYO3_GUARD_DIST=1`: no check linked) or a full one; `None` in a
     /// record written before the field was.
     pub dist: Option<bool>,
     /// Seconds since the Unix epoch (SOURCE_DATE_EPOCH when set). Not part of the id.
     pub built_at: u64,
+    /// Every input file with its size, time and hash, sorted by path.
     pub inputs: Vec<RecordedInput>,
     /// The source trees walked (each crate's `src/`), relative paths: with the inputs, the
     /// layout the manifests gave, which the check walks again without reading a manifest.

@@ -8,6 +8,8 @@
 //! (reading PyO3's arguments without owning them), `stubs` (pyo3-stub-gen's annotations,
 //! feature `stub-gen`).
 
+#![warn(missing_docs)]
+
 mod args;
 mod declarative;
 mod item;
