@@ -17,6 +17,8 @@ mod methods;
 mod module;
 mod module_name;
 mod options;
+#[cfg(test)]
+mod snapshots;
 mod stubs;
 
 use proc_macro::TokenStream;
