@@ -1,4 +1,4 @@
-"""The README's lines for depending on pyo3-guard before a release, pasted into a new crate:
+"""The lines of docs/converting.md for depending on pyo3-guard before a release, pasted into a new crate:
 real cargo, a real git dependency on this repository (its HEAD commit)."""
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ fn pasted(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 def readme_dependency_lines() -> str:
     """The toml block of "Before pyo3-guard is on crates.io"."""
-    text = (REPO / "README.md").read_text()
+    text = (REPO / "docs" / "converting.md").read_text()
     section = text[text.index("**Before pyo3-guard is on crates.io**"):]
     block = re.search(r"```toml\n(.*?)```", section, re.S)
-    assert block and PLACEHOLDER in block.group(1), "README: the pre-release dependency block moved"
+    assert block and PLACEHOLDER in block.group(1), "docs/converting.md: the pre-release dependency block moved"
     return block.group(1)
 
 

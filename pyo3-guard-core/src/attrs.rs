@@ -50,7 +50,7 @@ fn read_fields(raw: &[u8]) -> PyResult<Fields<'_>> {
     Fields::read(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))
 }
 
-/// `__build_info__`: the record's fields as a dict, in this order (the README lists them); and
+/// `__build_info__`: the record's fields as a dict, in this order (docs/python.md lists them); and
 /// the build id.
 fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<(Bound<'py, PyDict>, String)> {
     use Value::*;

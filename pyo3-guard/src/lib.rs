@@ -25,7 +25,9 @@
 //! The module (and, in maturin's pure-Rust layout, the package around it) then has:
 //!
 //! - `__build_id__`: a 16-hex-digit id derived only from the build's inputs;
-//! - `__build_info__`: a dict describing the build (see the README for every key);
+//! - `__build_info__`: a dict describing the build: `build_id`, `source_id`, `crate`, `version`,
+//!   `module`, `profile`, `opt_level`, `target`, `features`, `rustc`, `pyo3`, `source_root`,
+//!   `inputs`, `git_commit`, `git_dirty`, `built_at`;
 //! - `__guard__`: an object whose `verify()` raises `__guard__.StaleBuildError` when the loaded
 //!   binary was not built from the sources on disk now, naming each changed file and the likely
 //!   cause, and whose `check()` returns the same findings as a dict.
@@ -45,7 +47,8 @@
 //!
 //! A registered class or function reports the module users import it from as `__module__`:
 //! `demo` (not the extension `demo.demo` of maturin's pure-Rust layout), `demo.sub` in a
-//! submodule; a class that sets `module = "..."` keeps its own. See [`registry`] for the rules.
+//! submodule; a class that sets `module = "..."` keeps its own. The guide's chapter on modules
+//! has the rules per layout.
 //!
 //! When maturin builds the crate (a `pyproject.toml` beside `Cargo.toml`), `#[guarded_pymodule]`
 //! also checks at compile time that the module's Python name is the one maturin will look for.
@@ -55,6 +58,8 @@
 
 mod exports;
 mod guard;
+// Not public API: the registry generated code and this crate's tests reach.
+#[doc(hidden)]
 pub use pyo3_guard_core::registry;
 
 /// Turns a PyO3 module into a guarded one. Accepts what `#[pyo3::pymodule]` accepts, plus
@@ -62,7 +67,7 @@ pub use pyo3_guard_core::registry;
 ///
 /// - a function module: the function takes `m: &Bound<'_, PyModule>` (optionally after
 ///   `py: Python<'_>`) and returns `PyResult<()>`. On import it installs the guard, then adds
-///   the registered items (see [`registry`]), then runs its body.
+///   the registered items, then runs its body.
 /// - a declarative module, `mod name { ... }`: PyO3 adds the items written inside it and makes
 ///   each nested `#[pymodule] mod` a submodule; then the guard is installed, the registered
 ///   items defined elsewhere are added, every nested module is entered in `sys.modules`

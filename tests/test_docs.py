@@ -1,0 +1,86 @@
+"""The README and the guide (docs/): every fenced code block parses in its language, every
+command names a program that exists, and the README's first set-up command, `scripts/demo`,
+runs and shows what the README says it shows. (The second, `scripts/test`, is what CI runs.)
+
+Blocks that are also run or built elsewhere: the pre-release dependency lines
+(test_packaging.py), the distribution workflow (test_dist.py), the quick start's module and
+conftest (every example project is built that way)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+FENCE = re.compile(r"(?ms)^(?P<indent> *)```(?P<lang>\w*)\n(?P<body>.*?)^(?P=indent)```")
+# Programs a command may start with: the tools scripts/test installs, cargo, and the command.
+PROGRAMS = {"cargo", "maturin", "uv", "pip", "python", "pytest", "pyo3-guard", "uvx"}
+
+
+def blocks() -> list[tuple[str, str, str]]:
+    found = []
+    for doc in DOCUMENTS:
+        for match in FENCE.finditer(doc.read_text()):
+            body = "\n".join(line.removeprefix(match["indent"]) for line in match["body"].splitlines())
+            found.append((f"{doc.relative_to(REPO)}:{doc.read_text()[:match.start()].count(chr(10)) + 1}",
+                          match["lang"], body + "\n"))
+    return found
+
+
+BLOCKS = blocks()
+
+
+def test_the_documents_have_blocks_of_every_language_checked_here():
+    languages = {lang for _, lang, _ in BLOCKS}
+    assert {"rust", "toml", "python", "sh", "text"} <= languages, languages
+    unknown = languages - {"rust", "toml", "python", "sh", "text", "yaml"}
+    assert not unknown, f"blocks of a language nothing checks: {unknown}"
+
+
+@pytest.mark.parametrize("where,lang,body", BLOCKS, ids=[f"{w}:{lang}" for w, lang, _ in BLOCKS])
+def test_block_parses(where: str, lang: str, body: str, tmp_path: Path):
+    if lang == "toml":
+        tomllib.loads(body)
+    elif lang == "python":
+        compile(body, where, "exec")
+    elif lang == "yaml":
+        yaml.safe_load(body)
+    elif lang == "rust":
+        source = tmp_path / "block.rs"
+        source.write_text(body)
+        proc = subprocess.run(["rustfmt", "--edition", "2021", "--emit", "stdout", str(source)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, f"{where}: the Rust block does not parse:\n{proc.stderr}"
+    elif lang == "sh":
+        proc = subprocess.run(["bash", "-n"], input=body, capture_output=True, text=True)
+        assert proc.returncode == 0, f"{where}: {proc.stderr}"
+        for line in body.splitlines():
+            words = [w for w in shlex.split(line, comments=True) if "=" not in w.split("/")[0]]
+            if not words:
+                continue
+            program = words[0]
+            if program.startswith("scripts/"):
+                assert (REPO / program).is_file(), f"{where}: {program} does not exist"
+            else:
+                assert program in PROGRAMS, f"{where}: `{program}` is not a program the tests know"
+                if program not in {"pyo3-guard", "uvx", "pip", "python"}:
+                    assert shutil.which(program), f"{where}: {program} is not installed"
+
+
+def test_the_readmes_demo_runs_and_shows_what_the_readme_shows():
+    readme = (REPO / "README.md").read_text()
+    proc = subprocess.run([str(REPO / "scripts" / "demo")], capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, f"scripts/demo failed:\n{proc.stdout}\n{proc.stderr}"
+    for line in ["has reset: True", "has reset: False  <- the new method is gone",
+                 "StaleBuildError: demo is stale", "changed: src/lib.rs", "likely cause: uv reinstalled"]:
+        assert line in readme, f"the README no longer shows {line!r}: update this test with it"
+        assert line in proc.stdout, f"scripts/demo no longer prints {line!r}:\n{proc.stdout}"
