@@ -189,7 +189,7 @@ const WELL_KNOWN: [&str; 11] = [
     "panic",
 ];
 
-pub(crate) fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
+pub fn split_commas(tokens: TokenStream) -> Vec<TokenStream> {
     let mut parts = vec![TokenStream::new()];
     for token in tokens {
         match &token {

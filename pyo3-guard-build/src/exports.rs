@@ -875,14 +875,14 @@ fn dir_of(path: &Path) -> PathBuf {
     path.parent().unwrap_or(Path::new(".")).to_path_buf()
 }
 
-pub(crate) fn unraw(ident: &syn::Ident) -> String {
+pub fn unraw(ident: &syn::Ident) -> String {
     let s = ident.to_string();
     s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
 }
 
 /// Whether an attribute whose last path segment is `name` is present (`#[pyclass]`,
 /// `#[pyo3::pyclass]`, `#[pyo3_guard::prelude::pyclass]` all count).
-pub(crate) fn has_attr(attrs: &[Attribute], name: &str) -> bool {
+pub fn has_attr(attrs: &[Attribute], name: &str) -> bool {
     attrs.iter().any(|a| last_segment_is(a, name))
 }
 
@@ -891,7 +891,7 @@ fn last_segment_is(attr: &Attribute, name: &str) -> bool {
 }
 
 /// The argument tokens of every attribute named `name` (empty for a bare `#[name]`).
-pub(crate) fn attr_tokens(attrs: &[Attribute], name: &str) -> Vec<TokenStream> {
+pub fn attr_tokens(attrs: &[Attribute], name: &str) -> Vec<TokenStream> {
     attrs
         .iter()
         .filter(|a| last_segment_is(a, name))
@@ -920,7 +920,7 @@ fn path_attr(attrs: &[Attribute]) -> Option<String> {
 }
 
 /// `name = "..."` inside the first of the named attributes that has it.
-pub(crate) fn python_name(attrs: &[Attribute], in_attrs: &[&str]) -> Option<String> {
+pub fn python_name(attrs: &[Attribute], in_attrs: &[&str]) -> Option<String> {
     in_attrs
         .iter()
         .flat_map(|name| attr_tokens(attrs, name))
@@ -933,7 +933,7 @@ pub(crate) fn name_value(tokens: &TokenStream) -> Option<String> {
 
 /// The string after `key =` at the top level of `tokens` (PyO3's syntax varies too much
 /// between versions to parse in full; this reads only what it needs).
-pub(crate) fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
+pub fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
     let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
     tokens.windows(3).find_map(|w| match w {
         [TokenTree::Ident(k), TokenTree::Punct(eq), TokenTree::Literal(lit)]

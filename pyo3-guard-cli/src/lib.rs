@@ -1,4 +1,4 @@
-//! The `pyo3-guard` command: reads the build identity that
+//! The `pyo3-guard` command: converts a PyO3 project to pyo3-guard, reads the build identity that
 //! [pyo3-guard](https://docs.rs/pyo3-guard) embeds in a PyO3 extension module without loading
 //! it, and tells which build of a project's module Python will load and whether it is fresh.
 //!
@@ -7,6 +7,7 @@
 //! $ pyo3-guard inspect --json target/wheels/demo-0.1.0-cp311-cp311-linux_x86_64.whl
 //! $ pyo3-guard doctor            # in the project; exit 0 fresh, 1 stale or shadowed, 2 cannot tell
 //! $ pyo3-guard doctor --fix      # adds the missing [tool.uv] cache-keys to pyproject.toml
+//! $ pyo3-guard convert --dry-run # what converting the project to pyo3-guard would change
 //! ```
 //!
 //! # Why a crate of its own
@@ -24,10 +25,12 @@
 //! - [`args`]: the command line.
 //! - [`inspect`]: records out of extension modules and wheels ([`wheel`] reads the zip).
 //! - [`doctor`], [`python`], [`project`], [`report`], [`fix`]: the doctor command.
+//! - [`convert`]: the convert command (its edits are text replacements at syn's spans).
 
 #![deny(unsafe_code)]
 
 pub mod args;
+pub mod convert;
 pub mod doctor;
 pub mod fix;
 #[doc(hidden)]
@@ -51,56 +54,58 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    let command = match args::parse(args) {
-        Ok(command) => command,
+    let program = std::iter::once(OsString::from("pyo3-guard"));
+    let cli = match <args::Cli as clap::Parser>::try_parse_from(program.chain(args)) {
+        Ok(cli) => cli,
         Err(e) => {
-            let _ = writeln!(err, "pyo3-guard: {e}");
-            return 2;
+            // clap's own conventions: help and version on stdout with status 0, a usage error
+            // (and a bare `pyo3-guard`) on stderr with status 2.
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                let _ = write!(err, "{text}");
+                2
+            } else {
+                let _ = write!(out, "{text}");
+                0
+            };
         }
     };
-    match command {
-        Command::Help(text) => {
-            let _ = write!(out, "{text}");
-            0
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            let _ = writeln!(
+                err,
+                "pyo3-guard: cannot tell: the current directory is unreadable ({e})"
+            );
+            return doctor::EXIT_UNKNOWN;
         }
-        Command::Usage => {
-            let _ = write!(err, "{}", args::USAGE);
-            2
-        }
-        Command::Version => {
-            let _ = writeln!(out, "pyo3-guard {}", env!("CARGO_PKG_VERSION"));
-            0
-        }
-        Command::Inspect {
-            json,
-            require_dist,
-            paths,
-        } => run_inspect(json, require_dist, &paths, out, err),
-        Command::Doctor {
-            project,
-            python,
-            fix,
-            json,
-        } => {
-            let cwd = match std::env::current_dir() {
-                Ok(cwd) => cwd,
-                Err(e) => {
-                    let _ = writeln!(
-                        err,
-                        "pyo3-guard doctor: cannot tell: the current directory is unreadable ({e})"
-                    );
-                    return doctor::EXIT_UNKNOWN;
-                }
-            };
-            let project = project.map_or_else(|| cwd.clone(), |p| cwd.join(p));
+    };
+    match cli.command {
+        Command::Inspect(a) => run_inspect(a.json, a.require_dist, &a.paths, out, err),
+        Command::Doctor(a) => {
+            let project = a.project.map_or_else(|| cwd.clone(), |p| cwd.join(p));
             let opts = doctor::Options {
                 project,
-                python,
-                fix,
-                json,
+                python: a.python,
+                fix: a.fix,
+                json: a.json,
                 cwd,
             };
             doctor::run(&opts, out, err, term::Style::for_stdout())
+        }
+        Command::Convert(a) => {
+            let opts = convert::Options {
+                project: a.project.map_or_else(|| cwd.clone(), |p| cwd.join(p)),
+                dry_run: a.dry_run,
+                allow_dirty: a.allow_dirty,
+                publish_all: a.publish_all,
+                source: match (a.path, a.git) {
+                    (Some(dir), _) => convert::Origin::Path(cwd.join(dir)),
+                    (None, Some(url)) => convert::Origin::Git(url),
+                    (None, None) => convert::Origin::Version(env!("CARGO_PKG_VERSION").to_owned()),
+                },
+            };
+            convert::run(&opts, out, err)
         }
     }
 }

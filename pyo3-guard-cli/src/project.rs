@@ -33,10 +33,15 @@ impl Project {
     /// Cargo workspace holding it (when that holds one maturin project). The error is one line
     /// naming the directory and what to give doctor instead.
     pub fn read(dir: &Path) -> Result<Project, String> {
+        Project::read_for(dir, "doctor")
+    }
+
+    /// [`Project::read`] for `command`, which its errors name.
+    pub fn read_for(dir: &Path, command: &str) -> Result<Project, String> {
         let dir = dir
             .canonicalize()
             .map_err(|e| format!("{}: {e}", dir.display()))?;
-        let root = crate_dir(&dir)?;
+        let root = crate_dir(&dir, command)?;
         let inputs = discover(&root).map_err(|e| e.to_string())?;
         let mut skipped = Vec::new();
         let recorded = fingerprint::record_inputs(&inputs.files, &mut skipped);
@@ -150,7 +155,7 @@ impl Project {
 /// rules: the Cargo.toml a pyproject.toml there names; the crate there, when a pyproject.toml
 /// builds it; the one maturin project among a workspace's members. Otherwise an error that says
 /// what `dir` is and which directory to name instead.
-fn crate_dir(dir: &Path) -> Result<PathBuf, String> {
+fn crate_dir(dir: &Path, command: &str) -> Result<PathBuf, String> {
     let shown = dir.display();
     if let Some(pyproject) = Pyproject::read(&dir.join("pyproject.toml")) {
         let manifest = pyproject.cargo_manifest();
@@ -164,7 +169,7 @@ fn crate_dir(dir: &Path) -> Result<PathBuf, String> {
     }
     let manifest = dir.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).map_err(|_| {
-        format!("{shown}: no pyproject.toml or Cargo.toml here; run doctor in a maturin project (where its pyproject.toml is) or name that directory")
+        format!("{shown}: no pyproject.toml or Cargo.toml here; run {command} in a maturin project (where its pyproject.toml is) or name that directory")
     })?;
     let doc: toml_edit::DocumentMut = text
         .parse()
@@ -193,17 +198,17 @@ fn crate_dir(dir: &Path) -> Result<PathBuf, String> {
             let name = doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()).unwrap_or("?");
             Err(format!(
                 "{shown}: the Rust crate `{name}` is not a maturin project: no pyproject.toml beside it, and none above it \
-                 names it with [tool.maturin] manifest-path; run doctor where the pyproject.toml that builds your extension is"
+                 names it with [tool.maturin] manifest-path; run {command} where the pyproject.toml that builds your extension is"
             ))
         }
         ([], false) => Err(format!(
             "{shown}: a Cargo workspace without a maturin project among its members (none has a pyproject.toml that builds it); \
-             run doctor where the pyproject.toml that builds your extension is"
+             run {command} where the pyproject.toml that builds your extension is"
         )),
         _ => Err(format!(
             "{shown}: a Cargo workspace with {} maturin projects; name one: {}",
             projects.len(),
-            project_dirs.iter().map(|d| format!("`pyo3-guard doctor {}`", shell_quote(d))).collect::<Vec<_>>().join(", ")
+            project_dirs.iter().map(|d| format!("`pyo3-guard {command} {}`", shell_quote(d))).collect::<Vec<_>>().join(", ")
         )),
     }
 }
@@ -234,6 +239,10 @@ mod tests {
         assert_eq!(normalize_dist("demo"), "demo");
     }
 
+    fn crate_dir_of(dir: &Path) -> Result<PathBuf, String> {
+        crate_dir(dir, "doctor")
+    }
+
     #[test]
     fn doctor_finds_the_crate_from_the_pyproject_the_crate_or_the_workspace_or_says_where_to_go() {
         let tmp =
@@ -261,26 +270,29 @@ mod tests {
         let tmp = tmp.canonicalize().unwrap();
 
         assert_eq!(
-            crate_dir(&tmp.join("ws")),
+            crate_dir_of(&tmp.join("ws")),
             Ok(tmp.join("ws/crates/foo-python"))
         );
         assert_eq!(
-            crate_dir(&tmp.join("ws/crates/foo-python")),
+            crate_dir_of(&tmp.join("ws/crates/foo-python")),
             Ok(tmp.join("ws/crates/foo-python"))
         );
-        assert_eq!(crate_dir(&tmp.join("top")), Ok(tmp.join("top/rust")));
-        assert_eq!(crate_dir(&tmp.join("top/rust")), Ok(tmp.join("top/rust")));
+        assert_eq!(crate_dir_of(&tmp.join("top")), Ok(tmp.join("top/rust")));
+        assert_eq!(
+            crate_dir_of(&tmp.join("top/rust")),
+            Ok(tmp.join("top/rust"))
+        );
         let project = Project::read(&tmp.join("top/rust")).unwrap();
         assert_eq!(
             (project.dir(), project.module_name()),
             (tmp.join("top").as_path(), "top".to_owned())
         );
-        let core = crate_dir(&tmp.join("ws/crates/core")).unwrap_err();
+        let core = crate_dir_of(&tmp.join("ws/crates/core")).unwrap_err();
         assert!(
             core.contains("the Rust crate `core` is not a maturin project"),
             "{core}"
         );
-        let plain = crate_dir(&tmp.join("plain")).unwrap_err();
+        let plain = crate_dir_of(&tmp.join("plain")).unwrap_err();
         assert!(
             plain.contains("`plain` is not a maturin project"),
             "{plain}"
@@ -291,7 +303,7 @@ mod tests {
             "ws/crates/bar/pyproject.toml",
             "[project]\nname = \"bar\"\n",
         );
-        let two = crate_dir(&tmp.join("ws")).unwrap_err();
+        let two = crate_dir_of(&tmp.join("ws")).unwrap_err();
         let (bar, foo) = (tmp.join("ws/crates/bar"), tmp.join("ws/crates/foo-python"));
         assert!(
             two.contains(&format!(
