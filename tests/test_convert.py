@@ -224,9 +224,9 @@ def test_a_function_module_keeps_its_names_and_says_what_it_kept(tmp_path: Path,
     assert "  src/lib.rs: pyo3-guard's prelude for PyO3's (1 `use`); #[guarded_pymodule] on `fmod` (line 7); " \
            "2 add lines deleted (the items add themselves)\n" in out, show(done)
     assert "Kept in the module function" in out and \
-        '  src/lib.rs:11: m.add("VERSION", "1.0")?;  (it does more than add one registered item)\n' in out, show(done)
-    assert "Not published, as before: nothing added these 2, so each is marked #[guard(skip)] " \
-           "(delete the mark to publish one):\n  src/items.rs:23: class Iter\n  src/items.rs:31: function hidden\n" in out, show(done)
+        '  src/lib.rs:11: m.add("VERSION", "1.0")?;  (it adds a value under a name of its own)\n' in out, show(done)
+    assert "Not published, as before (nothing added them), so marked #[guard(skip)]; delete a mark to publish " \
+           "that item:\n  src/items.rs:23: class Iter\n  src/items.rs:31: function hidden\n" in out, show(done)
     lib = (project.root / "src" / "lib.rs").read_text()
     assert lib.endswith("fn fmod(m: &Bound<'_, PyModule>) -> PyResult<()> {\n    // The function, wrapped.\n"
                         '    m.add("VERSION", "1.0")?;\n    Ok(())\n}\n'), lib

@@ -141,11 +141,10 @@ pub fn summary(plan: &Plan) -> String {
         }
     }
     if !plan.unpublished.is_empty() {
-        s.push_str(&format!(
-            "Not published, as before: nothing added these {}, so each is marked #[guard(skip)] \
-             (delete the mark to publish one):\n",
-            plan.unpublished.len()
-        ));
+        s.push_str(
+            "Not published, as before (nothing added them), so marked #[guard(skip)]; delete a mark \
+             to publish that item:\n",
+        );
         for item in &plan.unpublished {
             s.push_str(&format!("  {item}\n"));
         }
@@ -255,7 +254,12 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
         format!("{}:{rest}", rel_to_dir(&crate_dir.join(file)))
     };
     let kept: Vec<String> = rust.kept.iter().map(crate_rel).collect();
-    let unpublished: Vec<String> = rust.unpublished.iter().map(crate_rel).collect();
+    let mut unpublished = rust.unpublished.clone();
+    unpublished.sort();
+    let unpublished: Vec<String> = unpublished
+        .iter()
+        .map(|(_, line)| crate_rel(line))
+        .collect();
     for source in &rust.sources {
         if source.is_edited() {
             files.push(FileEdit {
@@ -294,7 +298,7 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
             }
         }
     }
-    let tests_dir = python::tests_dir(&dir);
+    let tests_dir = python::tests_dir(&dir, &crate_dir);
     let conftest = tests_dir.join("conftest.py");
     let old_conftest = std::fs::read_to_string(&conftest).ok();
     // pytest loads the conftest.py of every folder from the project's down to the tests'.

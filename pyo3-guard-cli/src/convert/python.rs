@@ -51,9 +51,9 @@ pub fn add_reexport(text: &str, package: &str, extension: &str) -> Option<String
 }
 
 /// The folder whose conftest.py pytest loads for the project's tests: the first `testpaths`
-/// entry of the project's pytest configuration that exists, else `tests/` or `test/` when
-/// there, else the project folder itself (a rootdir conftest.py is always loaded).
-pub fn tests_dir(project_dir: &Path) -> PathBuf {
+/// entry of the project's pytest configuration that exists, else `tests/` or `test/` of the
+/// project or (a crate in a subfolder) of the crate, else the project folder itself.
+pub fn tests_dir(project_dir: &Path, crate_dir: &Path) -> PathBuf {
     let mut testpaths: Vec<String> = Vec::new();
     if let Ok(text) = std::fs::read_to_string(project_dir.join("pyproject.toml")) {
         testpaths.extend(strings_at(
@@ -74,7 +74,12 @@ pub fn tests_dir(project_dir: &Path) -> PathBuf {
     testpaths
         .iter()
         .map(|p| project_dir.join(p))
-        .chain([project_dir.join("tests"), project_dir.join("test")])
+        .chain([
+            project_dir.join("tests"),
+            project_dir.join("test"),
+            crate_dir.join("tests"),
+            crate_dir.join("test"),
+        ])
         .find(|dir| dir.is_dir())
         .unwrap_or_else(|| project_dir.to_path_buf())
 }

@@ -31,8 +31,8 @@ pub struct RustPlan {
     pub changes: Vec<String>,
     /// Lines of the module function that add something and stay, each with why.
     pub kept: Vec<String>,
-    /// The items marked `#[guard(skip)]`.
-    pub unpublished: Vec<String>,
+    /// The items marked `#[guard(skip)]`, by file and line.
+    pub unpublished: Vec<((String, usize), String)>,
 }
 
 /// Plans the Rust edits of the crate at `root` (canonical) whose library root is `lib`, for the
@@ -127,9 +127,9 @@ pub fn plan(
             } else {
                 "function"
             };
-            plan.unpublished.push(format!(
-                "{}:{line}: {kind} {}",
-                source.rel, item.python_name
+            plan.unpublished.push((
+                (source.rel.clone(), line),
+                format!("{}:{line}: {kind} {}", source.rel, item.python_name),
             ));
         }
         for (n, notes) in marked.into_iter().zip(&mut notes) {
@@ -506,7 +506,13 @@ fn delete_additions(
                     _ => format!("several items are named {name}"),
                 }
             }
-            None => "it does more than add one registered item".to_owned(),
+            None if mentions(&tokens, "add_submodule") || mentions(&tokens, "wrap_pymodule") => {
+                "it adds a submodule".to_owned()
+            }
+            None if addition_method(stmt).as_deref() == Some("add") => {
+                "it adds a value under a name of its own".to_owned()
+            }
+            None => "it does more than add one item that adds itself".to_owned(),
         };
         let line = source.line(range.start);
         kept.push(format!(
@@ -578,6 +584,17 @@ fn addition(stmt: &Stmt, module: Option<&str>) -> Option<(bool, String)> {
     }
 }
 
+/// The method a statement `receiver.method(...)?;` calls.
+fn addition_method(stmt: &Stmt) -> Option<String> {
+    let Stmt::Expr(Expr::Try(outer), _) = stmt else {
+        return None;
+    };
+    let Expr::MethodCall(call) = &*outer.expr else {
+        return None;
+    };
+    Some(call.method.to_string())
+}
+
 /// The function named by `wrap_pyfunction!(path)` (`args`: 1) or `wrap_pyfunction!(path, m)` (2).
 fn wrapped_function(expr: &Expr, args: usize) -> Option<String> {
     let Expr::Macro(mac) = expr else { return None };
@@ -614,12 +631,17 @@ fn mentions(tokens: &TokenStream, name: &str) -> bool {
     })
 }
 
-/// Every class and function some code adds by hand, anywhere in the crate: `(is_class, name)`
-/// for `add_class::<T>`, `get_type::<T>`, `T::type_object` and `wrap_pyfunction!(f ...)`.
+/// Every class and function some code adds by hand under its own name, anywhere in the crate
+/// (the top module or a submodule): `(is_class, name)` for `add_class::<T>` and for
+/// `add_function(wrap_pyfunction!(f ...))` / `add_wrapped(wrap_pyfunction!(f))`. A type
+/// object or function added under another name (`m.add("Alias", py.get_type::<T>())`), or used
+/// for something else (`T::type_object(py)` registered with an ABC), does not count: the item
+/// registering itself under its own name would be new.
 fn hand_added(sources: &[Source]) -> Vec<(bool, String)> {
     let mut found = Vec::new();
     for source in sources {
-        if let Ok(tokens) = source.text[..]
+        if let Ok(tokens) = source
+            .text
             .trim_start_matches('\u{feff}')
             .parse::<TokenStream>()
         {
@@ -632,47 +654,53 @@ fn hand_added(sources: &[Source]) -> Vec<(bool, String)> {
 fn added_in(tokens: TokenStream, found: &mut Vec<(bool, String)>) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, token) in tokens.iter().enumerate() {
-        match token {
-            TokenTree::Group(g) => added_in(g.stream(), found),
-            TokenTree::Ident(id) => {
-                let id = id.to_string();
-                let rest = &tokens[i + 1..];
-                if matches!(id.as_str(), "add_class" | "get_type" | "get_type_bound") {
-                    // `add_class::<path::T>`: the last identifier before the closing `>`.
-                    let generic: Vec<&TokenTree> = rest
-                        .iter()
-                        .skip_while(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ':'))
-                        .skip(1)
-                        .take_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == '>'))
-                        .collect();
-                    if let Some(TokenTree::Ident(name)) = generic.last() {
-                        found.push((true, unraw_str(&name.to_string())));
-                    }
-                } else if id == "wrap_pyfunction" {
-                    if let Some(TokenTree::Group(args)) = rest.get(1) {
-                        let first = pyo3_guard_build::cfg::split_commas(args.stream());
-                        let last = first.first().and_then(|path| {
-                            path.clone()
-                                .into_iter()
-                                .filter_map(|t| match t {
-                                    TokenTree::Ident(id) => Some(id.to_string()),
-                                    _ => None,
-                                })
-                                .last()
-                        });
-                        if let Some(name) = last {
-                            found.push((false, unraw_str(&name)));
-                        }
-                    }
-                } else if matches!(
-                    rest,
-                    [TokenTree::Punct(a), TokenTree::Punct(b), TokenTree::Ident(method), ..]
-                        if a.as_char() == ':' && b.as_char() == ':' && method.to_string().starts_with("type_object")
-                ) {
-                    found.push((true, unraw_str(&id)));
-                }
+        let id = match token {
+            TokenTree::Group(g) => {
+                added_in(g.stream(), found);
+                continue;
             }
-            _ => {}
+            TokenTree::Ident(id) => id.to_string(),
+            _ => continue,
+        };
+        let rest = &tokens[i + 1..];
+        if id == "add_class" {
+            // `add_class::<path::T>`: the last identifier before the closing `>`.
+            let generic: Vec<&TokenTree> = rest
+                .iter()
+                .skip_while(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ':'))
+                .skip(1)
+                .take_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == '>'))
+                .collect();
+            if let Some(TokenTree::Ident(name)) = generic.last() {
+                found.push((true, unraw_str(&name.to_string())));
+            }
+        } else if id == "add_function" || id == "add_wrapped" {
+            // `add_function(wrap_pyfunction!(path::f, m)?)`: the last identifier of the path.
+            let Some(TokenTree::Group(call)) = rest.first() else {
+                continue;
+            };
+            let inner: Vec<TokenTree> = call.stream().into_iter().collect();
+            let (Some(TokenTree::Ident(mac)), Some(TokenTree::Group(args))) =
+                (inner.first(), inner.get(2))
+            else {
+                continue;
+            };
+            if mac != "wrap_pyfunction" {
+                continue;
+            }
+            let first = pyo3_guard_build::cfg::split_commas(args.stream());
+            let name = first.first().and_then(|path| {
+                path.clone()
+                    .into_iter()
+                    .filter_map(|t| match t {
+                        TokenTree::Ident(id) => Some(id.to_string()),
+                        _ => None,
+                    })
+                    .last()
+            });
+            if let Some(name) = name {
+                found.push((false, unraw_str(&name)));
+            }
         }
     }
 }
@@ -732,19 +760,14 @@ mod tests {
         let mut found = Vec::new();
         added_in(
             "fn f() { m.add_class::<geo::Point>()?; m.add_function(wrap_pyfunction!(crate::a::f, m)?)?; \
-             m.add(\"T\", py.get_type::<T>())?; m.add(\"U\", U::type_object(py))?; \
-             m.add_wrapped(wrap_pyfunction!(r#g))?; }"
+             m.add(\"T\", py.get_type::<T>())?; abc.call1((U::type_object(py),))?; \
+             m.add(\"h\", wrap_pyfunction!(h, m)?)?; sub.add_wrapped(wrap_pyfunction!(r#g))?; }"
                 .parse()
                 .unwrap(),
             &mut found,
         );
-        let expected = [
-            (true, "Point"),
-            (false, "f"),
-            (true, "T"),
-            (true, "U"),
-            (false, "g"),
-        ];
+        // Not T, U or h: added under another name, or not added at all.
+        let expected = [(true, "Point"), (false, "f"), (false, "g")];
         assert_eq!(found, expected.map(|(c, n)| (c, n.to_owned())).to_vec());
     }
 }
