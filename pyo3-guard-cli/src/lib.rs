@@ -20,28 +20,29 @@
 //! disagree with it, and `pyo3-guard-build` only for what it must do as a build does (finding a
 //! project's inputs from its manifests). It does not depend on pyo3.
 //!
-//! # Modules
+//! # Modules (private: [`run`] is the command's one entry point)
 //!
-//! - [`args`]: the command line.
-//! - [`inspect`]: records out of extension modules and wheels ([`wheel`] reads the zip).
-//! - [`doctor`], [`python`], [`project`], [`report`], [`fix`]: the doctor command.
-//! - [`convert`]: the convert command (its edits are text replacements at syn's spans).
+//! - `args`: the command line.
+//! - `inspect`: records out of extension modules and wheels (`wheel` reads the zip).
+//! - `doctor`, `python`, `project`, `report`, `fix`: the doctor command.
+//! - `convert`: the convert command (its edits are text replacements at syn's spans).
 
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
-pub mod args;
-pub mod convert;
-pub mod doctor;
-pub mod fix;
+mod args;
+mod convert;
+mod doctor;
+mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod inspect;
+mod inspect;
 mod json;
-pub mod project;
-pub mod python;
-pub mod report;
-pub mod term;
-pub mod wheel;
+mod project;
+mod python;
+mod report;
+mod term;
+mod wheel;
 
 use std::ffi::OsString;
 use std::io::Write;

@@ -19,6 +19,8 @@ impl Style {
         }
     }
 
+    /// No colour (the tests compare text).
+    #[cfg(test)]
     pub fn plain() -> Style {
         Style { color: false }
     }
