@@ -256,6 +256,10 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, cli: Path):
             "-    m.add_class::<items::Counter>()?;\n     // The function, wrapped.\n"
             "-    m.add_function(wrap_pyfunction!(items::double, m)?)?;\n") in diff, diff
     assert f'+pyo3-guard = {{ path = "{REPO}/pyo3-guard" }}\n' in diff
+    # --git: the pre-release lines of docs/converting.md.
+    git_lines = project.run(cli, "convert", "--dry-run", "--git", f"file://{REPO}").stdout
+    assert (f'+pyo3-guard = {{ git = "file://{REPO}" }}\n' in git_lines
+            and f'+pyo3-guard-build = {{ git = "file://{REPO}" }}\n' in git_lines), git_lines
     # The diff applies: git apply --check accepts it as it is.
     (tmp_path / "convert.diff").write_text(diff)
     project.run("git", "apply", "--check", tmp_path / "convert.diff")
