@@ -2,10 +2,8 @@
 //! `__build_info__` and a `__guard__`, set on the module and, in maturin's pure-Rust layout, on
 //! the package around it; then the registered items are added.
 
-use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyModule, PyString};
-use pyo3_guard_engine::record::Fields;
 
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
 /// runs), makes the guard with `make_guard(build id, module name)`, sets the three names
@@ -20,90 +18,128 @@ pub fn install<'py>(
     make_guard: impl FnOnce(String, String) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     let py = module.py();
-    let fields = read_fields(raw)?;
     let module_name: String = module.getattr("__name__")?.extract()?;
-    let (info, build_id) = build_info(py, &fields)?;
+    let info = PyDict::new(py);
+    let build_id = build_info(&info, raw)?;
     let guard = make_guard(build_id.clone(), module_name.clone())?;
+    // One value type for `setattr`: each is code of its own.
+    let values = [
+        ("__build_id__", PyString::new(py, &build_id).into_any()),
+        ("__build_info__", info.into_any()),
+        ("__guard__", guard),
+    ];
 
-    let mut targets = vec![module.clone().into_any()];
     // `demo.demo` inside package `demo`: the package's `from .demo import *` skips dunder
     // names, so set them on the package (already in sys.modules while it imports us) as well.
     let public = crate::registry::public_name(&module_name);
-    if public != module_name {
+    let package = if public != module_name {
         let modules = PyModule::import(py, "sys")?.getattr("modules")?;
-        if let Ok(package) = modules.get_item(public) {
-            targets.push(package);
+        modules.get_item(public).ok()
+    } else {
+        None
+    };
+    for target in std::iter::once(module.as_any()).chain(package.as_ref()) {
+        for (name, value) in &values {
+            target.setattr(*name, value)?;
         }
-    }
-    for target in targets {
-        target.setattr("__build_id__", &build_id)?;
-        target.setattr("__build_info__", &info)?;
-        target.setattr("__guard__", &guard)?;
     }
     crate::registry::register(module, &module_name, module_path, named_crates, filter)
 }
 
-/// The record's fields (the engine's reader is `#[inline]`, so that this crate has a copy of its
-/// own and a distribution build links no engine object; here it stays one function).
-#[inline(never)]
-fn read_fields(raw: &[u8]) -> PyResult<Fields<'_>> {
-    Fields::read(raw).map_err(|e| PyImportError::new_err(format!("pyo3-guard: {e}")))
-}
+/// The fields `__build_info__` holds, in this order, and how each becomes a Python value.
+const KEYS: [(&str, Value); 16] = [
+    ("build_id", Value::Text), // first: see `build_info`
+    ("source_id", Value::Text),
+    ("crate", Value::Text),
+    ("version", Value::Text),
+    ("module", Value::Optional),
+    ("profile", Value::Text),
+    ("opt_level", Value::Text),
+    ("target", Value::Text),
+    ("features", Value::List),
+    ("rustc", Value::Text),
+    ("pyo3", Value::Optional),
+    ("source_root", Value::Optional),
+    ("inputs", Value::Number),
+    ("git_commit", Value::Optional),
+    ("git_dirty", Value::Flag),
+    ("built_at", Value::Number),
+];
 
-/// `__build_info__`: the record's fields as a dict, in this order (docs/python.md lists them); and
-/// the build id.
-fn build_info<'py>(py: Python<'py>, fields: &Fields) -> PyResult<(Bound<'py, PyDict>, String)> {
-    use Value::*;
-    const KEYS: [(&str, Value); 16] = [
-        ("build_id", Text), // first: see `build_id` below
-        ("source_id", Text),
-        ("crate", Text),
-        ("version", Text),
-        ("module", Optional),
-        ("profile", Text),
-        ("opt_level", Text),
-        ("target", Text),
-        ("features", List),
-        ("rustc", Text),
-        ("pyo3", Optional),
-        ("source_root", Optional),
-        ("inputs", Count),
-        ("git_commit", Optional),
-        ("git_dirty", Flag),
-        ("built_at", Number),
-    ];
-    // One pass over the field lines (the last of a repeated key wins, as in the full parse).
-    let mut raw: [Option<&str>; KEYS.len()] = [None; KEYS.len()];
-    for (key, value) in fields.pairs() {
-        if let Some(i) = KEYS.iter().position(|(k, _)| *k == key) {
-            raw[i] = Some(value);
+/// The value of each of [`KEYS`] as the record writes it (escaped), `None` when absent; the
+/// last of a repeated key wins, as in the full parse.
+fn field_values(raw: &[u8]) -> [Option<&[u8]>; KEYS.len()] {
+    let mut values = [None; KEYS.len()];
+    for line in raw.split(|&b| b == b'\n').skip(1) {
+        let (key, value) = match line.iter().position(|&b| b == b' ') {
+            Some(at) => (&line[..at], &line[at + 1..]),
+            None => (line, &line[line.len()..]),
+        };
+        // The fields come first; the lists (inputs, exports...) and the end line after them.
+        if LIST_KEYS.iter().any(|list| list.as_bytes() == key) {
+            break;
+        }
+        if let Some(i) = KEYS.iter().position(|(k, _)| k.as_bytes() == key) {
+            values[i] = Some(value);
         }
     }
-    let info = PyDict::new(py);
-    let build_id = raw[0].map(Fields::unescape).unwrap_or_default();
-    for ((key, kind), raw) in KEYS.into_iter().zip(raw) {
-        // One Python object per kind, so that `set_item` has one instantiation.
-        let text = raw.map(Fields::unescape);
+    values
+}
+
+/// Fills `info`, `__build_info__`, with the record's fields in this order (docs/python.md lists
+/// them), and returns the build id. The record is the one the build script wrote and
+/// `include_bytes!` embedded: read as written, in one pass over its field lines, with no
+/// parser of untrusted input (the full build's check and the `pyo3-guard` command have that).
+#[inline(never)]
+fn build_info(info: &Bound<'_, PyDict>, raw: &[u8]) -> PyResult<String> {
+    use Value::*;
+    let values = field_values(raw);
+    let py = info.py();
+    let build_id = values[0].map(unescape).unwrap_or_default();
+    for ((key, kind), value) in KEYS.into_iter().zip(values) {
+        let text = value.map(unescape);
         let value = match (kind, text) {
             (Text, text) => PyString::new(py, text.as_deref().unwrap_or("")).into_any(),
             (Optional | Flag, None) => py.None().into_bound(py),
             (Optional, Some(text)) => PyString::new(py, &text).into_any(),
             (Flag, Some(text)) => PyBool::new(py, text == "true").to_owned().into_any(),
             (List, text) => {
-                let text = text.unwrap_or_default();
-                // Collected first: PyO3 before 0.28 takes only iterators of known length.
-                let names: Vec<&str> = text.split(',').filter(|f| !f.is_empty()).collect();
-                PyList::new(py, names)?.into_any()
+                let list = PyList::empty(py);
+                for name in text.as_deref().unwrap_or("").split(',') {
+                    if !name.is_empty() {
+                        list.append(name)?;
+                    }
+                }
+                list.into_any()
             }
-            (Count, _) => PyInt::new(py, fields.inputs).into_any(),
-            // `Fields::read` checked the number.
             (Number, text) => {
                 PyInt::new(py, text.and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)).into_any()
             }
         };
         info.set_item(key, value)?;
     }
-    Ok((info, build_id))
+    Ok(build_id)
+}
+
+/// The keys of the record's list lines, which follow its fields.
+const LIST_KEYS: [&str; 7] = ["input", "tree", "file", "python", "export", "walked", "end"];
+
+/// A field's value as the record writes it (`\\`, `\n`, `\r`, `\s` escaped), as text.
+fn unescape(value: &[u8]) -> String {
+    let mut out = Vec::with_capacity(value.len());
+    let mut bytes = value.iter();
+    while let Some(&b) = bytes.next() {
+        let escaped = if b == b'\\' { bytes.next() } else { None };
+        out.push(match escaped {
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b's') => b' ',
+            Some(&other) => other,
+            None => b,
+        });
+    }
+    // The build script writes UTF-8 (Rust strings); anything else reads as empty.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// How `build_info` turns a record field into a Python value.
@@ -117,8 +153,6 @@ enum Value {
     Flag,
     /// A comma-separated list of strings.
     List,
-    /// The number of inputs.
-    Count,
     /// An integer, 0 when absent.
     Number,
 }
@@ -140,4 +174,36 @@ pub fn loaded_module<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAn
         .ok()?
         .get_item(name)
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyo3_guard_engine::record::{Fields, Record};
+
+    #[test]
+    fn the_fields_read_as_the_engine_reads_them_escapes_included_up_to_the_lists() {
+        let record = Record {
+            build_id: "0123456789abcdef".into(),
+            features: vec!["a".into(), "b-c".into()],
+            source_root: Some("/tmp/with space\\and\nnew\rline".into()),
+            git_dirty: Some(true),
+            built_at: 42,
+            ..Record::default()
+        };
+        let mut bytes = record.to_bytes();
+        let fields = Fields::read(&bytes).unwrap();
+        let values = field_values(&bytes);
+        for ((key, _), value) in KEYS.iter().zip(values) {
+            assert_eq!(value.map(unescape), fields.text(key), "{key}");
+        }
+        assert_eq!(
+            values[11].map(unescape).as_deref(),
+            Some("/tmp/with space\\and\nnew\rline")
+        );
+        // A list line ends the fields: a `crate` after it is not read.
+        let at = bytes.len() - "end\n".len();
+        bytes.splice(at..at, b"tree src\ncrate late\n".iter().copied());
+        assert_eq!(field_values(&bytes)[2], Some(&b""[..]));
+    }
 }

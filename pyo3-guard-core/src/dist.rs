@@ -2,7 +2,9 @@
 //! record, `__build_id__` and `__build_info__`, but no check. `#[guarded_pymodule]` then names
 //! [`install`] instead of the full one, so the engine (walk, hashing, diagnosis, export check)
 //! is not linked. The installed file is checked from outside, by the `pyo3-guard` command.
-//! Kept small on purpose: every method and every value type of a dict costs code in every wheel.
+//! Kept small on purpose: this is in every published wheel. The guard is a module object with
+//! three functions, not a class (a class costs a type object, its slots and their trampolines),
+//! and `check()` makes its values from a table in one loop.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
@@ -22,103 +24,144 @@ pub fn install(
         module_path,
         named_crates,
         filter,
-        |build_id, module_name| {
-            let guard = DistGuard {
-                build_id,
-                module_name,
-            };
-            Ok(Bound::new(module.py(), guard)?.into_any())
-        },
+        |build_id, module_name| guard(module, build_id, module_name),
     )
 }
 
+/// Where the guard keeps the name of the module it guards (its own `__name__` is what its repr
+/// shows).
+const GUARDED: &str = "__guarded__";
+
 /// `module.__guard__` of a distribution build: `check()` says "unverifiable" and why,
-/// `verify()` and the pytest hook never raise.
-#[pyclass(frozen, module = "pyo3_guard", name = "Guard")]
-struct DistGuard {
+/// `verify()` and the pytest hook never raise. Its repr says what it is:
+/// `<module 'pyo3-guard for demo build 5f0c2a9d3e1b7a64 (distribution build: no check)'>`.
+fn guard<'py>(
+    module: &Bound<'py, PyModule>,
     build_id: String,
     module_name: String,
+) -> PyResult<Bound<'py, PyAny>> {
+    let name = crate::registry::public_name(&module_name);
+    let repr = format!("pyo3-guard for {name} build {build_id} (distribution build: no check)");
+    let py = module.py();
+    let guard = PyModule::new(py, &repr)?;
+    guard.setattr("__build_id__", PyString::new(py, &build_id).into_any())?;
+    guard.setattr(GUARDED, PyString::new(py, &module_name).into_any())?;
+    guard.add_function(wrap_pyfunction!(verify, &guard)?)?;
+    guard.add_function(wrap_pyfunction!(check, &guard)?)?;
+    guard.add_function(wrap_pyfunction!(pytest_sessionstart, &guard)?)?;
+    Ok(guard.into_any())
 }
 
-#[pymethods]
-impl DistGuard {
-    /// Returns None: a distribution build cannot check itself (see `check()["message"]`).
-    #[pyo3(signature = (source_root=None))]
-    fn verify(&self, source_root: Option<Bound<'_, PyAny>>) {
-        let _ = source_root;
-    }
+/// Returns None: a distribution build cannot check itself (see `check()["message"]`).
+#[pyfunction]
+#[pyo3(signature = (source_root=None))]
+fn verify(source_root: Option<Bound<'_, PyAny>>) {
+    let _ = source_root;
+}
 
-    /// The keys of a full build's `check()`, with verdict "unverifiable", the reason in `notes`
-    /// and `message`, and the commands that check the installed file from outside in `fixes`.
-    #[pyo3(signature = (source_root=None))]
-    fn check<'py>(
-        &self,
-        py: Python<'py>,
-        source_root: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let _ = source_root;
-        // Strings only (no path or OS-string conversion): a path that is not valid Unicode is
-        // shown as FILE. Every value a Python object, every list one instantiation.
-        let file: Option<String> = crate::attrs::loaded_module(py, &self.module_name)
-            .and_then(|module| module.getattr("__file__").ok()?.extract().ok());
-        let python: String = py.import("sys")?.getattr("executable")?.extract()?;
-        let name = self.display_name();
-        let reason = format!("{name} is a distribution build (PYO3_GUARD_DIST=1 at build time): it carries its build record, not the check");
-        let path = file.as_deref().map_or("FILE".into(), shell_word);
-        let inspect = format!("read its build id without importing it: pyo3-guard inspect {path}");
-        let doctor = format!("compare it with a checkout, in the checkout's directory: pyo3-guard doctor --python {}", shell_word(&python));
-        let message = format!("unverifiable: {reason}; {inspect}; {doctor}");
+/// The pytest hook of a full build; here it lets the session run.
+#[pyfunction]
+#[pyo3(signature = (session))]
+fn pytest_sessionstart(session: Bound<'_, PyAny>) {
+    let _ = session;
+}
+
+/// The keys of a full build's `check()`, with verdict "unverifiable", the reason in `notes`
+/// and `message`, and the commands that check the installed file from outside in `fixes`.
+#[pyfunction]
+#[pyo3(pass_module, signature = (source_root=None))]
+fn check<'py>(
+    guard: &Bound<'py, PyModule>,
+    source_root: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let _ = source_root;
+    let py = guard.py();
+    let module_name: String = guard.getattr(GUARDED)?.extract()?;
+    // Strings only (no path or OS-string conversion): a path that is not valid Unicode is
+    // shown as FILE.
+    let file: Option<String> = crate::attrs::loaded_module(py, &module_name)
+        .and_then(|module| module.getattr("__file__").ok()?.extract().ok());
+    let python: String = py.import("sys")?.getattr("executable")?.extract()?;
+    let [reason, inspect, doctor, message] = texts(&module_name, file.as_deref(), &python);
+    let build_id = guard.getattr("__build_id__")?;
+    let dict = PyDict::new(py);
+    for (key, value) in KEYS {
         let text = |s: &str| PyString::new(py, s).into_any();
-        let list = |items: &[&str]| PyList::new(py, items).map(Bound::into_any);
-        let none = py.None().into_bound(py);
-        let empty = || PyList::empty(py).into_any();
-        let (notes, fixes) = (list(&[&reason])?, list(&[&inspect, &doctor])?);
-        let entries = [
-            ("verdict", text("unverifiable")),
-            ("build_id", text(&self.build_id)),
-            ("file", file.as_deref().map_or(none.clone(), text)),
-            ("source_root", none.clone()),
-            ("changed", empty()),
-            ("added", empty()),
-            ("removed", empty()),
-            ("touched", PyInt::new(py, 0u32).into_any()),
-            ("notes", notes),
-            ("installer", none.clone()),
-            ("cause", none),
-            ("fixes", fixes),
-            ("missing", empty()),
-            ("unchecked", empty()),
-            ("message", text(&message)),
-        ];
-        let dict = PyDict::new(py);
-        for (key, value) in entries {
-            dict.set_item(key, value)?;
-        }
-        Ok(dict)
+        let list = |items: &[&str]| {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(*item)?;
+            }
+            PyResult::Ok(list.into_any())
+        };
+        let value = match value {
+            Value::Text(s) => text(s),
+            Value::None => py.None().into_bound(py),
+            Value::Empty => PyList::empty(py).into_any(),
+            Value::Zero => PyInt::new(py, 0u32).into_any(),
+            Value::BuildId => build_id.clone(),
+            Value::File => file
+                .as_deref()
+                .map_or_else(|| py.None().into_bound(py), text),
+            Value::Notes => list(&[&reason])?,
+            Value::Fixes => list(&[&inspect, &doctor])?,
+            Value::Message => text(&message),
+        };
+        dict.set_item(key, value)?;
     }
-
-    /// The pytest hook of a full build; here it lets the session run.
-    #[pyo3(signature = (session))]
-    fn pytest_sessionstart(&self, session: Bound<'_, PyAny>) {
-        let _ = session;
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "<pyo3-guard for {} build {} (distribution build: no check)>",
-            self.display_name(),
-            self.build_id
-        )
-    }
+    Ok(dict)
 }
 
-impl DistGuard {
-    fn display_name(&self) -> &str {
-        crate::registry::public_name(&self.module_name)
-    }
+/// What `check()` returns, key by key, in the full build's order.
+const KEYS: [(&str, Value); 15] = [
+    ("verdict", Value::Text("unverifiable")),
+    ("build_id", Value::BuildId),
+    ("file", Value::File),
+    ("source_root", Value::None),
+    ("changed", Value::Empty),
+    ("added", Value::Empty),
+    ("removed", Value::Empty),
+    ("touched", Value::Zero),
+    ("notes", Value::Notes),
+    ("installer", Value::None),
+    ("cause", Value::None),
+    ("fixes", Value::Fixes),
+    ("missing", Value::Empty),
+    ("unchecked", Value::Empty),
+    ("message", Value::Message),
+];
+
+/// One value of `check()`'s dict: a constant, or one of the texts made per call.
+#[derive(Clone, Copy)]
+enum Value {
+    Text(&'static str),
+    None,
+    Empty,
+    Zero,
+    BuildId,
+    File,
+    Notes,
+    Fixes,
+    Message,
+}
+
+/// The reason, the two fix lines and the message (all of them, in one line).
+#[inline(never)]
+fn texts(module_name: &str, file: Option<&str>, python: &str) -> [String; 4] {
+    let name = crate::registry::public_name(module_name);
+    let reason = format!("{name} is a distribution build (PYO3_GUARD_DIST=1 at build time): it carries its build record, not the check");
+    let path = file.map_or("FILE".into(), shell_word);
+    let inspect = format!("read its build id without importing it: pyo3-guard inspect {path}");
+    let doctor = format!(
+        "compare it with a checkout, in the checkout's directory: pyo3-guard doctor --python {}",
+        shell_word(python)
+    );
+    let message = format!("unverifiable: {reason}; {inspect}; {doctor}");
+    [reason, inspect, doctor, message]
 }
 
 /// `path` as one shell word, so the printed command works when pasted.
+#[inline(never)]
 fn shell_word(path: &str) -> String {
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"/._-+=:@%,".contains(&b);
     if !path.is_empty() && path.bytes().all(plain) {

@@ -409,8 +409,8 @@ pub struct Fields<'a> {
     pub inputs: usize,
 }
 
-// #[inline]: pyo3-guard-core's copy is compiled into its own objects, so a distribution build,
-// which reads the fields and nothing else of the engine, links none of the engine's objects.
+// The command's summary parse reads through this; a module reads its own fields with a loop of
+// its own (`pyo3_guard_core::attrs`), so a distribution build links nothing of this file.
 impl<'a> Fields<'a> {
     /// Reads the fields of the record at `bytes[0]`, checked as [`Record::parse`] checks them:
     /// the frame, UTF-8, every escape, the numbers and a build id.
