@@ -265,6 +265,16 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, cli: Path):
     project.run("git", "apply", "--check", tmp_path / "convert.diff")
 
 
+def test_a_mixed_layout_without_module_name_gets_the_reexport_and_a_hook_on_the_extension(tmp_path: Path, cli: Path):
+    # cramjam's shape: the package `fmod/` beside the crate star-imports the extension fmod.fmod.
+    project = function_module(tmp_path / "fmod")
+    write_tree(project.root, {"fmod/__init__.py": '"""The package."""\nfrom .fmod import *\n'})
+    convert(project, cli)
+    assert (project.root / "fmod" / "__init__.py").read_text() == (
+        '"""The package."""\nfrom .fmod import *\nfrom .fmod import __build_id__, __build_info__, __guard__\n')
+    assert (project.root / "conftest.py").read_text().startswith("import fmod.fmod\n")
+
+
 def test_a_dirty_git_tree_is_refused_unless_allowed(tmp_path: Path, cli: Path):
     project = function_module(tmp_path / "fmod")
     commit_all(project)

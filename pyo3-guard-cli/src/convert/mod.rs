@@ -271,22 +271,21 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
     }
 
     // Python: the mixed layout's re-export, the pytest hook.
-    if let (Some(pyproject), [package @ .., extension]) = (
-        project
-            .pyproject
-            .as_deref()
-            .and_then(pyo3_guard_engine::layout::Pyproject::read),
-        project.module.as_slice(),
-    ) {
+    let pyproject = project
+        .pyproject
+        .as_deref()
+        .and_then(pyo3_guard_engine::layout::Pyproject::read);
+    let extension = extension_path(pyproject.as_ref(), &project.module);
+    if let (Some(pyproject), [package @ .., name]) = (&pyproject, extension.as_slice()) {
         if !package.is_empty() {
             let init = pyproject
                 .python_root()
                 .join(package.join("/"))
                 .join("__init__.py");
             if let Ok(text) = std::fs::read_to_string(&init) {
-                if let Some(new) = python::add_reexport(&text, &package.join("."), extension) {
+                if let Some(new) = python::add_reexport(&text, &package.join("."), name) {
                     changes.push(format!(
-                        "{}: the guard's names re-exported from {extension}",
+                        "{}: the guard's names re-exported from {name}",
                         rel_to_dir(&init)
                     ));
                     files.push(FileEdit {
@@ -298,6 +297,8 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
             }
         }
     }
+    // The hook imports the extension itself: in a mixed layout the package is the user's.
+    let hook_module = extension.join(".");
     let tests_dir = python::tests_dir(&dir, &crate_dir);
     let conftest = tests_dir.join("conftest.py");
     let old_conftest = std::fs::read_to_string(&conftest).ok();
@@ -307,10 +308,10 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
         .take_while(|d| d.starts_with(&dir))
         .any(|d| {
             std::fs::read_to_string(d.join("conftest.py"))
-                .is_ok_and(|text| python::add_hook(&text, &module).is_none())
+                .is_ok_and(|text| python::add_hook(&text, &hook_module).is_none())
         });
     let hook = (!hooked)
-        .then(|| python::add_hook(old_conftest.as_deref().unwrap_or(""), &module))
+        .then(|| python::add_hook(old_conftest.as_deref().unwrap_or(""), &hook_module))
         .flatten();
     if let Some(new) = hook {
         changes.push(
@@ -368,6 +369,27 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
         converted_before: rust.converted_before,
         next,
     })
+}
+
+/// The extension module's full dotted path: the module maturin builds, inside the package of
+/// that name when the project's Python sources hold one (maturin's mixed layout without
+/// `module-name`: the package `pkg/` beside the crate, the extension `pkg.pkg`).
+fn extension_path(
+    pyproject: Option<&pyo3_guard_engine::layout::Pyproject>,
+    module: &[String],
+) -> Vec<String> {
+    match (pyproject, module) {
+        (Some(pyproject), [name])
+            if pyproject
+                .python_root()
+                .join(name)
+                .join("__init__.py")
+                .is_file() =>
+        {
+            vec![name.clone(), name.clone()]
+        }
+        _ => module.to_vec(),
+    }
 }
 
 /// What `doctor --fix` would list for the converted build: the inputs now, plus a build.rs
