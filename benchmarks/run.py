@@ -13,6 +13,8 @@ baseline measured in the same run, the two sides alternating. Sections (--only):
   builds     cold build, rebuilds, added crates (benchmarks/builds.py), and the real verify()
              through Python on the demo
   size       the demo's library: full and distribution (PYO3_GUARD_DIST=1) builds vs plain PyO3
+  heal       edit to green pytest session: heal vs the fix typed by hand vs maturin-import-hook
+             (benchmarks/heal.py), and a fresh session with the switch on vs off
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import builds  # noqa: E402
 import freshness  # noqa: E402
+import heal  # noqa: E402
 import import_time  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-SECTIONS = ("freshness", "import", "builds", "size")
+SECTIONS = ("freshness", "import", "builds", "size", "heal")
 
 
 def log(message: str) -> None:
@@ -156,6 +159,8 @@ def main() -> None:
             builds_section(table, work / "builds", python, target, 1 if args.quick else 3, 3 if args.quick else 6)
         if "size" in sections:
             size_section(table, work / "size", python)
+        if "heal" in sections:
+            heal_section(table, work / "heal", python, 2 if args.quick else 5)
         # The PyO3 version is known once the sections' builds wrote their lock files.
         out += ["## Results", "", *(line.replace("{pyo3}", pyo3_versions(work)) for line in circumstances),
                 f"- run: `scripts/bench{' --quick' if args.quick else ''}`"
@@ -262,6 +267,24 @@ def size_section(table: Table, work: Path, python: str) -> None:
             table.add("5", f"{what}, {kind}", f"{g / 1024:,.0f} KiB", f"plain PyO3 {p / 1024:,.0f} KiB",
                       f"{extra:+,.0f} KiB ({g / p:.2f}x)", f"<= +{goal} KiB" if judged else "",
                       [] if not judged or extra <= goal else [f"{extra:+,.0f} KiB"])
+
+
+def heal_section(table: Table, work: Path, python: str, rounds: int) -> None:
+    r = heal.run_all(work, python, rounds, 3 * rounds, log)
+    for baseline, what in (("hand", "the fix typed by hand (pytest, maturin develop, pytest)"),
+                           ("hook", "maturin-import-hook 0.3.0 rebuilding at import")):
+        ratio = r["heal"] / r[baseline]
+        misses = [f"ratio {ratio:.2f}"] if ratio > 1.1 else []
+        table.add("6", f"edit to green pytest session, heal vs {what}, median of {r['rounds']}",
+                  ms(r["heal"]), ms(r[baseline]), f"{ratio:.2f}", "ratio <= 1.1", misses)
+    ratio = r["fresh_on"] / r["fresh_off"]
+    misses = [f"ratio {ratio:.2f}"] if ratio > 1.05 else []
+    table.add("6", f"fresh pytest session, PYO3_GUARD_REBUILD=1 vs unset, median of {r['fresh_runs']}",
+              ms(r["fresh_on"]), ms(r["fresh_off"]), f"{ratio:.2f}", "ratio <= 1.05 (noise)", misses)
+    ratio = r["verify_on"] / r["verify_off"]
+    misses = [f"ratio {ratio:.2f}"] if ratio > 1.05 else []
+    table.add("6", f"fresh `verify()`, one call (2,000 in a loop), PYO3_GUARD_REBUILD=1 vs unset, median of {r['fresh_runs']}",
+              ms(r["verify_on"]), ms(r["verify_off"]), f"{ratio:.2f}", "ratio <= 1.05", misses)
 
 
 def update(path: Path, text: str) -> None:

@@ -65,8 +65,11 @@ def test_uv_reinstall_is_reported_as_uvs_cached_build_and_fix_makes_uv_rebuild(d
     assert '    { file = "src/**/*.rs" }\n' in fixed.stdout
     after = pyproject.read_text()
     assert after.startswith(before) and "[tool.uv]\ncache-keys = [\n" in after, after
-    assert "cache-keys" not in fixed.stdout.split("cause:")[-1]  # the fix is no longer offered
-    assert "fix: rebuild once: uv sync --inexact --reinstall-package demo\n" in fixed.stdout
+    assert '{ file = "src/**/*.rs" }' not in fixed.stdout.split("cause:")[-1]  # the fix is no longer offered
+    # The cache keys cover the edit now: uv's next `uv run` rebuilds, and the message says so.
+    assert "`uv run` rebuilds it (the [tool.uv] cache-keys in pyproject.toml cover the change)" in fixed.stdout
+    assert "fix: start Python through uv, which rebuilds it first: uv run python\n" in fixed.stdout
+    assert "fix: or rebuild it now: uv sync --inexact --reinstall-package demo\n" in fixed.stdout
     again = doctor(demo, cli, "--fix")
     assert "nothing changed" in again.stdout and pyproject.read_text() == after, show(again)
 

@@ -89,6 +89,10 @@ pub struct DoctorArgs {
     /// with --fix also fix_added and fix_error
     #[arg(long)]
     pub json: bool,
+    /// When Python loads a stale build, run the rebuild the fix names (one at a time per
+    /// environment), then check again; the exit status is the new check's
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 #[derive(Debug, Args)]

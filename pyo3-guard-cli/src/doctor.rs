@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use pyo3_guard_engine::check::{check, Report, Verdict};
 use pyo3_guard_engine::diagnose::{
-    develop_command, diagnose, in_dir, missing_cache_keys, shell_quote, Installation,
+    diagnose, failure_lines, in_dir, missing_cache_keys, shell_quote, Diagnosis, Installation,
+    PythonEnv, Rebuild,
 };
 use pyo3_guard_engine::record::Record;
 
@@ -35,6 +36,8 @@ pub struct Options {
     pub fix: bool,
     /// The findings as one JSON object instead of the report.
     pub json: bool,
+    /// Run the rebuild the fix names when Python loads a stale build, then check again.
+    pub rebuild: bool,
     /// Where Python is assumed to start (the `''` entry of `sys.path`): the current directory.
     pub cwd: PathBuf,
 }
@@ -58,7 +61,7 @@ pub struct Copy {
 }
 
 impl Copy {
-    fn of_candidate(candidate: Candidate, project: &Project) -> Copy {
+    fn of_candidate(candidate: Candidate, project: &Project, python: &PythonEnv) -> Copy {
         let record = match candidate.kind {
             Kind::Extension => std::fs::read(&candidate.path)
                 .map_err(|e| format!("cannot read ({e})"))
@@ -66,7 +69,8 @@ impl Copy {
             Kind::PythonModule => Err("a Python file, not the extension module".into()),
             Kind::Package => Err("a package without the extension module in it".into()),
         };
-        let installation = Installation::of(&candidate.path);
+        let installation =
+            Installation::find(&candidate.path, Some(project.dir()), &python.site_dirs);
         Copy::new(
             candidate.kind,
             candidate.path,
@@ -143,6 +147,32 @@ pub struct Findings {
     pub cause: Option<String>,
     pub fixes: Vec<String>,
     pub notes: Vec<String>,
+    /// The engine's diagnosis of the stale copy Python loads (or of the installed copy a stale
+    /// build hides): what `--rebuild` runs.
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The interpreter's environment as the engine's diagnosis needs it.
+pub fn python_env(interp: &Interpreter) -> PythonEnv {
+    let venv = interp
+        .executable
+        .parent()
+        .and_then(Path::parent)
+        .filter(|dir| dir.join("pyvenv.cfg").is_file())
+        .map(Path::to_path_buf);
+    let mut site_dirs = interp.site.clone();
+    site_dirs.extend(
+        interp
+            .sys_path
+            .iter()
+            .filter(|p| !p.as_os_str().is_empty())
+            .cloned(),
+    );
+    PythonEnv {
+        executable: Some(interp.executable.clone()),
+        venv,
+        site_dirs,
+    }
 }
 
 /// Runs doctor: prints the report to `out` (errors that stop it to `err`) and returns the exit
@@ -174,13 +204,102 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write, style: Styl
         Ok(interp) => interp,
         Err(e) => return cannot_tell(out, err, e, fixed.as_ref()),
     };
-    let findings = gather(project, interp);
+    let mut findings = gather(project, interp);
+    if opts.rebuild && findings.outcome == Outcome::Stale {
+        if !opts.json {
+            let _ = write!(out, "{}", report::format(&findings, &opts.cwd, style));
+        }
+        let rebuilt = findings.diagnosis.as_ref().map(|d| d.rebuild.clone());
+        match rebuilt.unwrap_or_else(|| Err("nothing to rebuild".into())) {
+            Err(why) => {
+                let _ = writeln!(err, "pyo3-guard doctor --rebuild: not rebuilt: {why}");
+                return findings.outcome.exit_code();
+            }
+            Ok(rebuild) => {
+                if let Err(why) = run_rebuild(&rebuild, err) {
+                    let _ = writeln!(
+                        err,
+                        "pyo3-guard doctor --rebuild: `{}` {why}",
+                        rebuild.shown
+                    );
+                    return findings.outcome.exit_code();
+                }
+            }
+        }
+        // Check again, as a new interpreter would see it.
+        let project = match Project::read(&opts.project) {
+            Ok(project) => project,
+            Err(e) => return cannot_tell(out, err, e, None),
+        };
+        let interp = match Interpreter::probe(&python, &opts.cwd) {
+            Ok(interp) => interp,
+            Err(e) => return cannot_tell(out, err, e, None),
+        };
+        findings = gather(project, interp);
+        if !opts.json {
+            let _ = writeln!(out, "after the rebuild:");
+        }
+    }
     if opts.json {
         let _ = writeln!(out, "{}", report::json(&findings, fixed.as_ref()));
     } else {
         let _ = write!(out, "{}", report::format(&findings, &opts.cwd, style));
     }
     findings.outcome.exit_code()
+}
+
+/// `--rebuild`: runs `rebuild` under the environment's rebuild lock (the one heal takes), its
+/// output kept and shown only when it fails. Progress and time go to `err`.
+fn run_rebuild(rebuild: &Rebuild, err: &mut dyn Write) -> Result<(), String> {
+    let lock_path = rebuild.lock_path();
+    if let Some(dir) = lock_path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            format!(
+                "not run: cannot open the lock {} ({e})",
+                lock_path.display()
+            )
+        })?;
+    if lock.try_lock().is_err() {
+        let _ = writeln!(
+            err,
+            "pyo3-guard doctor --rebuild: waiting for another rebuild (lock {})",
+            lock_path.display()
+        );
+        lock.lock()
+            .map_err(|e| format!("not run: cannot lock {} ({e})", lock_path.display()))?;
+    }
+    let _ = writeln!(
+        err,
+        "pyo3-guard doctor --rebuild: running {}",
+        rebuild.shown
+    );
+    let started = std::time::Instant::now();
+    let output = rebuild
+        .command()
+        .output()
+        .map_err(|e| rebuild.spawn_error(&e))?;
+    drop(lock);
+    if !output.status.success() {
+        let text = String::from_utf8_lossy(&output.stderr).into_owned()
+            + &String::from_utf8_lossy(&output.stdout);
+        return Err(format!(
+            "failed ({}). Its output:\n{}",
+            output.status,
+            failure_lines(&text)
+        ));
+    }
+    let _ = writeln!(
+        err,
+        "pyo3-guard doctor --rebuild: rebuilt in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// What `--fix` did: the cache-key entries added (none when all were there), or why not.
@@ -203,9 +322,10 @@ pub fn apply_fix(project: &Project) -> Fixed {
 
 /// Looks at every copy and decides.
 pub fn gather(project: Project, interp: Interpreter) -> Findings {
+    let python = python_env(&interp);
     let copies: Vec<Copy> = python::candidates(&interp, &project.module)
         .into_iter()
-        .map(|c| Copy::of_candidate(c, &project))
+        .map(|c| Copy::of_candidate(c, &project, &python))
         .collect();
     let mut wheels = Vec::new();
     let mut older_wheels = 0;
@@ -230,6 +350,7 @@ pub fn gather(project: Project, interp: Interpreter) -> Findings {
         cause: None,
         fixes: Vec::new(),
         notes: Vec::new(),
+        diagnosis: None,
     };
     decide(&mut findings);
     findings
@@ -332,9 +453,11 @@ fn decide(f: &mut Findings) {
         }
         (Ok(record), Some(Verdict::Stale)) => {
             f.outcome = Outcome::Stale;
-            let (cause, fixes) = stale_fixes(&f.project, record, loaded);
+            let diagnosis = diagnose_copy(&f.interp, record, loaded);
+            let (cause, fixes) = stale_fixes(&f.project, record, loaded, &diagnosis);
             f.cause = cause;
             f.fixes = fixes;
+            f.diagnosis = Some(diagnosis);
         }
         (Ok(_), _) => {
             let notes = loaded
@@ -407,7 +530,8 @@ fn shadowed(f: &mut Findings, hidden: usize) {
     };
     f.fixes.push(format!("remove it: {remove}"));
     if let (Ok(record), Some(Verdict::Stale)) = (&other.record, other.verdict()) {
-        let (_, fixes) = stale_fixes(&f.project, record, other);
+        let diagnosis = diagnose_copy(&f.interp, record, other);
+        let (_, fixes) = stale_fixes(&f.project, record, other, &diagnosis);
         f.fixes.extend(
             fixes
                 .into_iter()
@@ -417,29 +541,24 @@ fn shadowed(f: &mut Findings, hidden: usize) {
     }
 }
 
-/// Cause and fixes for a stale copy: the engine's diagnosis, plus what only a project view adds.
-fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<String>, Vec<String>) {
-    let Some(report) = &copy.report else {
-        return (None, Vec::new());
-    };
-    if !copy.installed() {
-        let cause = format!(
-            "the {} build at {} was made before the sources changed",
-            record.profile,
-            copy.path.display()
-        );
-        return (
-            Some(cause),
-            vec![format!(
-                "rebuild it: {}",
-                in_dir(project.dir(), &develop_command(&record.profile))
-            )],
-        );
+/// The engine's diagnosis of a stale copy, in the interpreter doctor asks.
+fn diagnose_copy(interp: &Interpreter, record: &Record, copy: &Copy) -> Diagnosis {
+    match &copy.report {
+        Some(report) => diagnose(record, report, Some(&copy.path), &python_env(interp)),
+        None => Diagnosis::default(),
     }
-    let diagnosis = diagnose(record, report, Some(&copy.path), &copy.installation);
+}
+
+/// Cause and fixes for a stale copy: the engine's diagnosis, plus what only a project view adds.
+fn stale_fixes(
+    project: &Project,
+    record: &Record,
+    copy: &Copy,
+    diagnosis: &Diagnosis,
+) -> (Option<String>, Vec<String>) {
     let mut fixes: Vec<String> = diagnosis
         .fixes
-        .into_iter()
+        .iter()
         .filter(|fix| !fix.starts_with("restart Python")) // doctor runs outside Python
         .map(|fix| {
             fix.replacen(
@@ -464,7 +583,7 @@ fn stale_fixes(project: &Project, record: &Record, copy: &Copy) -> (Option<Strin
                 .into(),
         );
     }
-    (diagnosis.cause, fixes)
+    (diagnosis.cause.clone(), fixes)
 }
 
 fn has_editable_profile(root: &Path) -> bool {

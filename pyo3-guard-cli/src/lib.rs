@@ -7,6 +7,7 @@
 //! $ pyo3-guard inspect --json target/wheels/demo-0.1.0-cp311-cp311-linux_x86_64.whl
 //! $ pyo3-guard doctor            # in the project; exit 0 fresh, 1 stale or shadowed, 2 cannot tell
 //! $ pyo3-guard doctor --fix      # adds the missing [tool.uv] cache-keys to pyproject.toml
+//! $ pyo3-guard doctor --rebuild  # runs the rebuild its fix names, then checks again
 //! $ pyo3-guard convert --dry-run # what converting the project to pyo3-guard would change
 //! ```
 //!
@@ -90,6 +91,7 @@ pub fn run(
                 python: a.python,
                 fix: a.fix,
                 json: a.json,
+                rebuild: a.rebuild,
                 cwd,
             };
             doctor::run(&opts, out, err, term::Style::for_stdout())

@@ -176,6 +176,28 @@ pub fn loaded_module<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAn
         .ok()
 }
 
+/// Where pytest keeps `--pyo3-guard-rebuild` (`config.getoption(REBUILD_OPTION_DEST)`).
+pub const REBUILD_OPTION_DEST: &str = "pyo3_guard_rebuild";
+
+/// Adds the pytest option `--pyo3-guard-rebuild` to `parser` (the `__guard__.pytest_addoption`
+/// hook of both builds), once per session however many guarded modules add it.
+pub fn add_rebuild_option(parser: &Bound<'_, PyAny>) -> PyResult<()> {
+    let py = parser.py();
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("action", "store_true")?;
+    kwargs.set_item("default", py.None())?;
+    kwargs.set_item("dest", REBUILD_OPTION_DEST)?;
+    kwargs.set_item(
+        "help",
+        "pyo3-guard: rebuild a stale extension module at the session's start, then start the session again",
+    )?;
+    match parser.call_method("addoption", ("--pyo3-guard-rebuild",), Some(&kwargs)) {
+        // Another guarded module of the session added it already.
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyValueError>(py) => Ok(()),
+        other => other.map(drop),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

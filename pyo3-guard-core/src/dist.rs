@@ -49,14 +49,15 @@ fn guard<'py>(
     guard.add_function(wrap_pyfunction!(verify, &guard)?)?;
     guard.add_function(wrap_pyfunction!(check, &guard)?)?;
     guard.add_function(wrap_pyfunction!(pytest_sessionstart, &guard)?)?;
+    guard.add_function(wrap_pyfunction!(pytest_addoption, &guard)?)?;
     Ok(guard.into_any())
 }
 
 /// Returns None: a distribution build cannot check itself (see `check()["message"]`).
 #[pyfunction]
-#[pyo3(signature = (source_root=None))]
-fn verify(source_root: Option<Bound<'_, PyAny>>) {
-    let _ = source_root;
+#[pyo3(signature = (source_root=None, rebuild=None))]
+fn verify(source_root: Option<Bound<'_, PyAny>>, rebuild: Option<Bound<'_, PyAny>>) {
+    let _ = (source_root, rebuild);
 }
 
 /// The pytest hook of a full build; here it lets the session run.
@@ -64,6 +65,14 @@ fn verify(source_root: Option<Bound<'_, PyAny>>) {
 #[pyo3(signature = (session))]
 fn pytest_sessionstart(session: Bound<'_, PyAny>) {
     let _ = session;
+}
+
+/// The pytest hook of a full build that adds `--pyo3-guard-rebuild`; here the option is
+/// accepted and does nothing, so the same command line works.
+#[pyfunction]
+#[pyo3(signature = (parser))]
+fn pytest_addoption(parser: Bound<'_, PyAny>) -> PyResult<()> {
+    crate::attrs::add_rebuild_option(&parser)
 }
 
 /// The keys of a full build's `check()`, with verdict "unverifiable", the reason in `notes`
@@ -113,7 +122,7 @@ fn check<'py>(
 }
 
 /// What `check()` returns, key by key, in the full build's order.
-const KEYS: [(&str, Value); 15] = [
+const KEYS: [(&str, Value); 16] = [
     ("verdict", Value::Text("unverifiable")),
     ("build_id", Value::BuildId),
     ("file", Value::File),
@@ -126,6 +135,7 @@ const KEYS: [(&str, Value); 15] = [
     ("installer", Value::None),
     ("cause", Value::None),
     ("fixes", Value::Fixes),
+    ("rebuild", Value::None),
     ("missing", Value::Empty),
     ("unchecked", Value::Empty),
     ("message", Value::Message),

@@ -5,174 +5,436 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::check::{Report, Verdict};
+pub use crate::install::{Installation, PythonEnv};
 use crate::record::Record;
 
 /// How many paths of each kind a message lists before it gives a count.
 const LISTED: usize = 20;
 
-/// What the installed distribution that owns a loaded extension says about itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Installation {
-    /// The `*.dist-info` directory whose `RECORD` lists the file, if any.
-    pub dist_info: Option<PathBuf>,
-    /// Its `INSTALLER` (`uv`, `pip`, ...).
-    pub installer: Option<String>,
-    /// `uv_build.json` is there: uv built this wheel itself (PEP 517) and cached it.
-    pub built_by_uv: bool,
-    /// `direct_url.json` says the install is editable.
-    pub editable: bool,
+/// How the loaded file came to be where Python finds it: one cause, with its message, its
+/// fixes and the command that rebuilds it, all decided by [`diagnose`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// uv built the wheel itself (PEP 517, `uv_build.json`) and installed it (`uv run`, `uv sync`).
+    UvBuild,
+    /// An editable install of these sources: `maturin develop` (through pip or uv) or
+    /// `pip install -e`.
+    Editable,
+    /// In the source tree (a mixed layout's extension), and no install this interpreter sees
+    /// links to it: `maturin develop` for another environment left it.
+    SourceTree,
+    /// Outside the sources, and no installed distribution owns it: a stray build.
+    Stray,
+    /// An installed wheel, not editable: from an index or a wheel file.
+    Wheel,
+    /// Python did not say which file it loaded.
+    Unknown,
 }
 
-impl Installation {
-    /// Finds the distribution that installed `file` (an extension module inside site-packages).
-    pub fn of(file: &Path) -> Installation {
-        let Some(owner) = find_dist_info(file) else {
-            return Installation::default();
-        };
-        let read = |name: &str| std::fs::read_to_string(owner.join(name)).ok();
-        Installation {
-            installer: read("INSTALLER")
-                .map(|s| s.trim_ascii().to_owned())
-                .filter(|s| !s.is_empty()),
-            built_by_uv: owner.join("uv_build.json").is_file(),
-            editable: read("direct_url.json")
-                .is_some_and(|s| s.replace(' ', "").contains("\"editable\":true")),
-            dist_info: Some(owner),
+impl Cause {
+    /// Decides the cause from where `loaded` is and who installed it.
+    pub fn of(loaded: Option<&Path>, in_sources: bool, installed: &Installation) -> Cause {
+        match (loaded, &installed.dist_info) {
+            (_, Some(_)) if installed.built_by_uv => Cause::UvBuild,
+            (_, Some(_)) if installed.editable => Cause::Editable,
+            (_, Some(_)) => Cause::Wheel,
+            (Some(_), None) if in_sources => Cause::SourceTree,
+            (Some(_), None) => Cause::Stray,
+            (None, None) => Cause::Unknown,
         }
     }
 }
 
-/// The `*.dist-info` next to the package directory whose `RECORD` lists `file`.
-fn find_dist_info(file: &Path) -> Option<PathBuf> {
-    for site in file.ancestors().skip(1).take(3) {
-        let Ok(entries) = std::fs::read_dir(site) else {
-            continue;
-        };
-        let rel = file
-            .strip_prefix(site)
-            .ok()?
-            .to_string_lossy()
-            .replace('\\', "/");
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_none_or(|e| e != "dist-info") {
-                continue;
-            }
-            let Ok(record) = std::fs::read_to_string(path.join("RECORD")) else {
-                continue;
-            };
-            if record
-                .lines()
-                .any(|line| line.split(',').next() == Some(rel.as_str()))
-            {
-                return Some(path);
-            }
+/// A command that rebuilds the module and installs it where Python loads it from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rebuild {
+    /// The program (`maturin`, `uv`, a venv's `python`), by path when it was found.
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// Where it runs: the project (pyproject.toml's directory).
+    pub dir: PathBuf,
+    /// `VIRTUAL_ENV`: the environment the running interpreter belongs to.
+    pub venv: Option<PathBuf>,
+    /// The tool as users name it (`maturin`, `uv`, `pip`), for "not installed" messages.
+    pub tool: &'static str,
+    /// The command as it is pasted in a shell: what the fix line prints.
+    pub shown: String,
+}
+
+impl Rebuild {
+    /// The process to start: in the project, in the running interpreter's environment, reading
+    /// nothing from stdin.
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(&self.program);
+        command
+            .args(&self.args)
+            .current_dir(&self.dir)
+            .stdin(std::process::Stdio::null());
+        if let Some(venv) = &self.venv {
+            // maturin refuses to choose when both are set.
+            command.env("VIRTUAL_ENV", venv).env_remove("CONDA_PREFIX");
+        }
+        command
+    }
+
+    /// The rebuild lock: one rebuild at a time per environment, in the venv the rebuild
+    /// installs into (else beside the build, in the target directory).
+    pub fn lock_path(&self) -> PathBuf {
+        match &self.venv {
+            Some(venv) => venv.join(".pyo3-guard-rebuild.lock"),
+            None => std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| self.dir.join("target"), PathBuf::from)
+                .join(".pyo3-guard-rebuild.lock"),
         }
     }
-    None
+
+    /// Why it could not start, as the end of "`COMMAND` ...".
+    pub fn spawn_error(&self, e: &std::io::Error) -> String {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => format!(
+                "could not start: {} is not installed (looked in the environment and on PATH); \
+                 install it, or rebuild by hand",
+                self.tool
+            ),
+            _ => format!("could not start ({e})"),
+        }
+    }
+}
+
+/// The part of a failed build's output that says why, indented: from the first error line on
+/// (the compiler's message), else the last 40 lines; at most 60 lines.
+pub fn failure_lines(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let first_error = lines
+        .iter()
+        .position(|l| l.starts_with("error") || l.contains("💥") || l.contains("error:"));
+    let from = first_error.unwrap_or(lines.len().saturating_sub(40));
+    let mut text = lines[from..]
+        .iter()
+        .take(60)
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if lines.len() > from + 60 {
+        text.push_str(&format!(
+            "\n    ... and {} more lines",
+            lines.len() - from - 60
+        ));
+    }
+    text
 }
 
 /// A likely cause of staleness and what to do about it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
-    /// One sentence, or `None` when the evidence shows no particular cause.
+    /// How the loaded file came to be there.
+    pub kind: Cause,
+    /// One sentence, or `None` when the build is not stale.
     pub cause: Option<String>,
     /// Things to do, most specific first; each may span lines.
     pub fixes: Vec<String>,
+    /// What heal and `doctor --rebuild` run, or why nothing can rebuild this install.
+    pub rebuild: Result<Rebuild, String>,
+    /// Who installed the loaded file.
+    pub installed: Installation,
 }
 
-/// Explains `report` for the extension `loaded` (the file Python imported). Every fix ends in a
-/// command that works when pasted in the current directory.
+impl Default for Diagnosis {
+    fn default() -> Diagnosis {
+        Diagnosis {
+            kind: Cause::Unknown,
+            cause: None,
+            fixes: Vec::new(),
+            rebuild: Err("the build is not stale".into()),
+            installed: Installation::default(),
+        }
+    }
+}
+
+/// Explains `report` for the extension `loaded` (the file Python imported) in the interpreter
+/// `python`: the cause, the fixes and the rebuild command, from one decision ([`Cause::of`]).
+/// Every fix ends in a command that works when pasted in the current directory. The one place
+/// that decides how each kind of install is rebuilt: the message, `doctor` and heal all use it.
 pub fn diagnose(
     record: &Record,
     report: &Report,
     loaded: Option<&Path>,
-    installed: &Installation,
+    python: &PythonEnv,
 ) -> Diagnosis {
-    let mut diagnosis = Diagnosis::default();
-    if report.verdict != Verdict::Stale {
-        return diagnosis;
-    }
-    let cache_keys = report
-        .source_root
-        .as_deref()
-        .and_then(|root| missing_cache_keys(root, record));
     // maturin and uv run where pyproject.toml is (with `manifest-path`, above the crate).
     let project = report
         .source_root
         .as_deref()
         .map(|root| project_dir(root, record));
-    let here = |command: &str| {
-        project
-            .as_deref()
-            .map_or(command.to_owned(), |dir| in_dir(dir, command))
-    };
+    if report.verdict != Verdict::Stale {
+        let installed = loaded.map(Installation::of).unwrap_or_default();
+        return Diagnosis {
+            installed,
+            ..Diagnosis::default()
+        };
+    }
+    let installed = loaded.map_or_else(Installation::default, |file| {
+        Installation::find(file, project.as_deref(), &python.site_dirs)
+    });
+    let in_sources = loaded.is_some_and(|p| in_source_tree(p, report, record));
+    let kind = Cause::of(loaded, in_sources, &installed);
+    let dir = project.clone().unwrap_or_else(|| PathBuf::from("."));
     let profile = &record.profile;
-    if installed.built_by_uv {
-        let dist = installed
-            .dist_info
-            .as_deref()
-            .map(file_name)
-            .unwrap_or_default();
-        diagnosis.cause = Some(format!(
-            "uv reinstalled a {profile} wheel it built and cached earlier ({dist} holds uv_build.json): \
-             `uv run` and `uv sync` reuse that build until one of uv's cache keys changes, \
-             replacing any newer `maturin develop` build"
-        ));
-        if let Some(lines) = cache_keys {
-            diagnosis.fixes.push(format!(
-                "make uv rebuild when the Rust inputs change; in pyproject.toml:\n{lines}"
+    let name = installed
+        .distribution()
+        .unwrap_or_else(|| record.crate_name.clone());
+    let mut d = Diagnosis {
+        kind,
+        installed: installed.clone(),
+        ..Diagnosis::default()
+    };
+    let loaded_shown = loaded.map(|p| p.display().to_string()).unwrap_or_default();
+    match kind {
+        Cause::UvBuild => {
+            let dist = installed
+                .dist_info
+                .as_deref()
+                .map(file_name)
+                .unwrap_or_default();
+            let rebuild = uv_rebuild(&dir, &name, &installed, python);
+            let cache_keys = report
+                .source_root
+                .as_deref()
+                .and_then(|root| missing_cache_keys(root, record));
+            if covered_by_cache_keys(report, record) {
+                // uv's template project: the cache keys cover the edit, so uv rebuilds on its
+                // next `uv run`; this Python was started without it.
+                d.cause = Some(format!(
+                    "uv built and installed this {profile} build ({dist} holds uv_build.json) before the sources \
+                     changed; `uv run` rebuilds it (the [tool.uv] cache-keys in pyproject.toml cover the change), \
+                     but this Python was started without uv"
+                ));
+                d.fixes.push(format!(
+                    "start Python through uv, which rebuilds it first: {}",
+                    in_dir(&dir, "uv run python")
+                ));
+                d.fixes
+                    .push(format!("or rebuild it now: {}", rebuild.shown));
+                if let Some(lines) = cache_keys {
+                    d.fixes.push(format!(
+                        "so that uv also rebuilds when the other inputs change; in pyproject.toml:\n{lines}"
+                    ));
+                }
+            } else {
+                d.cause = Some(format!(
+                    "uv reinstalled a {profile} wheel it built and cached earlier ({dist} holds uv_build.json): \
+                     `uv run` and `uv sync` reuse that build until one of uv's cache keys changes, \
+                     replacing any newer `maturin develop` build"
+                ));
+                if let Some(lines) = cache_keys {
+                    d.fixes.push(format!(
+                        "make uv rebuild when the Rust inputs change; in pyproject.toml:\n{lines}"
+                    ));
+                }
+                d.fixes.push(format!("or rebuild once: {}", rebuild.shown));
+            }
+            d.rebuild = Ok(rebuild);
+        }
+        Cause::Editable | Cause::SourceTree => {
+            let rebuild = develop_rebuild(&dir, profile, &installed, python);
+            d.cause = Some(match (kind, installed.installer.as_deref()) {
+                (Cause::SourceTree, _) => format!(
+                    "Python loaded {loaded_shown}, a {profile} build placed in the source tree by `maturin develop` \
+                     (for an environment this Python does not use), made before the sources changed"
+                ),
+                (_, Some("uv")) => format!(
+                    "the {profile} build of the editable install (`maturin develop`, which installs through uv \
+                     in a uv venv) was made before the sources changed"
+                ),
+                (_, Some(installer)) => format!(
+                    "the {profile} build of the editable install (`maturin develop` or `{installer} install -e`) \
+                     was made before the sources changed"
+                ),
+                (_, None) => format!(
+                    "the {profile} build of the editable install was made before the sources changed"
+                ),
+            });
+            d.fixes.push(format!("rebuild: {}", rebuild.shown));
+            d.rebuild = Ok(rebuild);
+        }
+        Cause::Stray => {
+            d.cause = Some(format!(
+                "Python loaded {loaded_shown}, which no installed distribution owns: a stray build \
+                 (left in the current directory or on PYTHONPATH?) shadows the installed module"
+            ));
+            let rm = format!("rm {}", shell_quote(&loaded_shown));
+            d.fixes.push(format!("remove it: {rm}"));
+            d.rebuild = Err(format!(
+                "no rebuild replaces a stray build, and pyo3-guard deletes no file: remove it ({rm})"
             ));
         }
-        let name = distribution_name(record, installed);
-        // `--inexact`, as `uv run` syncs: packages installed by hand stay.
-        diagnosis.fixes.push(format!(
-            "or rebuild once: {}",
-            here(&format!("uv sync --inexact --reinstall-package {name}"))
-        ));
-    } else if let Some(path) = loaded.filter(|p| in_source_tree(p, report, record, installed)) {
-        diagnosis.cause = Some(format!(
-            "Python loaded {}, a {profile} build placed in the source tree by an editable install \
-             (`maturin develop`, `pip install -e`), made before the sources changed",
-            path.display()
-        ));
-        diagnosis
-            .fixes
-            .push(format!("rebuild: {}", here(&develop_command(profile))));
-    } else if let (Some(path), None) = (loaded, &installed.dist_info) {
-        diagnosis.cause = Some(format!(
-            "Python loaded {}, which no installed distribution owns: a stray build \
-             (left in the current directory or on PYTHONPATH?) shadows the installed module",
-            path.display()
-        ));
-        diagnosis.fixes.push(format!(
-            "remove it: rm {}",
-            shell_quote(&path.to_string_lossy())
-        ));
-    } else {
-        let how = match installed.installer.as_deref() {
-            Some("uv") => {
-                " installed through uv (`maturin develop` in a uv venv installs through uv too)"
-                    .to_owned()
-            }
-            Some(other) => format!(" installed by {other}"),
-            None => String::new(),
-        };
-        diagnosis.cause = Some(format!(
-            "the {profile} build{how} was made before the sources changed"
-        ));
-        diagnosis.fixes.push(format!(
-            "rebuild and reinstall: {}",
-            here(&develop_command(profile))
-        ));
-        if let Some(lines) = cache_keys {
-            diagnosis.fixes.push(format!("if you use `uv run`, also make uv rebuild on Rust changes; in pyproject.toml:\n{lines}"));
+        Cause::Wheel => {
+            let by = installed
+                .installer
+                .as_deref()
+                .map(|i| format!(" by {i}"))
+                .unwrap_or_default();
+            d.cause = Some(format!(
+                "the {profile} build was installed{by} from a wheel (an index or a wheel file), not from these \
+                 sources, and they changed since it was built"
+            ));
+            let develop = develop_rebuild(&dir, profile, &installed, python);
+            d.fixes.push(format!(
+                "no rebuild updates a wheel; to use these sources instead: {}",
+                develop.shown
+            ));
+            d.rebuild = Err(format!(
+                "{name} was installed from a wheel, not from these sources: nothing here rebuilds it"
+            ));
+        }
+        Cause::Unknown => {
+            d.cause = Some(format!(
+                "the {profile} build was made before the sources changed"
+            ));
+            let rebuild = develop_rebuild(&dir, profile, &installed, python);
+            d.fixes.push(format!("rebuild: {}", rebuild.shown));
+            d.rebuild = Err("Python did not say which file it loaded".into());
         }
     }
-    diagnosis
-        .fixes
+    d.fixes
         .push("restart Python afterwards: a loaded extension module is never reloaded".into());
-    diagnosis
+    d
+}
+
+/// uv's own rebuild: `uv sync` for a uv project (a `uv.lock` beside pyproject.toml), else
+/// `uv pip install` of the project, as uv installed it. uv decides the profile, as it did
+/// (release, or `[tool.maturin] editable-profile` for an editable install).
+fn uv_rebuild(dir: &Path, name: &str, installed: &Installation, python: &PythonEnv) -> Rebuild {
+    let own_venv = python
+        .venv
+        .as_deref()
+        .is_none_or(|v| is_project_venv(v, dir));
+    let mut args: Vec<String> = if dir.join("uv.lock").is_file() {
+        // `--inexact`, as `uv run` syncs: packages installed by hand stay.
+        let mut args = vec!["sync".into(), "--inexact".into()];
+        if !own_venv {
+            args.push("--active".into()); // the running interpreter's venv, not the project's
+        }
+        args
+    } else {
+        let mut args = vec!["pip".into(), "install".into()];
+        if let Some(exe) = &python.executable {
+            args.extend(["--python".into(), exe.to_string_lossy().into_owned()]);
+        }
+        args.push(if installed.editable { "-e" } else { "" }.into());
+        args.retain(|a| !a.is_empty());
+        args.push(".".into());
+        args
+    };
+    args.extend(["--reinstall-package".into(), name.into()]);
+    let program = python.tool("uv").unwrap_or_else(|| "uv".into());
+    command(program, "uv", args, dir, python, own_venv)
+}
+
+/// `maturin develop` with the profile of the build it replaces, in the running interpreter's
+/// environment, with the venv's own maturin when it has one. Without any maturin, an install by
+/// pip is rebuilt as pip made it: `pip install -e` (whose backend picks the profile).
+fn develop_rebuild(
+    dir: &Path,
+    profile: &str,
+    installed: &Installation,
+    python: &PythonEnv,
+) -> Rebuild {
+    let own_venv = python
+        .venv
+        .as_deref()
+        .is_none_or(|v| is_project_venv(v, dir));
+    let maturin = python.tool("maturin");
+    if let (None, Some("pip"), Some(exe)) =
+        (&maturin, installed.installer.as_deref(), &python.executable)
+    {
+        let args = ["-m", "pip", "install", "--no-deps", "-e", "."];
+        return command(
+            exe.clone(),
+            "pip",
+            args.map(String::from).to_vec(),
+            dir,
+            python,
+            true,
+        );
+    }
+    let program = python
+        .venv_tool("maturin")
+        .or(maturin)
+        .unwrap_or_else(|| "maturin".into());
+    let args = develop_command(profile)
+        .split(' ')
+        .skip(1)
+        .map(|a| a.trim_matches('\'').to_owned())
+        .collect();
+    command(program, "maturin", args, dir, python, own_venv)
+}
+
+fn command(
+    program: PathBuf,
+    tool: &'static str,
+    args: Vec<String>,
+    dir: &Path,
+    python: &PythonEnv,
+    own_venv: bool,
+) -> Rebuild {
+    // What is pasted names the tool as PATH finds it; the venv's own copy, and a Python, by path.
+    let by_path = tool == "pip" || python.venv_tool(tool).as_deref() == Some(program.as_path());
+    let shown_program = if by_path {
+        shell_quote(&program.to_string_lossy())
+    } else {
+        tool.to_owned()
+    };
+    let mut shown = String::new();
+    if let (false, Some(venv)) = (own_venv, &python.venv) {
+        shown.push_str(&format!(
+            "VIRTUAL_ENV={} ",
+            shell_quote(&venv.to_string_lossy())
+        ));
+    }
+    shown.push_str(&shown_program);
+    for arg in &args {
+        shown.push(' ');
+        shown.push_str(&shell_quote(arg));
+    }
+    Rebuild {
+        program,
+        args,
+        dir: dir.to_path_buf(),
+        venv: python.venv.clone(),
+        tool,
+        shown: in_dir(dir, &shown),
+    }
+}
+
+/// Whether `venv` is the project's own `.venv` (the one maturin and uv find by themselves).
+fn is_project_venv(venv: &Path, project: &Path) -> bool {
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    canon(venv) == canon(&project.join(".venv"))
+}
+
+/// Whether every changed, added and removed input is matched by a `[tool.uv] cache-keys` glob
+/// of the project's pyproject.toml: then uv's next `uv run` rebuilds.
+fn covered_by_cache_keys(report: &Report, record: &Record) -> bool {
+    let Some(root) = report.source_root.as_deref() else {
+        return false;
+    };
+    let project = project_dir(root, record);
+    let Ok(text) = std::fs::read_to_string(project.join("pyproject.toml")) else {
+        return false;
+    };
+    let globs = crate::cache_keys::listed(&text);
+    let mut paths = report
+        .changed
+        .iter()
+        .chain(&report.added)
+        .chain(&report.removed);
+    paths.all(|rel| {
+        let path = crate::inputs::normalize(&root.join(rel));
+        let rel = crate::inputs::relative_path(&project, Path::new(&path));
+        globs.iter().any(|g| crate::matches_segment(g, &rel))
+    })
 }
 
 /// `maturin develop` for the profile of the build it replaces.
@@ -216,35 +478,19 @@ pub fn project_dir(root: &Path, record: &Record) -> PathBuf {
         .map_or_else(|| root.to_path_buf(), Path::to_path_buf)
 }
 
-/// An editable mixed-layout install: the extension sits in the project, no dist-info owns it.
-/// The project, not the crate: with `manifest-path = "rust/Cargo.toml"` the package folder
-/// (`python/pkg/`) is beside the crate, not in it.
-fn in_source_tree(
-    loaded: &Path,
-    report: &Report,
-    record: &Record,
-    installed: &Installation,
-) -> bool {
-    installed.dist_info.is_none()
-        && report.source_root.as_deref().is_some_and(|root| {
-            loaded.starts_with(root) || loaded.starts_with(project_dir(root, record))
-        })
+/// An extension in the project (a mixed layout's, placed by an editable install), not in an
+/// environment. The project, not the crate: with `manifest-path = "rust/Cargo.toml"` the
+/// package folder (`python/pkg/`) is beside the crate, not in it.
+fn in_source_tree(loaded: &Path, report: &Report, record: &Record) -> bool {
+    report.source_root.as_deref().is_some_and(|root| {
+        loaded.starts_with(root) || loaded.starts_with(project_dir(root, record))
+    })
 }
 
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// The distribution name, from the dist-info directory (`demo-0.1.0.dist-info` → `demo`).
-fn distribution_name(record: &Record, installed: &Installation) -> String {
-    installed
-        .dist_info
-        .as_deref()
-        .map(file_name)
-        .and_then(|n| n.split('-').next().map(str::to_owned))
-        .unwrap_or_else(|| record.crate_name.clone())
 }
 
 /// The `[tool.uv] cache-keys` that make uv rebuild the crate at `root` when an input changes,

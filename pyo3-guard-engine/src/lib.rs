@@ -18,6 +18,7 @@ pub mod error;
 pub mod fingerprint;
 mod gitignore;
 pub mod inputs;
+pub mod install;
 pub mod layout;
 pub mod order;
 pub mod record;

@@ -9,10 +9,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyModule};
 use pyo3_guard_core::registry::Filter;
 use pyo3_guard_engine::check::{check, Report, Verdict};
-use pyo3_guard_engine::diagnose::{diagnose, stale_message, Installation};
+use pyo3_guard_engine::diagnose::{diagnose, stale_message, PythonEnv};
 use pyo3_guard_engine::record::Record;
 
 use crate::exports::{describe, findings, missing_message};
+use crate::heal;
 
 pyo3::create_exception!(
     pyo3_guard,
@@ -140,30 +141,19 @@ impl Guard {
     /// StaleBuildError (naming every changed, added and removed input, the likely cause and the
     /// fix) or MissingExportError (naming each missing item and why). An unverifiable build (no
     /// sources here) does not raise StaleBuildError.
-    #[pyo3(signature = (source_root=None))]
-    fn verify(&self, py: Python<'_>, source_root: Option<PathBuf>) -> PyResult<()> {
-        let record = self.record()?;
-        let loaded = self.loaded_file(py);
-        let name = self.display_name();
-        let stale = py.detach(|| {
-            let report = (self.check)(record, source_root.as_deref());
-            (report.verdict == Verdict::Stale).then(|| {
-                let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
-                let diagnosis = diagnose(record, &report, loaded.as_deref(), &installed);
-                stale_message(name, record, &report, loaded.as_deref(), &diagnosis)
-            })
-        });
-        if let Some(message) = stale {
-            return Err(StaleBuildError::new_err(message));
-        }
-        let missing = self.findings(py, record).missing;
-        if !missing.is_empty() {
-            return Err(MissingExportError::new_err(missing_message(
-                self.display_name(),
-                &missing,
-            )));
-        }
-        Ok(())
+    ///
+    /// `rebuild=True` heals a stale build: runs the fix, then starts the process again with the
+    /// same command line (`sys.orig_argv`), which checks again; in an interactive interpreter it
+    /// rebuilds and says to restart. `PYO3_GUARD_REBUILD=1` does the same for every call,
+    /// `PYO3_GUARD_REBUILD=0` forbids it.
+    #[pyo3(signature = (source_root=None, rebuild=None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        source_root: Option<PathBuf>,
+        rebuild: Option<bool>,
+    ) -> PyResult<()> {
+        self.verify_with(py, source_root, heal::wanted(rebuild), None)
     }
 
     /// The findings of `verify()` as a dict, without raising: `verdict` ("fresh", "stale" or
@@ -179,12 +169,9 @@ impl Guard {
     ) -> PyResult<Bound<'py, PyDict>> {
         let record = self.record()?;
         let loaded = self.loaded_file(py);
-        let (report, installed) = py.detach(|| {
-            let report = (self.check)(record, source_root.as_deref());
-            let installed = loaded.as_deref().map(Installation::of).unwrap_or_default();
-            (report, installed)
-        });
-        let diagnosis = diagnose(record, &report, loaded.as_deref(), &installed);
+        let report = py.detach(|| (self.check)(record, source_root.as_deref()));
+        let python = self.python_env(py, &report);
+        let diagnosis = py.detach(|| diagnose(record, &report, loaded.as_deref(), &python));
         let dict = PyDict::new(py);
         dict.set_item("verdict", report.verdict.as_str())?;
         dict.set_item("build_id", &record.build_id)?;
@@ -204,9 +191,13 @@ impl Guard {
         dict.set_item("removed", PyList::new(py, &report.removed)?)?;
         dict.set_item("touched", report.touched)?;
         dict.set_item("notes", PyList::new(py, &report.notes)?)?;
-        dict.set_item("installer", installed.installer.as_deref())?;
+        dict.set_item("installer", diagnosis.installed.installer.as_deref())?;
         dict.set_item("cause", diagnosis.cause.as_deref())?;
         dict.set_item("fixes", PyList::new(py, &diagnosis.fixes)?)?;
+        dict.set_item(
+            "rebuild",
+            diagnosis.rebuild.as_ref().ok().map(|r| r.shown.as_str()),
+        )?;
         let crate::exports::Findings { missing, unchecked } = self.findings(py, record);
         let entries = PyList::empty(py);
         for m in &missing {
@@ -250,11 +241,23 @@ impl Guard {
 
     /// A pytest hook: `def pytest_sessionstart(session): demo.__guard__.pytest_sessionstart(session)` in
     /// `conftest.py` stops the session before any test runs, with the StaleBuildError message
-    /// and exit status 1, when the module is stale.
+    /// and exit status 1, when the module is stale. With `PYO3_GUARD_REBUILD=1` (or the option
+    /// `--pyo3-guard-rebuild`, see `pytest_addoption`) it heals instead: rebuilds, then starts
+    /// the session again, before any pytest-xdist worker starts.
     #[pyo3(signature = (session))]
     fn pytest_sessionstart(&self, py: Python<'_>, session: Bound<'_, PyAny>) -> PyResult<()> {
-        let _ = session;
-        let Err(err) = self.verify(py, None) else {
+        let option = session
+            .getattr("config")
+            .and_then(|c| {
+                c.call_method1(
+                    "getoption",
+                    (pyo3_guard_core::attrs::REBUILD_OPTION_DEST, py.None()),
+                )
+            })
+            .ok()
+            .and_then(|v| v.extract::<Option<bool>>().ok())
+            .flatten();
+        let Err(err) = self.verify_with(py, None, heal::wanted(option), Some(&session)) else {
             return Ok(());
         };
         if err.is_instance_of::<GuardError>(py) {
@@ -279,6 +282,14 @@ impl Guard {
         Err(err)
     }
 
+    /// A pytest hook: `def pytest_addoption(parser): demo.__guard__.pytest_addoption(parser)` in
+    /// `conftest.py` adds `--pyo3-guard-rebuild`, which heals a stale module at the session's
+    /// start as `PYO3_GUARD_REBUILD=1` does.
+    #[pyo3(signature = (parser))]
+    fn pytest_addoption(&self, parser: Bound<'_, PyAny>) -> PyResult<()> {
+        pyo3_guard_core::attrs::add_rebuild_option(&parser)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<pyo3-guard for {} build {}>",
@@ -293,6 +304,75 @@ fn unverifiable_message(report: &Report) -> String {
 }
 
 impl Guard {
+    /// `verify()`, healing a stale build when `rebuild` is on (from the pytest hook, `session`).
+    fn verify_with(
+        &self,
+        py: Python<'_>,
+        source_root: Option<PathBuf>,
+        rebuild: bool,
+        session: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let record = self.record()?;
+        let loaded = self.loaded_file(py);
+        let name = self.display_name();
+        let report = py.detach(|| (self.check)(record, source_root.as_deref()));
+        if report.verdict == Verdict::Stale {
+            let python = self.python_env(py, &report);
+            let diagnosis = py.detach(|| diagnose(record, &report, loaded.as_deref(), &python));
+            let message = stale_message(name, record, &report, loaded.as_deref(), &diagnosis);
+            if !rebuild {
+                return Err(StaleBuildError::new_err(message));
+            }
+            let stale = heal::Stale {
+                name,
+                record,
+                report: &report,
+                loaded: loaded.as_deref(),
+                diagnosis: &diagnosis,
+                message,
+                check: self.check,
+            };
+            return Err(match heal::heal(py, &stale, session) {
+                heal::Outcome::Failed(message) | heal::Outcome::Restart(message) => {
+                    StaleBuildError::new_err(message)
+                }
+            });
+        }
+        let missing = self.findings(py, record).missing;
+        if !missing.is_empty() {
+            return Err(MissingExportError::new_err(missing_message(
+                self.display_name(),
+                &missing,
+            )));
+        }
+        Ok(())
+    }
+
+    /// The running interpreter's environment, asked only for a stale build (a fresh one needs
+    /// nothing of it).
+    fn python_env(&self, py: Python<'_>, report: &Report) -> PythonEnv {
+        if report.verdict != Verdict::Stale {
+            return PythonEnv::default();
+        }
+        let Ok(sys) = PyModule::import(py, "sys") else {
+            return PythonEnv::default();
+        };
+        let path = |name: &str| sys.getattr(name).ok()?.extract::<PathBuf>().ok();
+        let (prefix, base) = (path("prefix"), path("base_prefix"));
+        PythonEnv {
+            executable: path("executable"),
+            venv: prefix.filter(|p| Some(p) != base.as_ref()),
+            site_dirs: sys
+                .getattr("path")
+                .and_then(|p| p.extract::<Vec<String>>())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| !e.is_empty())
+                .map(PathBuf::from)
+                .collect(),
+        }
+    }
+
     /// The whole record, parsed on first use.
     fn record(&self) -> PyResult<&Record> {
         let parsed = self

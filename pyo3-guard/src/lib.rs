@@ -58,6 +58,7 @@
 
 mod exports;
 mod guard;
+mod heal;
 // Not public API: the registry generated code and this crate's tests reach.
 #[doc(hidden)]
 pub use pyo3_guard_core::registry;
