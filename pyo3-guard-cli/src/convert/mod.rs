@@ -314,18 +314,15 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
         .then(|| python::add_hook(old_conftest.as_deref().unwrap_or(""), &hook_module))
         .flatten();
     if let Some(new) = hook {
-        changes.push(
-            format!(
-                "{}: {} pytest_sessionstart checks the build before any test runs",
-                rel_to_dir(&conftest),
-                if old_conftest.is_some() {
-                    ""
-                } else {
-                    "created;"
-                }
-            )
-            .replace(":  ", ": "),
-        );
+        let created = if old_conftest.is_some() {
+            ""
+        } else {
+            "created; "
+        };
+        changes.push(format!(
+            "{}: {created}pytest_sessionstart checks the build before any test runs",
+            rel_to_dir(&conftest)
+        ));
         files.push(FileEdit {
             path: conftest,
             old: old_conftest,

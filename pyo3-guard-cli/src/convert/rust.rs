@@ -71,7 +71,7 @@ pub fn plan(
             notes.push(format!("pyo3-guard's prelude for PyO3's ({swapped} `use`)"));
         }
     }
-    guard_attribute(&mut sources[index], &top_item, &top.siblings_glob);
+    guard_attribute(&mut sources[index], &top_item, top.siblings_glob);
     notes[index].push(format!(
         "#[guarded_pymodule] on `{module}` (line {})",
         top.line
@@ -386,7 +386,7 @@ fn swap_prelude(source: &mut Source) -> usize {
 
 /// `#[pymodule]` becomes `#[guarded_pymodule]` (or `#[pyo3_guard::guarded_pymodule]` where no
 /// prelude glob brings that name in); its arguments stay.
-fn guard_attribute(source: &mut Source, item: &Item, glob_in_scope: &bool) {
+fn guard_attribute(source: &mut Source, item: &Item, glob_in_scope: bool) {
     let attrs = match item {
         Item::Fn(f) => &f.attrs,
         Item::Mod(m) => &m.attrs,
@@ -396,7 +396,7 @@ fn guard_attribute(source: &mut Source, item: &Item, glob_in_scope: &bool) {
         return;
     };
     let path = attr.path();
-    let new = if path.segments.len() == 1 && *glob_in_scope {
+    let new = if path.segments.len() == 1 && glob_in_scope {
         "guarded_pymodule"
     } else {
         "pyo3_guard::guarded_pymodule"
