@@ -238,3 +238,23 @@ def test_no_switch_touched_files_and_the_off_switch_rebuild_nothing(demo: Projec
     assert rebuild == "maturin develop"
     demo.run("sh", "-c", rebuild)
     demo.py("import demo; demo.__guard__.verify()")
+
+
+def test_a_pip_editable_install_is_rebuilt_as_it_was_made(demo: Project):
+    # `pip install -e .` in a plain venv: pip's isolated build through maturin's PEP 517 hook
+    # (release, as PEP 517 builds are). With a maturin at hand heal uses it, keeping the profile;
+    # without one, it rebuilds the way pip did.
+    demo.run(sys.executable, "-m", "venv", demo.venv)
+    demo.run(demo.python, "-m", "pip", "install", "--quiet", "-e", ".")
+    demo.edit("src/lib.rs", "hello, {name}", "hi, {name}")
+    cause = demo.py("import demo; print(demo.__guard__.check()['cause'])").stdout
+    assert "editable install (`maturin develop` or `pip install -e`)" in cause, cause
+    healed = demo.py(HEAL)
+    assert healed.stdout.split()[2] == "release", show(healed)
+    assert rebuilding_lines(healed.stderr)[0].endswith("rebuilding: maturin develop --release"), healed.stderr
+
+    demo.edit("src/lib.rs", "hi, {name}", "hey, {name}")
+    no_maturin = {**demo.env(), "PATH": "/usr/bin:/bin"}
+    by_pip = demo.run(demo.python, "-c", HEAL, env=no_maturin)
+    assert by_pip.stdout.split()[2] == "release", show(by_pip)
+    assert rebuilding_lines(by_pip.stderr)[0].endswith(f"rebuilding: {demo.python} -m pip install --no-deps -e ."), by_pip.stderr
