@@ -114,14 +114,14 @@ pub fn heal(py: Python<'_>, stale: &Stale<'_>, session: Option<&Bound<'_, PyAny>
         ));
     }
     drop(lock);
-    let took = started.elapsed().as_secs_f64();
+    let took = tenths(started.elapsed());
     let summary = format!(
         "build {} replaced by `{}`",
         stale.record.build_id, rebuild.shown
     );
     let Some(argv) = argv else {
         return Outcome::Restart(format!(
-            "{}\n\npyo3-guard rebuilt it ({took:.1} s); restart Python to load the new build: \
+            "{}\n\npyo3-guard rebuilt it ({took} s); restart Python to load the new build: \
              a loaded extension module is never reloaded.",
             stale.message
         ));
@@ -130,7 +130,7 @@ pub fn heal(py: Python<'_>, stale: &Stale<'_>, session: Option<&Bound<'_, PyAny>
         say(
             py,
             &format!(
-                "pyo3-guard: rebuilt {} in {took:.1} s; starting again",
+                "pyo3-guard: rebuilt {} in {took} s; starting again",
                 stale.name
             ),
         );
@@ -141,6 +141,13 @@ pub fn heal(py: Python<'_>, stale: &Stale<'_>, session: Option<&Bound<'_, PyAny>
             "pyo3-guard rebuilt it, but could not start the process again: {e}; run the command again"
         )),
     }
+}
+
+/// `12.3`: seconds with one decimal, without float formatting (which would link about 30 KiB of
+/// float code into every full build).
+fn tenths(elapsed: Duration) -> String {
+    let tenths = elapsed.as_millis() / 100;
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// The summary of an earlier rebuild of `name` in this run, from the marker.
@@ -237,8 +244,8 @@ impl<'py> Lock<'py> {
     fn acquire(py: Python<'py>, path: &Path, name: &str) -> Result<Lock<'py>, String> {
         let timeout = std::env::var(TIMEOUT_ENV)
             .ok()
-            .and_then(|t| t.parse::<f64>().ok())
-            .unwrap_or(600.0);
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .unwrap_or(600);
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -258,15 +265,15 @@ impl<'py> Lock<'py> {
                 say(
                     py,
                     &format!(
-                        "pyo3-guard: waiting for another rebuild of {name} to finish (lock {}, up to {timeout:.0} s)",
+                        "pyo3-guard: waiting for another rebuild of {name} to finish (lock {}, up to {timeout} s)",
                         path.display()
                     ),
                 );
                 said = true;
             }
-            if started.elapsed().as_secs_f64() > timeout {
+            if started.elapsed().as_secs() >= timeout {
                 return Err(format!(
-                    "another process held the rebuild lock {} for more than {timeout:.0} s \
+                    "another process held the rebuild lock {} for more than {timeout} s \
                      ({TIMEOUT_ENV} sets the wait)",
                     path.display()
                 ));
