@@ -91,10 +91,22 @@ ADDITION = re.compile(
 
 def delete_additions(text: str) -> str:
     """Step 3 for a function module: its `add_class` / `add_function` lines go (and the older
-    `add_wrapped(wrap_pyfunction!(f))`). (A declarative
+    `add_wrapped(wrap_pyfunction!(f))`), in the top module's function only: what a submodule's
+    `#[pymodule] fn` or a `PyModule::new` module elsewhere adds by hand stays. (A declarative
     module's `#[pymodule_init]` keeps what it adds: the README asks nothing there.)"""
     function_module = re.search(r"(?m)^#\[(?:pyo3_guard::)?guarded_pymodule\b[^\n]*\n(?:#\[[^\n]*\n)*(?:pub )?fn ", text)
-    return ADDITION.sub("", text) if function_module else text
+    if not function_module:
+        return text
+    # The function ends at the first closing brace at the start of a line (rustfmt's layout);
+    # only lines that add to its module parameter go (not those of a `PyModule::new` module).
+    end = re.compile(r"(?m)^\}").search(text, function_module.end())
+    stop = end.end() if end else len(text)
+    signature = text[function_module.end():text.find("{", function_module.end())]
+    module = re.findall(r"(\w+)\s*:\s*&\s*Bound<[^>]*PyModule>", signature)[-1:]
+
+    def own(line: re.Match) -> str:
+        return "" if line.group(0).strip().split(".")[0] in module else line.group(0)
+    return text[:function_module.start()] + ADDITION.sub(own, text[function_module.start():stop]) + text[stop:]
 
 
 def lib_root(crate: Path) -> Path:

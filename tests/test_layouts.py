@@ -23,6 +23,9 @@ fn greet() -> String {
     GREETING
 }
 
+#[pyclass]
+struct Word;
+
 #[guarded_pymodule]
 fn MODULE(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let _ = m;
@@ -70,7 +73,7 @@ def lib_rs(module: str, greeting: str = '"hello".to_owned()') -> str:
 
 
 def init_py(native: str) -> str:
-    return f"from .{native} import greet, __build_id__, __build_info__, __guard__\n"
+    return f"from .{native} import greet, Word, __build_id__, __build_info__, __guard__\n"
 
 
 CORE = {"Cargo.toml": '[package]\nname = "lay-core"\nversion.workspace = true\nedition = "2021"\n',
@@ -84,6 +87,7 @@ class Layout:
     project: str = "."          # where pyproject.toml is (maturin and uv run there)
     crate: str = "."            # where the extension's Cargo.toml is
     module: str = ""            # the name users import
+    items: str = ""             # the module registered items name as theirs (default: module)
     fn: str = ""                # the #[guarded_pymodule] function (maturin's extension name)
     edit: str = "src/lib.rs"    # the input to edit, relative to the crate
     changed: str = "src/lib.rs" # how check() names it
@@ -126,6 +130,13 @@ def layouts(tmp: Path) -> dict[str, Layout]:
                    "pyproject.toml": pyproject("lay_mixed", 'python-source = "python"\nmodule-name = "lay_mixed._native"\n'),
                    "python/lay_mixed/__init__.py": init_py("_native"), "src/lib.rs": lib_rs("_native")},
             module="lay_mixed._native", fn="_native", develop=("--release",)),
+        # maturin's mixed layout without module-name (issue 23): the package folder beside
+        # Cargo.toml, named like the extension, holds it as `lay_beside.lay_beside`.
+        "mixed-beside": Layout(
+            files={"Cargo.toml": cargo_toml("lay-beside"), "build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
+                   "pyproject.toml": pyproject("lay_beside"), "lay_beside/__init__.py": init_py("lay_beside"),
+                   "src/lib.rs": lib_rs("lay_beside")},
+            module="lay_beside", items="lay_beside.lay_beside", fn="lay_beside"),
         "mixed-src": Layout(
             files={"Cargo.toml": cargo_toml("lay-src"), "build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
                    "pyproject.toml": pyproject("lay_src", 'python-source = "src"\nmodule-name = "lay_src._native"\n'),
@@ -193,7 +204,7 @@ def verdict(project: Project, module: str) -> tuple[str, list[str]]:
     return check(project, module)[:2]
 
 
-@pytest.mark.parametrize("name", ["pure", "mixed-python", "mixed-src", "manifest-path", "manifest-path-mixed", "workspace-member",
+@pytest.mark.parametrize("name", ["pure", "mixed-python", "mixed-beside", "mixed-src", "manifest-path", "manifest-path-mixed", "workspace-member",
                                   "path-dep-in-other-workspace", "path-dep-absolute"])
 def test_layout(name: str, tmp_path: Path, cli: Path):
     layout = layouts(tmp_path)[name]
@@ -212,6 +223,11 @@ def test_layout(name: str, tmp_path: Path, cli: Path):
     assert message == f"{layout.module} is fresh: built from the sources on disk"
     info = project.py(f"import {layout.module.split('.')[0]} as m; print(m.__build_info__['pyo3'], m.__build_info__['module'])").stdout.split()
     locked = tomllib.loads((crate / layout.pyo3_lock).read_text())
+    # Registered items name the module they are in: the generated package in the pure layout,
+    # else the extension itself (never the user's package).
+    items = layout.items or layout.module
+    names = project.py(f"import {layout.module.split('.')[0]} as m; print(m.greet.__module__, repr(m.Word))").stdout.split(" ", 1)
+    assert names == [items, f"<class '{items}.Word'>\n"]
     print("INFO", info, (crate / layout.pyo3_lock)); assert info == [next(p["version"] for p in locked["package"] if p["name"] == "pyo3"), layout.module]
     here = tmp_path / layout.doctor_from
     fresh = doctor(project, cli, cwd=here)

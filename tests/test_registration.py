@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, copy_example, tool, wheel_venv
+from conftest import Project, copy_example, tool, wheel_venv, write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -150,3 +150,132 @@ def test_matching_names_and_crates_without_pyproject_compile(demo: Project):
     (other.root / "pyproject.toml").unlink()
     other.edit("src/lib.rs", "fn demo(", "fn anything(")
     cargo_check(other)
+
+
+# Issue 23: a converted module is PyO3's module plus the guard, and nothing else. Each project
+# below is the minimal shape of a real one where registration changed what users see.
+
+BESIDE_LIB = """use pyo3_guard::prelude::*;
+
+/// >>> f()
+/// 1
+#[pyfunction]
+fn f() -> i32 {
+    2
+}
+
+#[pyclass]
+struct C;
+
+#[pyfunction]
+#[guard(submodule = "geo")]
+fn g() -> i32 {
+    3
+}
+
+#[guarded_pymodule]
+fn pkg(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let _ = m;
+    Ok(())
+}
+"""
+
+NAMES = """
+import pickle, sys
+import pkg, pkg.pkg as ext
+import pkg.geo
+print(ext.__name__, ext.f.__module__, ext.C.__module__, repr(ext.C), ext.geo.g.__module__)
+print(pkg.geo.WHERE, sys.modules.get("pkg.pkg.geo") is ext.geo)
+print(pickle.loads(pickle.dumps(ext.f)) is ext.f, "__guard__" in vars(pkg))
+"""
+
+
+def test_a_package_beside_cargo_toml_keeps_pyo3s_names(tmp_path: Path):
+    """maturin's mixed layout without module-name: the package folder `pkg` beside Cargo.toml
+    holds the extension `pkg.pkg`. Its items name `pkg.pkg`, where they are (not the package,
+    which is the user's), and `#[guard(submodule)]` never hides the package's own `geo.py`: no
+    doctest of the extension is collected as the package's, and pickling finds the function,
+    with a star import in `__init__.py` and without one."""
+    from test_layouts import cargo_toml, pyproject
+    write_tree(tmp_path, {"Cargo.toml": cargo_toml("pkg"), "build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
+                          "pyproject.toml": pyproject("pkg"), "src/lib.rs": BESIDE_LIB,
+                          "pkg/__init__.py": "from .pkg import *\n", "pkg/geo.py": 'WHERE = "python"\n'})
+    project = Project(tmp_path)
+    project.uv_venv()
+    project.maturin_develop()
+    project.run(tool("uv"), "pip", "install", "--quiet", "--python", project.python, "pytest==9.2.0")
+    for init in ("from .pkg import *\n", ""):
+        (tmp_path / "pkg/__init__.py").write_text(init)
+        out = project.py(NAMES).stdout.splitlines()
+        assert out == ["pkg.pkg pkg.pkg pkg.pkg <class 'pkg.pkg.C'> pkg.pkg.geo", "python True", "True False"], init
+        doctests = project.run(project.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--doctest-modules", "pkg",
+                               check=False)
+        # Nothing collected (exit 5), as before conversion: `f` is the extension's, not the package's.
+        assert doctests.returncode == 5, doctests.stdout + doctests.stderr
+
+
+HAND_LIB = """use pyo3_guard::prelude::*;
+
+#[pyclass]
+struct Kept;
+
+#[pyclass]
+struct Moved;
+
+#[pyfunction]
+fn is_valid() -> bool {
+    true
+}
+
+mod meta {
+    use pyo3_guard::prelude::*;
+
+    #[pyfunction]
+    pub fn is_valid() -> bool {
+        false
+    }
+
+    #[pyclass]
+    pub struct Schema;
+}
+
+#[pymodule]
+fn sub(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Kept>()?;
+    Ok(())
+}
+
+#[guarded_pymodule]
+fn hand(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_wrapped(pyo3::wrap_pymodule!(sub))?;
+    let meta = PyModule::new(py, "meta")?;
+    meta.add_function(wrap_pyfunction!(meta::is_valid, &meta)?)?;
+    meta.add_class::<meta::Schema>()?;
+    m.add_submodule(&meta)?;
+    Ok(())
+}
+"""
+
+HAND_NAMES = """
+import hand, hand.hand as ext
+public = lambda m: sorted(n for n in vars(m) if not n.startswith("__"))
+print(public(ext), public(hand.sub), public(hand.meta))
+print(hand.is_valid(), hand.meta.is_valid(), hand.sub.Kept.__module__, hand.meta.Schema.__module__)
+print(hand.__guard__.verify())
+"""
+
+
+def test_items_added_by_hand_to_a_submodule_stay_there_only(tmp_path: Path):
+    """A `#[pymodule] fn` the module adds with `wrap_pymodule!`, and a module built with
+    `PyModule::new` and `add_submodule`: what they add by hand is theirs only (not also at the
+    top, where `meta::is_valid` would meet the top `is_valid` and fail the import), with PyO3's
+    names; `Moved`, which nothing adds, registers at the top."""
+    from test_layouts import cargo_toml, pyproject
+    write_tree(tmp_path, {"Cargo.toml": cargo_toml("hand"), "build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
+                          "pyproject.toml": pyproject("hand"), "src/lib.rs": HAND_LIB})
+    project = Project(tmp_path)
+    project.uv_venv()
+    project.maturin_develop()
+    out = project.py(HAND_NAMES).stdout.splitlines()
+    assert out == ["['Moved', 'is_valid', 'meta', 'sub'] ['Kept'] ['Schema', 'is_valid']",
+                   "True False builtins builtins", "None"]

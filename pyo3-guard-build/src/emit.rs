@@ -12,12 +12,20 @@ use crate::{cfg, exports};
 use pyo3_guard_engine::error::{Error, Result};
 use pyo3_guard_engine::fingerprint;
 use pyo3_guard_engine::inputs::{self, Inputs};
-use pyo3_guard_engine::record::{self, Record};
+use pyo3_guard_engine::record::{self, Record, MIXED_LAYOUT, PURE_LAYOUT};
 
 /// Name of the file written to `OUT_DIR`, and of the `rustc-env` variable pointing at it.
 pub const RECORD_ENV: &str = "PYO3_GUARD_RECORD";
 /// `rustc-env` variable holding the module name maturin will build (for the macro's check).
 pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
+/// `rustc-env` variable naming the module registered items name as theirs (`demo` in the
+/// pure-Rust layout, `pkg.pkg` or `pkg._native` in the mixed one): the compile-time
+/// `module = "..."` the prelude gives a class.
+pub const ITEMS_MODULE_ENV: &str = "PYO3_GUARD_ITEMS_MODULE";
+/// `rustc-env` variable listing the classes the sources add by hand to a submodule (their Rust
+/// identifiers, comma-separated): the prelude gives them no `module = "..."` (they are not at
+/// the top, and PyO3 names them as it always did).
+pub const BY_HAND_CLASSES_ENV: &str = "PYO3_GUARD_BY_HAND_CLASSES";
 /// `rustc-env` variable listing renamed dependencies, `used=own,...` (for `crates = [...]`).
 pub const CRATE_RENAMES_ENV: &str = "PYO3_GUARD_CRATE_RENAMES";
 const RECORD_FILE: &str = "pyo3-guard-record.txt";
@@ -43,6 +51,8 @@ pub const THREADS_CFG: &str = "pyo3_guard_threads";
 /// ```text
 /// cargo:rustc-env=PYO3_GUARD_RECORD=<OUT_DIR>/pyo3-guard-record.txt
 /// cargo:rustc-env=PYO3_GUARD_MODULE_NAME=<name>;<where the name comes from>   (maturin projects)
+/// cargo:rustc-env=PYO3_GUARD_ITEMS_MODULE=<dotted module>                   (maturin projects)
+/// cargo:rustc-env=PYO3_GUARD_BY_HAND_CLASSES=<Class>,...   (classes added by hand to a submodule)
 /// cargo:rustc-env=PYO3_GUARD_CRATE_RENAMES=<used>=<own>,...   (dependencies renamed with `package`)
 /// cargo:rerun-if-changed=<each manifest, build script, lock file and src/ directory>
 /// cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH
@@ -236,7 +246,7 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
         .manifest_dir
         .canonicalize()
         .map_err(|e| Error::io(&env.manifest_dir, "cannot resolve the crate directory", e))?;
-    let (record, inputs) = fingerprint_crate(env, &root)?;
+    let (record, inputs, by_hand_classes) = fingerprint_crate(env, &root)?;
     let record_path = env.out_dir.join(RECORD_FILE);
     std::fs::write(&record_path, record.to_bytes())
         .map_err(|e| Error::io(&record_path, "cannot write", e))?;
@@ -252,6 +262,19 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
         // The macro compares the last component: the extension's own name (`PyInit_<last>`).
         let last = dotted.rsplit('.').next().unwrap_or(dotted);
         writeln!(out, "cargo:rustc-env={MODULE_NAME_ENV}={last};{origin}").map_err(io)?;
+        if let Some(layout) = &record.layout {
+            let mixed = layout == MIXED_LAYOUT;
+            let items = pyo3_guard_engine::layout::items_module(mixed, dotted);
+            writeln!(out, "cargo:rustc-env={ITEMS_MODULE_ENV}={items}").map_err(io)?;
+        }
+    }
+    if !by_hand_classes.is_empty() {
+        writeln!(
+            out,
+            "cargo:rustc-env={BY_HAND_CLASSES_ENV}={}",
+            by_hand_classes.join(",")
+        )
+        .map_err(io)?;
     }
     if !inputs.renames.is_empty() {
         let renames: Vec<String> = inputs
@@ -299,11 +322,12 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
 
 /// Fingerprints the crate at `root` (canonical) under the configuration `env`.
 pub fn build_record(env: &BuildEnv, root: &Path) -> Result<Record> {
-    fingerprint_crate(env, root).map(|(record, _)| record)
+    fingerprint_crate(env, root).map(|(record, _, _)| record)
 }
 
-/// The record, and the inputs it was made from (for the `cargo:` lines).
-fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inputs)> {
+/// The record, the inputs it was made from and the classes added by hand to a submodule (for
+/// the `cargo:` lines).
+fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inputs, Vec<String>)> {
     let found = discover::discover(root)?;
     let mut skipped = found.skipped.clone();
     let mut recorded = fingerprint::record_inputs(&found.files, &mut skipped);
@@ -328,7 +352,12 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         .find(|f| f.rel == "Cargo.lock" || f.rel.ends_with("/Cargo.lock"))
         .map(|f| f.path.clone());
     let git = git_state(root);
-    let exports = scan_exports(env, root, &found)?;
+    let (exports, by_hand) = scan_exports(env, root, &found)?;
+    let layout = found.module_name.as_ref().and_then(|(module, _)| {
+        let pyproject = pyo3_guard_engine::layout::Pyproject::read(found.pyproject.as_ref()?)?;
+        let mixed = pyo3_guard_engine::layout::is_mixed(&pyproject, module);
+        Some(if mixed { MIXED_LAYOUT } else { PURE_LAYOUT }.to_owned())
+    });
     let record = Record {
         build_id: fingerprint::build_id(&source_id, &config),
         source_id,
@@ -358,6 +387,15 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
             .as_ref()
             .map(|p| inputs::relative_path(root, p)),
         renames: found.renames.clone(),
+        layout,
+        // As `module_path!()` and the identifier spell them, which the registry compares.
+        by_hand: by_hand
+            .iter()
+            .map(|e| match e.rust_path.as_str() {
+                "" => format!("{}::{}", own_crate(&found), e.rust_name),
+                path => format!("{}::{path}::{}", own_crate(&found), e.rust_name),
+            })
+            .collect(),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
         dist: Some(env.dist),
@@ -374,7 +412,12 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
             found.walked.clone()
         },
     };
-    Ok((record, Inputs { skipped, ..found }))
+    let by_hand_classes = by_hand
+        .iter()
+        .filter(|e| e.kind == record::ExportKind::Class)
+        .map(|e| e.rust_name.clone())
+        .collect();
+    Ok((record, Inputs { skipped, ..found }, by_hand_classes))
 }
 
 /// The crates whose own Python items are never expected in a user's module.
@@ -387,9 +430,20 @@ const OWN_CRATES: [&str; 5] = [
     "pyo3_guard_macros",
 ];
 
-/// What the root crate and its path dependencies declare for Python.
+/// The root crate's name as its items register it (`module_path!()`'s first segment).
+fn own_crate(found: &Inputs) -> String {
+    let name = found.crates.first().map_or("", |krate| krate.name.as_str());
+    name.replace('-', "_")
+}
+
+/// What the root crate and its path dependencies declare for Python, and the root crate's items
+/// that a function adds by hand to a submodule.
 #[cfg(feature = "exports")]
-fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<record::Export>> {
+fn scan_exports(
+    env: &BuildEnv,
+    root: &Path,
+    found: &Inputs,
+) -> Result<(Vec<record::Export>, Vec<record::Export>)> {
     let own = cfg::CfgEnv::from_vars(env.cfg_vars.iter().cloned(), Some(&env.features));
     let mut scans = Vec::new();
     for (i, krate) in found.crates.iter().enumerate() {
@@ -420,17 +474,26 @@ fn scan_exports(env: &BuildEnv, root: &Path, found: &Inputs) -> Result<Vec<recor
         .iter()
         .flat_map(|s| s.module_exports.clone())
         .collect();
-    let mut exports = Vec::new();
-    for mut scan in scans {
+    let (mut exports, mut by_hand) = (Vec::new(), Vec::new());
+    for (i, mut scan) in scans.into_iter().enumerate() {
         scan.place_module_exports(&module_exports);
+        // The root crate's (scanned first) module functions only: a dependency's own
+        // `#[pymodule] fn` may be one the extension never adds.
+        if i == 0 {
+            by_hand.extend(scan.place_by_hand());
+        }
         exports.extend(scan.exports);
     }
-    Ok(exports)
+    Ok((exports, by_hand))
 }
 
 #[cfg(not(feature = "exports"))]
-fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<Vec<record::Export>> {
-    Ok(Vec::new())
+fn scan_exports(
+    _: &BuildEnv,
+    _: &Path,
+    _: &Inputs,
+) -> Result<(Vec<record::Export>, Vec<record::Export>)> {
+    Ok((Vec::new(), Vec::new()))
 }
 
 fn now() -> u64 {

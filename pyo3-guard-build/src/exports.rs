@@ -10,7 +10,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::{Attribute, ImplItem, Item, Meta};
 
 use crate::cfg::{split_commas, Cfg, CfgEnv};
-use crate::members;
+use crate::{by_hand, members};
 use pyo3_guard_engine::error::{Error, Result};
 use pyo3_guard_engine::inputs::relative_path;
 use pyo3_guard_engine::record::{Expect, Export, ExportKind, Macro};
@@ -20,6 +20,7 @@ use pyo3_guard_engine::record::{Expect, Export, ExportKind, Macro};
 pub fn scan_crate(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<Vec<Export>> {
     let mut scan = scan(root, lib, crate_name, cfg)?;
     scan.place_module_exports(&[]);
+    scan.place_by_hand();
     Ok(scan.exports)
 }
 
@@ -36,6 +37,8 @@ pub struct Scan {
     /// their items' `submodule` starts with `DETACHED` and the module's index here until an
     /// export places the module.
     pub detached: Vec<Detached>,
+    /// What functions add by hand to submodules, each with the Rust module of its function.
+    pub(crate) by_hand: Vec<(by_hand::Added, Vec<String>)>,
 }
 
 /// `#[pymodule_export] use path::Name;` in a declarative module.
@@ -76,6 +79,8 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
         module_exports: Vec::new(),
         inline: Vec::new(),
         detached: Vec::new(),
+        by_hand: Vec::new(),
+        source: String::new(),
         mod_path: Vec::new(),
         uncertain: false,
         pending: Vec::new(),
@@ -89,6 +94,7 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
         module_exports: scanner.module_exports,
         inline: scanner.inline,
         detached: scanner.detached,
+        by_hand: scanner.by_hand,
     })
 }
 
@@ -116,18 +122,10 @@ impl Scan {
             if self.detached.iter().any(|d| &d.ident == name) || self.inline.contains(name) {
                 continue; // a module (placed above), or an item PyO3 adds where it is written
             }
-            let mut candidates: Vec<usize> = (0..self.exports.len())
-                .filter(|&i| {
-                    self.exports[i].kind != ExportKind::Member && &self.exports[i].rust_name == name
-                })
-                .collect();
+            let (mut candidates, at_path) =
+                self.named(name, from.as_deref(), |kind| kind != ExportKind::Member);
             // Several of that name: the one in the module the path leads to, if it is one of them
             // (a path through a re-export leads elsewhere: then which one is meant is not known).
-            let at_path: Vec<usize> = candidates
-                .iter()
-                .copied()
-                .filter(|&i| Some(&self.exports[i].rust_path) == from.as_ref())
-                .collect();
             if candidates.len() > 1 && at_path.len() == 1 {
                 candidates = at_path;
             }
@@ -158,6 +156,54 @@ impl Scan {
                 }
             }
         }
+    }
+
+    /// Items a function adds by hand to a submodule (see [`by_hand`]) are expected there, and
+    /// returned: they do not register at the top. An addition is matched to the item of that
+    /// name in the module its path leads to, else to the only item of that name; when neither
+    /// tells (several of the name, a path through a `use`), it is left as it was. Items PyO3
+    /// places (written in a declarative module) and those with `#[guard(submodule)]` keep their
+    /// place.
+    pub fn place_by_hand(&mut self) -> Vec<Export> {
+        let mut placed = Vec::new();
+        for (added, module) in std::mem::take(&mut self.by_hand) {
+            let Some((name, prefix)) = added.path.split_last() else {
+                continue;
+            };
+            let from = relative_module(&module, prefix);
+            let (candidates, at_path) =
+                self.named(name, from.as_deref(), |kind| kind == added.kind);
+            let one = match (at_path.as_slice(), candidates.as_slice()) {
+                ([one], _) | ([], [one]) => *one,
+                _ => continue,
+            };
+            let export = &mut self.exports[one];
+            if self.inline.contains(&export.rust_name) || export.submodule.is_some() {
+                continue;
+            }
+            export.submodule = Some(added.submodule);
+            placed.push(export.clone());
+        }
+        placed
+    }
+
+    /// The exports of Rust name `name` whose kind `kind` accepts, and those of them in the Rust
+    /// module `from`.
+    fn named(
+        &self,
+        name: &str,
+        from: Option<&str>,
+        kind: impl Fn(ExportKind) -> bool,
+    ) -> (Vec<usize>, Vec<usize>) {
+        let candidates: Vec<usize> = (0..self.exports.len())
+            .filter(|&i| kind(self.exports[i].kind) && self.exports[i].rust_name == name)
+            .collect();
+        let at_path = candidates
+            .iter()
+            .copied()
+            .filter(|&i| Some(self.exports[i].rust_path.as_str()) == from)
+            .collect();
+        (candidates, at_path)
     }
 
     /// Where each detached module goes: below the module whose `#[pymodule_export]` names it
@@ -248,6 +294,9 @@ struct Scanner<'a> {
     module_exports: Vec<ModuleExport>,
     inline: Vec<String>,
     detached: Vec<Detached>,
+    by_hand: Vec<(by_hand::Added, Vec<String>)>,
+    /// The text of the file being read (function bodies are read from it as tokens).
+    source: String,
     /// The Rust module being read, below the crate root.
     mod_path: Vec<String>,
     /// Inside an item or module whose `#[cfg]` cannot be evaluated here.
@@ -357,7 +406,10 @@ impl Scanner<'_> {
             return Ok(());
         };
         self.expand_cfg_attrs(&mut file.items);
-        self.items(path, &file.items, &dir)
+        let outer = std::mem::replace(&mut self.source, text);
+        let result = self.items(path, &file.items, &dir);
+        self.source = outer;
+        result
     }
 
     /// Expands `#[cfg_attr]` on everything the scan reads attributes of.
@@ -544,6 +596,7 @@ impl Scanner<'_> {
                     f.sig.ident.span(),
                 );
             }
+            Item::Fn(f) => self.function_body(f),
             Item::Impl(imp) if has_attr(&imp.attrs, "pymethods") => {
                 let syn::Type::Path(ty) = &*imp.self_ty else {
                     return Ok(());
@@ -581,6 +634,37 @@ impl Scanner<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// What the function `f` adds by hand to submodules (see [`by_hand`]): to a module it makes
+    /// with `PyModule::new`, or, in a `#[pymodule] fn` other than the guarded one, to its own
+    /// module.
+    fn function_body(&mut self, f: &syn::ItemFn) {
+        let range = f.block.brace_token.span.join().byte_range();
+        let Some(body) = self.source.get(range).filter(|b| b.contains(".add_")) else {
+            return;
+        };
+        let Ok(tokens) = body.parse::<TokenStream>() else {
+            return;
+        };
+        let own = (has_attr(&f.attrs, "pymodule") && !has_attr(&f.attrs, "guarded_pymodule")).then(
+            || python_name(&f.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&f.sig.ident)),
+        );
+        let params: Vec<String> = f
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                syn::FnArg::Typed(typed) => match &*typed.pat {
+                    syn::Pat::Ident(p) => Some(unraw(&p.ident)),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        for added in by_hand::additions(tokens, &params, own.as_deref()) {
+            self.by_hand.push((added, self.mod_path.clone()));
+        }
     }
 
     /// Fields and variants: members of the class declared right here.

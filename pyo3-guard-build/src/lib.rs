@@ -26,6 +26,8 @@
 #![allow(clippy::needless_doctest_main)]
 
 #[cfg(feature = "exports")]
+mod by_hand;
+#[cfg(feature = "exports")]
 mod dep_features;
 mod emit;
 mod manifest;

@@ -360,6 +360,7 @@ fn emit_prints_the_documented_cargo_lines() {
     let expected = format!(
         "cargo:rustc-env=PYO3_GUARD_RECORD={out}/pyo3-guard-record.txt\n\
          cargo:rustc-env=PYO3_GUARD_MODULE_NAME=_native;pkg._native (`module-name` in pyproject.toml [tool.maturin])\n\
+         cargo:rustc-env=PYO3_GUARD_ITEMS_MODULE=_native\n\
          cargo:rerun-if-changed={app}/pyproject.toml\n\
          cargo:rerun-if-changed={app}/Cargo.toml\n\
          cargo:rerun-if-changed={app}/build.rs\n\

@@ -175,6 +175,45 @@ fn declarative_modules_place_their_items_where_pyo3_adds_them() {
 }
 
 #[test]
+fn items_added_by_hand_to_a_submodule_are_expected_there() {
+    // Issue 23's shapes: a `#[pymodule] fn` the top module adds with `wrap_pymodule!`, and a
+    // module made with `PyModule::new`; two `is_valid`, told apart by the path that adds one.
+    let lib = r#"
+use pyo3_guard::prelude::*;
+#[pyclass] struct Kept;
+#[pyclass] struct Moved;
+#[pyfunction] fn is_valid() -> bool { true }
+mod meta {
+    use pyo3_guard::prelude::*;
+    #[pyfunction] pub fn is_valid() -> bool { false }
+    #[pyclass] pub struct Schema;
+}
+#[pymodule]
+fn sub(m: &Bound<'_, PyModule>) -> PyResult<()> { m.add_class::<Kept>()?; Ok(()) }
+#[guarded_pymodule]
+fn hand(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Moved>()?;
+    m.add_wrapped(pyo3::wrap_pymodule!(sub))?;
+    let meta = PyModule::new(py, "hand.meta")?;
+    meta.add_function(wrap_pyfunction!(meta::is_valid, &meta)?)?;
+    meta.add_class::<meta::Schema>()?;
+    m.add_submodule(&meta)?;
+    Ok(())
+}
+"#;
+    assert_eq!(
+        describe(&scan_files(&[("src/lib.rs", lib)])),
+        [
+            "class Kept:Kept in sub",
+            "class Moved:Moved",
+            "class Schema:Schema in meta",
+            "function is_valid:is_valid",
+            "function is_valid:is_valid in meta",
+        ]
+    );
+}
+
+#[test]
 fn an_export_that_names_one_of_several_items_leaves_them_unchecked() {
     // Through a re-export: which of the two is meant takes Rust's name resolution.
     let lib = "mod a { #[pyclass] pub struct Same; }\nmod b { #[pyclass] pub struct Same; }\nmod again { pub use crate::a::Same; }\n\

@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyModule, PyString};
+use pyo3_guard_engine::record::{BY_HAND, PURE_LAYOUT};
 
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
 /// runs), makes the guard with `make_guard(build id, module name)`, sets the three names
@@ -29,9 +30,10 @@ pub fn install<'py>(
         ("__guard__", guard),
     ];
 
-    // `demo.demo` inside package `demo`: the package's `from .demo import *` skips dunder
-    // names, so set them on the package (already in sys.modules while it imports us) as well.
-    let public = crate::registry::public_name(&module_name);
+    // `demo.demo` inside the package `demo` maturin generates: its `from .demo import *` skips
+    // dunder names, so set them on the package (already in sys.modules while it imports us) as
+    // well. Never on a package the user writes (the mixed layout): it says what it exports.
+    let public = items_module(raw, &module_name);
     let package = if public != module_name {
         let modules = PyModule::import(py, "sys")?.getattr("modules")?;
         modules.get_item(public).ok()
@@ -43,7 +45,41 @@ pub fn install<'py>(
             target.setattr(*name, value)?;
         }
     }
-    crate::registry::register(module, &module_name, module_path, named_crates, filter)
+    // Paths (`demo::meta::is_valid`): nothing in them is escaped.
+    let by_hand = field(raw, BY_HAND).and_then(|v| std::str::from_utf8(v).ok());
+    let by_hand = by_hand.unwrap_or_default();
+    crate::registry::register(module, public, by_hand, module_path, named_crates, filter)
+}
+
+/// The module the registered items of the extension `name` name as theirs: the package around
+/// it in maturin's pure-Rust layout (`demo` for `demo.demo`; the record says which layout the
+/// build script found), else the extension itself, where they are.
+pub(crate) fn items_module<'n>(raw: &[u8], name: &'n str) -> &'n str {
+    if field(raw, "layout") == Some(PURE_LAYOUT.as_bytes()) {
+        crate::registry::public_name(name)
+    } else {
+        name
+    }
+}
+
+/// The record's field lines as (key, value as written), up to its lists.
+fn fields(raw: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    raw.split(|&b| b == b'\n')
+        .skip(1)
+        .map(|line| match line.iter().position(|&b| b == b' ') {
+            Some(at) => (&line[..at], &line[at + 1..]),
+            None => (line, &line[line.len()..]),
+        })
+        // The fields come first; the lists (inputs, exports...) and the end line after them.
+        .take_while(|(key, _)| !LIST_KEYS.iter().any(|list| list.as_bytes() == *key))
+}
+
+/// The value of the record's field `key` as written (the last of a repeated key).
+fn field<'r>(raw: &'r [u8], key: &str) -> Option<&'r [u8]> {
+    fields(raw)
+        .filter(|(k, _)| *k == key.as_bytes())
+        .last()
+        .map(|(_, value)| value)
 }
 
 /// The fields `__build_info__` holds, in this order, and how each becomes a Python value.
@@ -70,15 +106,7 @@ const KEYS: [(&str, Value); 16] = [
 /// last of a repeated key wins, as in the full parse.
 fn field_values(raw: &[u8]) -> [Option<&[u8]>; KEYS.len()] {
     let mut values = [None; KEYS.len()];
-    for line in raw.split(|&b| b == b'\n').skip(1) {
-        let (key, value) = match line.iter().position(|&b| b == b' ') {
-            Some(at) => (&line[..at], &line[at + 1..]),
-            None => (line, &line[line.len()..]),
-        };
-        // The fields come first; the lists (inputs, exports...) and the end line after them.
-        if LIST_KEYS.iter().any(|list| list.as_bytes() == key) {
-            break;
-        }
+    for (key, value) in fields(raw) {
         if let Some(i) = KEYS.iter().position(|(k, _)| k.as_bytes() == key) {
             values[i] = Some(value);
         }
@@ -227,5 +255,29 @@ mod tests {
         let at = bytes.len() - "end\n".len();
         bytes.splice(at..at, b"tree src\ncrate late\n".iter().copied());
         assert_eq!(field_values(&bytes)[2], Some(&b""[..]));
+    }
+
+    #[test]
+    fn the_layout_decides_the_items_module_and_by_hand_is_read_as_written() {
+        let record = |layout: Option<&str>| Record {
+            build_id: "0123456789abcdef".into(),
+            layout: layout.map(str::to_owned),
+            by_hand: vec!["demo::meta::is_valid".into(), "demo::Kept".into()],
+            ..Record::default()
+        };
+        let pure = record(Some(PURE_LAYOUT)).to_bytes();
+        assert_eq!(items_module(&pure, "demo.demo"), "demo");
+        assert_eq!(
+            field(&pure, BY_HAND),
+            Some(&b"demo::meta::is_valid,demo::Kept"[..])
+        );
+        // The mixed layout's `pkg.pkg` is the user's package holding the extension: kept whole,
+        // as it is without a maturin project.
+        for other in [Some("mixed"), None] {
+            assert_eq!(
+                items_module(&record(other).to_bytes(), "pkg.pkg"),
+                "pkg.pkg"
+            );
+        }
     }
 }

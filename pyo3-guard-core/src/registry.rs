@@ -6,14 +6,20 @@
 //!
 //! - Order: sorted by (submodule, Python name), so `__all__` and `dir()` do not depend on link
 //!   order (inventory's order differs between LTO and non-LTO builds).
-//! - Public name: the dotted name users import from. In maturin's pure-Rust layout the extension
-//!   is `demo.demo` inside package `demo`, and users import from `demo`: the public name is
-//!   `demo`. Otherwise it is the extension's own `__name__` (`pkg._native` stays `pkg._native`).
+//! - Public name: the module the items name as theirs, a module where they really are. In
+//!   maturin's pure-Rust layout the extension is `demo.demo` inside the package `demo` that
+//!   maturin generates to star-import it: the public name is `demo`. Otherwise (the mixed
+//!   layout, whose package is the user's, or no maturin project) it is the extension's own
+//!   `__name__` (`pkg.pkg`, `pkg._native`). The build script tells the layout (the record's
+//!   `layout`); the shape of the name alone never does.
 //! - `__module__` of a registered class or function is the public name, plus `.sub` for items in
 //!   submodule `sub`, unless the class sets `module = "..."` itself (or is an `immutable_type`,
 //!   whose attributes cannot change after creation).
 //! - Submodule `sub` is a module named `<public>.sub`, an attribute `sub` of its parent, and
-//!   `sys.modules["<public>.sub"]`: `import demo.sub` and `from demo.sub import X` work.
+//!   `sys.modules["<public>.sub"]`: `import demo.sub` and `from demo.sub import X` work. Below
+//!   the extension's own name in the mixed layout, it never hides a module of the user's package.
+//! - An item the sources add by hand to a submodule (the record's `by_hand`) is that
+//!   submodule's: it is not added at the top as well.
 
 use pyo3::exceptions::PyImportError;
 use pyo3::intern;
@@ -184,7 +190,9 @@ fn sort_prefix(item: &Item) -> u64 {
     u64::from_be_bytes(prefix)
 }
 
-/// The dotted name users import the extension module `name` from: `demo` for `demo.demo`.
+/// `demo` for `demo.demo`: the package maturin's pure-Rust layout puts around the extension.
+/// Only for that layout (see `attrs::items_module`) and for messages: in the mixed layout
+/// `pkg.pkg` is the user's package `pkg` holding the extension, a different module.
 pub fn public_name(name: &str) -> &str {
     match name.rsplit_once('.') {
         Some((parent, last)) if parent.rsplit('.').next() == Some(last) => parent,
@@ -199,14 +207,17 @@ pub fn public_name(name: &str) -> &str {
 /// item is the item's own `add` plus one `setattr` with an interned name and a shared value.
 pub(crate) fn register(
     module: &Bound<'_, PyModule>,
-    name: &str,
+    public: &str,
+    by_hand: &str,
     module_path: &str,
     crates: &[&str],
     filter: Option<Filter>,
 ) -> PyResult<()> {
     let py = module.py();
-    let public = public_name(name);
     let mut selected = selected(module_path, crates);
+    if !by_hand.is_empty() {
+        selected.retain(|item| !added_by_hand(item, by_hand));
+    }
     if let Some(filter) = filter {
         filter(module, &mut selected)?;
     }
@@ -244,6 +255,16 @@ pub(crate) fn register(
         }
     }
     Ok(())
+}
+
+/// Whether `item` is one of `by_hand` (comma-separated `module_path::Ident`s): an item the
+/// sources add by hand to a submodule.
+fn added_by_hand(item: &Item, by_hand: &str) -> bool {
+    by_hand.split(',').any(|entry| {
+        entry
+            .rsplit_once("::")
+            .is_some_and(|(path, ident)| path == item.module_path() && ident == item.rust_name())
+    })
 }
 
 /// What a declarative module takes out of the selection before it is added; a module function
@@ -464,7 +485,7 @@ pub fn install_declarative(
         .extract()?;
     let mut modules = Submodules {
         top: module.clone(),
-        public: public_name(&name),
+        public: crate::attrs::items_module(raw, &name),
         created: Vec::new(),
         sys_modules: None,
     };
@@ -574,7 +595,7 @@ pub fn add_function<'py>(
 
 #[cfg(test)]
 mod tests {
-    use super::{belongs, public_name, sort_prefix, Item, Kind};
+    use super::{added_by_hand, belongs, public_name, sort_prefix, Item, Kind};
 
     #[test]
     fn public_name_drops_the_repeated_last_component_of_the_pure_layout() {
@@ -583,6 +604,13 @@ mod tests {
         assert_eq!(public_name("demo"), "demo");
         assert_eq!(public_name("pkg._native"), "pkg._native");
         assert_eq!(public_name("a.b.a"), "a.b.a");
+    }
+
+    /// The `add` of a test item (never called).
+    fn add<'py>(
+        m: &pyo3::Bound<'py, pyo3::types::PyModule>,
+    ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
+        Ok(Some(m.clone().into_any()))
     }
 
     fn test_item(module_path: &str, name: &str, submodule: &str, add: super::AddFn) -> Item {
@@ -598,11 +626,6 @@ mod tests {
 
     #[test]
     fn an_item_gives_back_its_parts() {
-        fn add<'py>(
-            m: &pyo3::Bound<'py, pyo3::types::PyModule>,
-        ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
-            Ok(Some(m.clone().into_any()))
-        }
         let item = Item::new(
             "demo::geoPointPtgeo.x",
             [9, 5, 2, 5],
@@ -621,12 +644,25 @@ mod tests {
     }
 
     #[test]
+    fn items_added_by_hand_are_matched_by_module_path_and_identifier() {
+        let by_hand = "demo::meta::is_valid,demo::Kept";
+        assert!(added_by_hand(
+            &test_item("demo::meta", "is_valid", "", add),
+            by_hand
+        ));
+        assert!(added_by_hand(&test_item("demo", "Kept", "", add), by_hand));
+        assert!(!added_by_hand(
+            &test_item("demo", "is_valid", "", add),
+            by_hand
+        ));
+        assert!(!added_by_hand(
+            &test_item("demo::meta", "Kept", "", add),
+            by_hand
+        ));
+    }
+
+    #[test]
     fn the_sort_prefix_orders_as_submodule_then_name() {
-        fn add<'py>(
-            m: &pyo3::Bound<'py, pyo3::types::PyModule>,
-        ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
-            Ok(Some(m.clone().into_any()))
-        }
         let item = |submodule: &str, name: &str| test_item("k", name, submodule, add);
         // Shared 8-byte prefixes and a submodule that is a prefix of another among them.
         let keys = [
@@ -648,11 +684,6 @@ mod tests {
 
     #[test]
     fn items_belong_to_their_crate_under_cargo_and_outside_it() {
-        fn add<'py>(
-            m: &pyo3::Bound<'py, pyo3::types::PyModule>,
-        ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
-            Ok(Some(m.clone().into_any()))
-        }
         let item = |module_path: &str| test_item(module_path, "A", "", add);
         for krate in ["demo", "demo::shapes"] {
             assert!(belongs(&item(krate), "demo", &[]), "{krate}");

@@ -92,6 +92,30 @@ impl Pyproject {
     }
 }
 
+/// maturin's layout for the module `module` (dotted, as maturin resolves it): mixed when the
+/// Python root holds a folder named like the module's top package (the user's package, with
+/// the extension inside it), pure Rust otherwise (maturin generates the package and its
+/// `__init__.py`, which star-imports the extension). maturin's `ProjectLayout::determine`.
+pub fn is_mixed(pyproject: &Pyproject, module: &str) -> bool {
+    let top = module.split('.').next().unwrap_or(module);
+    !top.is_empty() && pyproject.python_root().join(top).is_dir()
+}
+
+/// The module a registered item names as its own (its `__module__`, the type name of a class
+/// PyO3 would call `builtins.X`), for maturin's module `module`: where the item really is.
+/// In the pure-Rust layout that is the generated package (`demo` around `demo.demo`), which
+/// star-imports the extension; in the mixed layout the extension itself, by its full name
+/// (`pkg.pkg` for a package folder named like it without `module-name`, else `pkg._native`),
+/// never the user's package.
+pub fn items_module(mixed: bool, module: &str) -> String {
+    let last = module.rsplit('.').next().unwrap_or(module);
+    match (mixed, module.contains('.')) {
+        (false, _) => last.to_owned(),
+        (true, true) => module.to_owned(),
+        (true, false) => format!("{module}.{module}"),
+    }
+}
+
 /// The pyproject.toml that builds the crate in `crate_dir` (canonical): the nearest one, in the
 /// crate's directory or above it, whose [`Pyproject::cargo_manifest`] is this crate's
 /// Cargo.toml. maturin started with `-m` may take any pyproject.toml above the crate; only one
@@ -158,6 +182,23 @@ mod tests {
             [tmp.join("srcl/src/my_pkg")]
         );
         assert!(srcl.python_packages("other").is_empty());
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn items_name_the_package_only_in_the_pure_layout() {
+        let tmp = std::env::temp_dir().join(format!("pyo3-guard-layout-mx-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        write(&tmp.join("pyproject.toml"), "[project]\nname = \"pkg\"\n");
+        let pyproject = Pyproject::read(&tmp.join("pyproject.toml")).unwrap();
+        assert!(!is_mixed(&pyproject, "pkg"));
+        write(&tmp.join("pkg/__init__.py"), "from .pkg import *\n");
+        assert!(is_mixed(&pyproject, "pkg"));
+        assert!(is_mixed(&pyproject, "pkg._native"));
+        assert!(!is_mixed(&pyproject, "other._native"));
+        assert_eq!(items_module(false, "demo"), "demo");
+        assert_eq!(items_module(true, "pkg"), "pkg.pkg");
+        assert_eq!(items_module(true, "pkg._native"), "pkg._native");
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 

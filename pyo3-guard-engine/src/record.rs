@@ -155,6 +155,13 @@ pub struct Export {
     pub line: usize,
 }
 
+/// [`Record::layout`] of maturin's pure-Rust layout.
+pub const PURE_LAYOUT: &str = "pure";
+/// [`Record::layout`] of maturin's mixed layout.
+pub const MIXED_LAYOUT: &str = "mixed";
+/// The field of [`Record::by_hand`]: comma-separated paths.
+pub const BY_HAND: &str = "by_hand";
+
 /// Everything the build script knew about one build.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
@@ -188,6 +195,14 @@ pub struct Record {
     pub pyproject: Option<String>,
     /// Dependencies renamed in Cargo.toml: (name in code, crate name), for messages.
     pub renames: Vec<(String, String)>,
+    /// maturin's layout: [`PURE_LAYOUT`] (the package around the extension is generated and
+    /// star-imports it) or [`MIXED_LAYOUT`] (the package is the user's); `None` outside a
+    /// maturin project. Registered items name the package only in the pure layout.
+    pub layout: Option<String>,
+    /// Items the sources add by hand to a submodule (`crate::meta::is_valid`, as
+    /// `module_path!()` and the identifier spell them): they are that submodule's, and do not
+    /// register at the top as well.
+    pub by_hand: Vec<String>,
     /// The commit checked out in the source root's git work tree, if it is one.
     pub git_commit: Option<String>,
     /// Whether that work tree had uncommitted changes; `None` outside git.
@@ -255,6 +270,7 @@ impl Record {
             ("source_root", &self.source_root),
             ("module", &self.module_name),
             ("pyproject", &self.pyproject),
+            ("layout", &self.layout),
             ("git_commit", &self.git_commit),
             ("git_dirty", &self.git_dirty.map(|d| d.to_string())),
             ("dist", &self.dist.map(|d| d.to_string())),
@@ -271,6 +287,9 @@ impl Record {
                 .map(|(used, own)| format!("{used}={own}"))
                 .collect();
             field("renames", &renames.join(","));
+        }
+        if !self.by_hand.is_empty() {
+            field(BY_HAND, &self.by_hand.join(","));
         }
         for input in &self.inputs {
             let _ = writeln!(
@@ -547,6 +566,8 @@ fn set_field(
                 .map(|(used, own)| (used.to_owned(), own.to_owned()))
                 .collect();
         }
+        "layout" => record.layout = Some(value),
+        BY_HAND => record.by_hand = value.split(',').map(str::to_owned).collect(),
         "git_commit" => record.git_commit = Some(value),
         "git_dirty" => record.git_dirty = Some(value == "true"),
         "dist" => record.dist = Some(value == "true"),
@@ -721,6 +742,8 @@ mod tests {
             module_name: Some("pkg._native".into()),
             pyproject: Some("../pyproject.toml".into()),
             renames: vec![("types".into(), "core_types".into())],
+            layout: Some(MIXED_LAYOUT.into()),
+            by_hand: vec!["demo::meta::is_valid".into(), "demo::Kept".into()],
             git_commit: None,
             git_dirty: Some(true),
             dist: Some(false),

@@ -81,8 +81,8 @@ struct Registration {
     entry: Option<TokenStream>,
     /// The dotted submodule below the module, `""` for the module itself.
     submodule: String,
-    /// The `module = "..."` to give PyO3's `#[pyclass]`: the module users import the class
-    /// from, known at compile time in a maturin project.
+    /// The `module = "..."` to give PyO3's `#[pyclass]`: the module the class really is in,
+    /// known at compile time from maturin's layout (see `module_name::class_module`).
     module: Option<String>,
 }
 
@@ -136,12 +136,9 @@ fn registration(
     let submodule = join(&inline.module, &guard.submodule_path());
     // PyO3 names the module of the items it adds to a declarative module itself.
     let options = Pyo3Options::new(args, attrs);
-    let module = match (
-        kind,
-        inline.added || options.has("module"),
-        crate::module_name::full_name(),
-    ) {
-        (Kind::Class, false, Some(full)) => Some(join(&full, &submodule)),
+    let module = match (kind, inline.added || options.has("module")) {
+        (Kind::Class, false) => crate::module_name::class_module(&ident.unraw().to_string())
+            .map(|items| join(&items, &submodule)),
         _ => None,
     };
     // An item PyO3 adds to its declarative module itself needs no entry.

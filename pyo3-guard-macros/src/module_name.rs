@@ -3,7 +3,9 @@
 //! merely warns). pyo3-guard-build resolves maturin's name (`module-name` in pyproject.toml
 //! [tool.maturin] > Cargo `[lib] name` > `[project] name` > Cargo package name) and passes it
 //! as the rustc env var `PYO3_GUARD_MODULE_NAME=<last component>;<full name> (<where from>)`,
-//! set only when a pyproject.toml sits beside Cargo.toml. No variable, no check.
+//! set only when a pyproject.toml sits beside Cargo.toml. No variable, no check. It also passes
+//! the module registered classes name at compile time (`PYO3_GUARD_ITEMS_MODULE`, decided from
+//! maturin's layout) and the classes the sources add by hand to a submodule.
 
 use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
@@ -13,17 +15,34 @@ use crate::args::Pyo3Options;
 
 pub const MODULE_NAME_ENV: &str = "PYO3_GUARD_MODULE_NAME";
 
-/// An error at the function name when the module's Python name is not the one maturin builds.
-/// maturin's full module name (`demo`, `pkg._native`): the module users import the items from
-/// (in the pure layout the extension is `demo.demo` inside package `demo`). `None` outside a
-/// maturin project.
-pub fn full_name() -> Option<String> {
-    let value = std::env::var(MODULE_NAME_ENV).ok()?;
-    let (last, origin) = value.split_once(';').unwrap_or((&value, ""));
-    let full = origin.split_once(" (").map_or(last, |(full, _)| full);
-    (!full.is_empty()).then(|| full.to_owned())
+/// Set by pyo3-guard-build in a maturin project: the module registered items name as theirs,
+/// decided from maturin's layout (`demo` in the pure-Rust layout, the extension's full name
+/// `pkg.pkg` / `pkg._native` in the mixed one).
+pub const ITEMS_MODULE_ENV: &str = "PYO3_GUARD_ITEMS_MODULE";
+/// Set by pyo3-guard-build: the classes the sources add by hand to a submodule.
+pub const BY_HAND_CLASSES_ENV: &str = "PYO3_GUARD_BY_HAND_CLASSES";
+
+/// The `module = "..."` the prelude gives the class `ident` at compile time: the module
+/// registered items name as theirs (see [`ITEMS_MODULE_ENV`]), where the class really is.
+/// `None` outside a maturin project, and for a class the sources add by hand to a submodule
+/// (which keeps PyO3's name: it is not at the top).
+pub fn class_module(ident: &str) -> Option<String> {
+    let by_hand = std::env::var(BY_HAND_CLASSES_ENV).unwrap_or_default();
+    if by_hand.split(',').any(|class| class == ident) {
+        return None;
+    }
+    items_module()
 }
 
+/// The module registered items name as theirs (see [`ITEMS_MODULE_ENV`]); `None` outside a
+/// maturin project.
+pub fn items_module() -> Option<String> {
+    std::env::var(ITEMS_MODULE_ENV)
+        .ok()
+        .filter(|module| !module.is_empty())
+}
+
+/// An error at the function name when the module's Python name is not the one maturin builds.
 /// `what` is the item the name comes from: "function" or "module".
 pub fn check(
     args: &TokenStream,

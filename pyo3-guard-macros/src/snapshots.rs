@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::module_name::MODULE_NAME_ENV;
+use crate::module_name::{ITEMS_MODULE_ENV, MODULE_NAME_ENV};
 
 struct Case {
     name: &'static str,
@@ -104,9 +104,16 @@ fn expansions_match_the_snapshots() {
     // One test, cases in turn: the module name is read from the environment, which all of a
     // test binary's threads share.
     for case in cases() {
+        // As pyo3-guard-build sets them for maturin's pure-Rust layout (items name `demo`).
         match case.module_name {
-            Some(value) => std::env::set_var(MODULE_NAME_ENV, value),
-            None => std::env::remove_var(MODULE_NAME_ENV),
+            Some(value) => {
+                std::env::set_var(MODULE_NAME_ENV, value);
+                std::env::set_var(ITEMS_MODULE_ENV, "demo");
+            }
+            None => {
+                std::env::remove_var(MODULE_NAME_ENV);
+                std::env::remove_var(ITEMS_MODULE_ENV);
+            }
         }
         let tokens = (case.expand)(case.args, case.item);
         let file = syn::parse2::<syn::File>(tokens.clone()).unwrap_or_else(|e| {
@@ -124,6 +131,7 @@ fn expansions_match_the_snapshots() {
         }
     }
     std::env::remove_var(MODULE_NAME_ENV);
+    std::env::remove_var(ITEMS_MODULE_ENV);
     assert!(
         stale.is_empty(),
         "expansions differ from their snapshots; if the change is intended, run \

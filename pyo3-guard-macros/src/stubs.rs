@@ -71,13 +71,16 @@ pub fn module_items() -> TokenStream {
     }
 }
 
-/// `<maturin's module name>.<submodule>`: the module pyo3-guard registers the item in. `None`
-/// for the module itself (pyo3-stub-gen's default module), or outside a maturin project.
+/// `<items module>.<submodule>`: the module pyo3-guard registers the item in. `None` for the
+/// module itself (pyo3-stub-gen's default module), or outside a maturin project.
 fn stub_module(submodule: &str) -> Option<String> {
     if submodule.is_empty() {
         return None;
     }
-    Some(format!("{}.{submodule}", crate::module_name::full_name()?))
+    Some(format!(
+        "{}.{submodule}",
+        crate::module_name::items_module()?
+    ))
 }
 
 /// Whether the crate being compiled declares pyo3-stub-gen in its Cargo.toml (read as text: a
