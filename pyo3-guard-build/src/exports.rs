@@ -4,12 +4,17 @@
 //! are left out, exactly as the compiler leaves them out). `#[cfg_attr(predicate, ...)]` is
 //! expanded first, so `#[cfg_attr(feature = "python", pyclass)]` counts when the feature is on.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use syn::{Attribute, ImplItem, Item, Meta};
 
+use crate::attrs::{
+    guard_options, has_attr, item_attrs, last_segment, last_segment_is, outer_attribute, path_attr,
+    python_name, unraw,
+};
 use crate::cfg::{split_commas, Cfg, CfgEnv};
+use crate::scope::{dir_of, relative_module, use_names, ModDir, Scope};
 use crate::{by_hand, members};
 use pyo3_guard_engine::error::{Error, Result};
 use pyo3_guard_engine::inputs::relative_path;
@@ -259,25 +264,6 @@ fn join(parent: &str, child: &str) -> String {
     }
 }
 
-/// Where the files of a module's `mod x;` children live.
-#[derive(Clone)]
-struct ModDir(PathBuf);
-
-impl ModDir {
-    /// `lib.rs`, `main.rs` and `mod.rs` own their directory; `foo.rs` owns `foo/`.
-    fn of_root(file: &Path) -> ModDir {
-        ModDir(file.parent().unwrap_or(Path::new(".")).to_path_buf())
-    }
-
-    fn of_file(file: &Path) -> ModDir {
-        let dir = file.parent().unwrap_or(Path::new("."));
-        match file.file_stem().and_then(|s| s.to_str()) {
-            Some("mod" | "lib" | "main") | None => ModDir(dir.to_path_buf()),
-            Some(stem) => ModDir(dir.join(stem)),
-        }
-    }
-}
-
 /// Files past this many are not a module tree but a `#[path]` cycle.
 const MAX_FILES: usize = 20_000;
 
@@ -305,81 +291,6 @@ struct Scanner<'a> {
     pending: Vec<PendingMember>,
     /// What the module being read imports `pyclass` and `pyfunction` from.
     scope: Scope,
-}
-
-/// The `pyclass`/`pyfunction` a module's imports bring in: through a glob (`use
-/// pyo3_guard::prelude::*`) or by name (`use pyo3::pyclass;`, which wins over any glob).
-#[derive(Default, Clone)]
-struct Scope {
-    glob: Option<Macro>,
-    by_name: Vec<(String, Macro)>,
-}
-
-impl Scope {
-    fn of(items: &[Item]) -> Scope {
-        let mut scope = Scope::default();
-        for item in items {
-            if let Item::Use(used) = item {
-                scope.read(&used.tree, &mut Vec::new());
-            }
-        }
-        scope
-    }
-
-    fn read(&mut self, tree: &syn::UseTree, path: &mut Vec<String>) {
-        let origin = |path: &[String]| match path.first().map(String::as_str) {
-            Some("pyo3_guard") => Some(Macro::Guard),
-            Some("pyo3" | "pyo3_macros") => Some(Macro::Pyo3ByName),
-            _ => None,
-        };
-        match tree {
-            syn::UseTree::Path(p) => {
-                path.push(unraw(&p.ident));
-                self.read(&p.tree, path);
-                path.pop();
-            }
-            syn::UseTree::Group(g) => g.items.iter().for_each(|t| self.read(t, path)),
-            syn::UseTree::Name(n) => {
-                if let Some(via) = origin(path) {
-                    self.by_name.push((unraw(&n.ident), via));
-                }
-            }
-            syn::UseTree::Rename(r) => {
-                if let Some(via) = origin(path) {
-                    self.by_name.push((unraw(&r.rename), via));
-                }
-            }
-            syn::UseTree::Glob(_) => match path
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .as_slice()
-            {
-                ["pyo3_guard", "prelude"] => self.glob = Some(Macro::Guard),
-                ["pyo3", "prelude"] => self.glob = Some(Macro::Pyo3),
-                _ => {}
-            },
-        }
-    }
-
-    /// The macro the attribute `#[name]` (or `#[a::b::name]`) names here.
-    fn resolve(&self, attr: &Attribute) -> Macro {
-        let segments: Vec<String> = attr
-            .path()
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        match segments.as_slice() {
-            [name] => match self.by_name.iter().find(|(n, _)| n == name) {
-                Some((_, via)) => *via,
-                None => self.glob.unwrap_or(Macro::Unknown),
-            },
-            [first, ..] if first == "pyo3_guard" => Macro::Guard,
-            [first, ..] if first == "pyo3" => Macro::Pyo3,
-            _ => Macro::Unknown,
-        }
-    }
 }
 
 /// A `#[pymethods]` member: its export without the class, where the impl block is, and the
@@ -862,24 +773,6 @@ impl Scanner<'_> {
     }
 }
 
-/// The module a path prefix names from `module` (`[]` -> `module` itself, `super` -> its
-/// parent, `crate::a` -> `a`, `a` -> its child `a`), as a `::`-joined path; `None` when it
-/// leaves the crate.
-fn relative_module(module: &[String], prefix: &[String]) -> Option<String> {
-    let mut path: Vec<String> = module.to_vec();
-    for (i, segment) in prefix.iter().enumerate() {
-        match segment.as_str() {
-            "crate" if i == 0 => path.clear(),
-            "self" if i == 0 => {}
-            "super" => {
-                path.pop()?;
-            }
-            other => path.push(other.to_owned()),
-        }
-    }
-    Some(path.join("::"))
-}
-
 /// The attributes the scan reads: a `cfg_attr` of unknown outcome holding one makes the item
 /// uncertain.
 const READ_ATTRIBUTES: [&str; 12] = [
@@ -896,156 +789,3 @@ const READ_ATTRIBUTES: [&str; 12] = [
     "cfg",
     "cfg_attr",
 ];
-
-fn last_segment(path: &syn::Path) -> String {
-    path.segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default()
-}
-
-fn outer_attribute(meta: Meta) -> Attribute {
-    Attribute {
-        pound_token: Default::default(),
-        style: syn::AttrStyle::Outer,
-        bracket_token: Default::default(),
-        meta,
-    }
-}
-
-/// pyo3-guard's own options on an item: `#[guard(skip)]` keeps it out of the module,
-/// `#[guard(submodule = "name")]` places it in a submodule.
-fn guard_options(attrs: &[Attribute]) -> (bool, Option<String>) {
-    let tokens = attr_tokens(attrs, "guard");
-    let skipped = tokens.iter().any(|t| has_word(t, "skip"));
-    let submodule = tokens.iter().find_map(|t| key_value(t, "submodule"));
-    (skipped, submodule)
-}
-
-/// The Rust names a `use` tree brings in, each with the path before it (`a::{B, C as D}`:
-/// `B` and `C` after `a`; PyO3 adds each under its own Python name, whatever the `use` renames
-/// it to).
-fn use_names(
-    tree: &syn::UseTree,
-    prefix: &mut Vec<String>,
-    names: &mut Vec<(Vec<String>, String)>,
-) {
-    match tree {
-        syn::UseTree::Path(p) => {
-            prefix.push(unraw(&p.ident));
-            use_names(&p.tree, prefix, names);
-            prefix.pop();
-        }
-        syn::UseTree::Name(n) => names.push((prefix.clone(), unraw(&n.ident))),
-        syn::UseTree::Rename(r) => names.push((prefix.clone(), unraw(&r.ident))),
-        syn::UseTree::Group(g) => g.items.iter().for_each(|t| use_names(t, prefix, names)),
-        syn::UseTree::Glob(_) => {}
-    }
-}
-
-fn item_attrs(item: &Item) -> &[Attribute] {
-    match item {
-        Item::Mod(i) => &i.attrs,
-        Item::Struct(i) => &i.attrs,
-        Item::Enum(i) => &i.attrs,
-        Item::Fn(i) => &i.attrs,
-        Item::Impl(i) => &i.attrs,
-        Item::Use(i) => &i.attrs,
-        _ => &[],
-    }
-}
-
-fn dir_of(path: &Path) -> PathBuf {
-    path.parent().unwrap_or(Path::new(".")).to_path_buf()
-}
-
-pub fn unraw(ident: &syn::Ident) -> String {
-    let s = ident.to_string();
-    s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
-}
-
-/// Whether an attribute whose last path segment is `name` is present (`#[pyclass]`,
-/// `#[pyo3::pyclass]`, `#[pyo3_guard::prelude::pyclass]` all count).
-pub fn has_attr(attrs: &[Attribute], name: &str) -> bool {
-    attrs.iter().any(|a| last_segment_is(a, name))
-}
-
-fn last_segment_is(attr: &Attribute, name: &str) -> bool {
-    attr.path().segments.last().is_some_and(|s| s.ident == name)
-}
-
-/// The argument tokens of every attribute named `name` (empty for a bare `#[name]`).
-pub fn attr_tokens(attrs: &[Attribute], name: &str) -> Vec<TokenStream> {
-    attrs
-        .iter()
-        .filter(|a| last_segment_is(a, name))
-        .map(|a| match &a.meta {
-            Meta::List(list) => list.tokens.clone(),
-            _ => TokenStream::new(),
-        })
-        .collect()
-}
-
-/// `#[path = "..."]`.
-fn path_attr(attrs: &[Attribute]) -> Option<String> {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("path"))
-        .find_map(|a| match &a.meta {
-            Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        })
-}
-
-/// `name = "..."` inside the first of the named attributes that has it.
-pub fn python_name(attrs: &[Attribute], in_attrs: &[&str]) -> Option<String> {
-    in_attrs
-        .iter()
-        .flat_map(|name| attr_tokens(attrs, name))
-        .find_map(|t| name_value(&t))
-}
-
-pub(crate) fn name_value(tokens: &TokenStream) -> Option<String> {
-    key_value(tokens, "name")
-}
-
-/// The string after `key =` at the top level of `tokens` (PyO3's syntax varies too much
-/// between versions to parse in full; this reads only what it needs).
-pub fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
-    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
-    tokens.windows(3).find_map(|w| match w {
-        [TokenTree::Ident(k), TokenTree::Punct(eq), TokenTree::Literal(lit)]
-            if k == key && eq.as_char() == '=' =>
-        {
-            let lit: syn::LitStr = syn::parse_str(&lit.to_string()).ok()?;
-            Some(lit.value())
-        }
-        _ => None,
-    })
-}
-
-/// Whether the bare word `word` stands at the top level of `tokens` (not as `word = ...`).
-pub(crate) fn has_word(tokens: &TokenStream, word: &str) -> bool {
-    let tokens: Vec<TokenTree> = tokens.clone().into_iter().collect();
-    tokens.iter().enumerate().any(|(i, t)| {
-        matches!(t, TokenTree::Ident(id) if id == word)
-            && !matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '=')
-    })
-}
-
-/// `#[getter(name)]` / `#[getter("name")]` (`#[getter(r#type)]` names `type`).
-pub(crate) fn first_word(tokens: &TokenStream) -> Option<String> {
-    match tokens.clone().into_iter().next()? {
-        TokenTree::Ident(id) => Some(unraw(&id)),
-        TokenTree::Literal(lit) => syn::parse_str::<syn::LitStr>(&lit.to_string())
-            .ok()
-            .map(|s| s.value()),
-        _ => None,
-    }
-}

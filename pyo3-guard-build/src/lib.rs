@@ -25,6 +25,9 @@
 // The crate example is a build script, whose `fn main` is the point.
 #![allow(clippy::needless_doctest_main)]
 
+#[doc(hidden)]
+#[cfg(feature = "exports")]
+pub mod attrs;
 #[cfg(feature = "exports")]
 mod by_hand;
 #[cfg(feature = "exports")]
@@ -33,6 +36,8 @@ mod emit;
 mod manifest;
 #[cfg(feature = "exports")]
 mod members;
+#[cfg(feature = "exports")]
+mod scope;
 #[doc(hidden)]
 pub mod workspace;
 

@@ -15,7 +15,9 @@
 
 use syn::{Attribute, Fields, ImplItem};
 
-use crate::exports::{attr_tokens, first_word, has_attr, has_word, name_value, python_name, unraw};
+use crate::attrs::{
+    attr_tokens, first_word, has_attr, has_word, key_value, name_value, python_name, unraw,
+};
 
 /// Every name `PyMethodKind::from_name` in pyo3-macros-backend's `pymethod.rs` maps to a
 /// protocol (slot, slot fragment, `__call__`, GC), in any supported PyO3 version (`__new__` and
@@ -164,9 +166,7 @@ pub fn fields(
     let all = class
         .iter()
         .any(|t| has_word(t, "get_all") || has_word(t, "set_all"));
-    let renamed = class
-        .iter()
-        .any(|t| crate::exports::key_value(t, "rename_all").is_some());
+    let renamed = class.iter().any(|t| key_value(t, "rename_all").is_some());
     let mut members = Vec::new();
     for field in fields {
         if !field_on(&field.attrs) {
@@ -207,7 +207,7 @@ pub fn variants(
 ) -> Vec<Member> {
     let renamed = class_options(class_attrs)
         .iter()
-        .any(|t| crate::exports::key_value(t, "rename_all").is_some());
+        .any(|t| key_value(t, "rename_all").is_some());
     variants
         .iter()
         .map(|v| {

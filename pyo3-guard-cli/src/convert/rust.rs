@@ -10,8 +10,9 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Item, Stmt, UseTree};
 
+use pyo3_guard_build::attrs::{has_attr, python_name, unraw};
 use pyo3_guard_build::cfg::CfgEnv;
-use pyo3_guard_build::exports::{self, has_attr, python_name, unraw};
+use pyo3_guard_build::exports;
 use pyo3_guard_engine::record::{Expect, Export, ExportKind};
 
 use super::source::Source;
