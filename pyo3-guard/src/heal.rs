@@ -6,8 +6,7 @@
 //! `--pyo3-guard-rebuild`; `PYO3_GUARD_REBUILD=0` switches it off whatever the code asks. It acts
 //! on a stale verdict only.
 
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
@@ -330,43 +329,89 @@ fn rebuilt_on_disk(
 
 /// Runs the rebuild in the project, in the running interpreter's environment. Its output is
 /// kept and shown only when it fails (or with `PYO3_GUARD_REBUILD_VERBOSE=1`). Ctrl-C stops it.
+/// Through Python's `subprocess`, which the interpreter has anyway: std's process code would
+/// add about 40 KiB to every full build.
 fn run(py: Python<'_>, rebuild: &Rebuild) -> Result<(), String> {
+    let could_not = |e: PyErr| format!("could not start ({e})");
     let verbose = std::env::var(VERBOSE_ENV).as_deref() == Ok("1");
-    let log = tempfile_path();
-    let mut command = rebuild.command();
-    if !verbose {
-        let out = std::fs::File::create(&log)
-            .map_err(|e| format!("could not start: cannot write {} ({e})", log.display()))?;
-        let err = out
-            .try_clone()
-            .map_err(|e| format!("could not start ({e})"))?;
-        command.stdout(out).stderr(err);
+    let subprocess = PyModule::import(py, "subprocess").map_err(could_not)?;
+    let env = PyModule::import(py, "os")
+        .and_then(|os| os.getattr("environ")?.call_method0("copy"))
+        .map_err(could_not)?;
+    if let Some(venv) = &rebuild.venv {
+        // maturin refuses to choose when both are set.
+        env.set_item("VIRTUAL_ENV", venv).map_err(could_not)?;
+        env.call_method1("pop", ("CONDA_PREFIX", py.None()))
+            .map_err(could_not)?;
     }
-    let mut child = command.spawn().map_err(|e| rebuild.spawn_error(&e))?;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) => {}
-            Err(e) => return Err(format!("could not be waited for ({e})")),
+    let mut argv = vec![rebuild.program.to_string_lossy().into_owned()];
+    argv.extend(rebuild.args.iter().cloned());
+    let log = if verbose {
+        None
+    } else {
+        let file = PyModule::import(py, "tempfile")
+            .and_then(|t| t.call_method0("TemporaryFile"))
+            .map_err(could_not)?;
+        Some(file)
+    };
+    let kwargs = PyDict::new(py);
+    let setup = || -> PyResult<()> {
+        kwargs.set_item("cwd", &rebuild.dir)?;
+        kwargs.set_item("env", &env)?;
+        kwargs.set_item("stdin", subprocess.getattr("DEVNULL")?)?;
+        if let Some(log) = &log {
+            kwargs.set_item("stdout", log)?;
+            kwargs.set_item("stderr", subprocess.getattr("STDOUT")?)?;
         }
-        if py.check_signals().is_err() {
-            interrupt(py, &mut child);
-            let _ = std::fs::remove_file(&log);
-            return Err(
-                "was interrupted (Ctrl-C): the build stopped before it installed anything new"
-                    .into(),
-            );
+        Ok(())
+    };
+    setup().map_err(could_not)?;
+    let child = match subprocess.call_method("Popen", (argv,), Some(&kwargs)) {
+        Ok(child) => child,
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyFileNotFoundError>(py) => {
+            return Err(format!(
+                "could not start: {} is not installed (looked in the environment and on PATH); \
+                 install it, or rebuild by hand",
+                rebuild.tool
+            ))
+        }
+        Err(e) => return Err(could_not(e)),
+    };
+    let code = loop {
+        // Ctrl-C arrives as KeyboardInterrupt, from `poll` (Python code) or the signal check.
+        let polled = match child.call_method0("poll") {
+            Ok(polled) => py.check_signals().map(|()| polled),
+            Err(e) => Err(e),
+        };
+        match polled {
+            Ok(polled) if !polled.is_none() => break polled.extract::<i64>().unwrap_or(-1),
+            Ok(_) => {}
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => {
+                interrupt(py, &child);
+                return Err(
+                    "was interrupted (Ctrl-C): the build stopped before it installed anything new"
+                        .into(),
+                );
+            }
+            Err(e) => return Err(format!("could not be waited for ({e})")),
         }
         py.detach(|| std::thread::sleep(Duration::from_millis(50)));
     };
-    let mut output = String::new();
-    if let Ok(mut file) = std::fs::File::open(&log) {
-        let _ = file.read_to_string(&mut output);
-    }
-    let _ = std::fs::remove_file(&log);
-    if status.success() {
+    if code == 0 {
         return Ok(());
     }
+    let output = log
+        .and_then(|log| {
+            log.call_method1("seek", (0,)).ok()?;
+            let bytes: Vec<u8> = log.call_method0("read").ok()?.extract().ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        })
+        .unwrap_or_default();
+    let status = if code < 0 {
+        format!("signal: {}", -code)
+    } else {
+        format!("exit status: {code}")
+    };
     Err(format!(
         "failed ({status}). Its output:\n{}",
         failure_lines(&output)
@@ -374,30 +419,19 @@ fn run(py: Python<'_>, rebuild: &Rebuild) -> Result<(), String> {
 }
 
 /// Stops the build: SIGINT first (what Ctrl-C sends the whole terminal group), then a kill.
-fn interrupt(py: Python<'_>, child: &mut std::process::Child) {
+fn interrupt(py: Python<'_>, child: &Bound<'_, PyAny>) {
     let sigint = PyModule::import(py, "signal").and_then(|s| s.getattr("SIGINT"));
-    if let (Ok(os), Ok(sigint)) = (PyModule::import(py, "os"), sigint) {
-        let _ = os.call_method1("kill", (child.id(), sigint));
+    if let Ok(sigint) = sigint {
+        let _ = child.call_method1("send_signal", (sigint,));
     }
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    let kwargs = PyDict::new(py);
+    let waited = kwargs
+        .set_item("timeout", 10)
+        .and_then(|()| child.call_method("wait", (), Some(&kwargs)));
+    if waited.is_err() {
+        let _ = child.call_method0("kill");
+        let _ = child.call_method0("wait");
     }
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-fn tempfile_path() -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    std::env::temp_dir().join(format!(
-        "pyo3-guard-rebuild-{}-{nanos}.log",
-        std::process::id()
-    ))
 }
 
 /// Sets the marker, suspends pytest's output capture and replaces the process with `argv`.
