@@ -1,14 +1,21 @@
 """The conformance module (tests/fixtures/conformance): one class or function per construct PyO3
 accepts, every protocol method among them, built as a real extension. Every item is reachable
-and verify() holds; with registration taken away, every item is named with the fix."""
+and verify() holds; with registration taken away, every item is named with the fix; and the
+module written as plain PyO3 would write it (PyO3's macros, every item added by hand with the
+line that fix names) shows Python what the guarded one does, but for the README's corrections
+(the differential check of issue 23)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 from conftest import REPO, Project
+from surface import unexpected
+
+SURFACE = REPO / "tests" / "surface.py"
 
 FIXTURE = REPO / "tests" / "fixtures" / "conformance"
 
@@ -47,6 +54,7 @@ def test_every_construct_registers_and_verifies(tmp_path: Path):
     # The module is fixed when each type is made: reprs, a complex enum's variant classes.
     names = project.py("import conformance as c; print(repr(c.Plain), c.Complex.Circle.__module__, c.OwnModule.__module__)")
     assert names.stdout.split() == ["<class", "'conformance.Plain'>", "conformance", "elsewhere"]
+    guarded = json.loads(project.run(project.python, SURFACE, "conformance").stdout)
 
     # Registration taken away: PyO3's own macros everywhere (and no #[guard]). Each item that
     # was public is now named, with where it is declared and the fix for that item.
@@ -74,3 +82,24 @@ def test_every_construct_registers_and_verifies(tmp_path: Path):
     assert "`#[pymodule_export] use crate::functions::with_lifetimes;`" in missing["with_lifetimes"][2]
     failed = project.py("import conformance; conformance.__guard__.verify()", check=False)
     assert "MissingExportError: conformance is missing" in failed.stderr
+
+    # The module as plain PyO3: `#[pymodule]`, and each item added with the line its fix names
+    # (the two a macro makes by their paths; `in_a_submodule`, placed by #[guard(submodule)], a
+    # pyo3-guard option, is left out, and so is the submodule it makes).
+    additions = [re.search(r"`(m\.add_(?:class::<[\w:]+>\(\)|function\(wrap_pyfunction!\([\w:]+, m\)\?\)))`", reason)
+                 for name, (_, _, reason) in missing.items() if name != "in_a_submodule"]
+    assert all(additions), missing
+    lines = [f"    {a.group(1)}?;\n" for a in additions] + [
+        "    m.add_class::<crate::classes::FromAMacro>()?;\n",
+        "    m.add_function(pyo3::wrap_pyfunction!(crate::functions::from_a_macro, m)?)?;\n"]
+    for source in (project.root / "src").glob("*.rs"):
+        # Visible from lib.rs, where the lines are (no change to what Python sees).
+        source.write_text(re.sub(r"(?m)^(\s*)(fn|struct|enum|mod) ", r"\1pub(crate) \2 ", source.read_text()))
+    lib = project.root / "src" / "lib.rs"
+    text = lib.read_text().replace("use pyo3_guard::prelude::*;", "use pyo3::prelude::*;")
+    text = text.replace("#[guarded_pymodule]", "#[pymodule]").replace("    Ok(())\n}", "".join(lines) + "    Ok(())\n}")
+    lib.write_text(text)
+    project.maturin_develop()
+    plain = json.loads(project.run(project.python, SURFACE, "conformance").stdout)
+    diff = unexpected("conformance", ["sub"], plain, guarded, order=False)
+    assert diff == [], "".join(diff)

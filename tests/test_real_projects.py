@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import sys
 import tarfile
 import xml.etree.ElementTree as ElementTree
@@ -23,16 +24,18 @@ import pytest
 
 from conftest import REPO, Project, tool
 from convert import add_conftest, convert, delete_additions
+from surface import unexpected
 
 pytestmark = pytest.mark.real_projects
 
 SDISTS = REPO / ".tools" / "sdists"
+FIXTURES = REPO / "tests" / "fixtures"
 PYTEST = "pytest==9.2.0"
 
 
 @dataclass(frozen=True)
 class Real:
-    name: str  # on PyPI
+    name: str  # on PyPI, or of a project in tests/fixtures (version and sha256 "")
     version: str
     sha256: str  # of the sdist, so a re-published file is noticed
     crate: str  # the extension crate's folder in the sdist
@@ -48,6 +51,14 @@ class Real:
     extra_steps: tuple = ()
     # check -> the open pyo3-guard bug that makes it fail (strict xfail: noticed when fixed).
     xfail: dict[str, str] = field(default_factory=dict)
+    # Classes and functions nothing added before conversion, which registration adds (the
+    # differential check allows these names, and only these, to be new).
+    registered: tuple[str, ...] = ()
+
+    @property
+    def fixture(self) -> Path | None:
+        """A minimal project of ours, written as a PyO3 project is published (no sdist)."""
+        return FIXTURES / self.name if not self.version else None
 
     @property
     def sdist(self) -> str:
@@ -67,11 +78,16 @@ def guard_top_module_in(rel: str):
     return step
 
 
+# Why `__all__` has another order after conversion (test_all_keeps_its_order).
+ORDER = "registration adds its items to __all__ first, sorted, before the module's body adds the rest"
+
 PROJECTS = [
     # Pure Rust layout, a function module; 15 classes in one file, 5 of them added by hand.
     Real("rpds-py", "2026.9.1", "4793ef7f78268b124b73fa933440f01d258bbae01de9fa53e9080c9ab0425a12",
          crate=".", module="rpds", tests="tests", test_deps=(PYTEST,),
-         edit=("src/lib.rs", '"dequeued an empty queue"', '"dequeued an empty Queue"')),
+         edit=("src/lib.rs", '"dequeued an empty queue"', '"dequeued an empty Queue"'),
+         registered=("ItemsIterator", "ItemsView", "KeysIterator", "KeysView", "ListIterator", "QueueIterator",
+                     "SetIterator", "StackIterator", "ValuesIterator", "ValuesView")),
     # Mixed layout (python-source, module-name = "pycrdt._pycrdt"); 23 classes and 5 functions
     # over 12 files, all added by hand in the module function.
     Real("pycrdt", "0.14.13", "cbed47427bf9d6f9dd77763749354a7d991f55581d6b917f2823c03095d55988",
@@ -79,7 +95,8 @@ PROJECTS = [
          test_deps=(PYTEST, "anyio==4.16.0", "trio==0.34.0", "pydantic==2.14.3"),
          # Its type tests need mypy and pytest-mypy-testing (its "types" group, not "test").
          pytest_args=("--ignore=tests/test_types.py",),
-         edit=("src/text.rs", '"TextEvent(target=', '"TextEvent(target =')),
+         edit=("src/text.rs", '"TextEvent(target=', '"TextEvent(target ='),
+         xfail={"all-order": ORDER}),
     # A workspace, the extension in crates/jiter-python named by [tool.maturin] manifest-path; a
     # declarative module (#[pyo3::pymodule] with #[pyo3(name)], #[pymodule_init]); a class from
     # the path dependency `jiter`, compiled in by its `python` feature, added in the init.
@@ -97,7 +114,8 @@ PROJECTS = [
          # Its filterwarnings = "error" turns pytest 9's deprecation of a generator passed to
          # parametrize (tests/test_docs.py) into a collection error that stops the session.
          pytest_args=("-W", "ignore::pytest.PytestRemovedIn10Warning"),
-         edit=("src/lib.rs", '"Unable to decode path {:?} to string"', '"Unable to decode path {:?} as string"')),
+         edit=("src/lib.rs", '"Unable to decode path {:?} to string"', '"Unable to decode path {:?} as string"'),
+         xfail={"all-order": ORDER}),
     # Mixed layout (python-source = "python", module-name = "rtoml._rtoml", crate-type cdylib
     # and rlib); a function module with a `py` parameter and custom setup (2 exceptions,
     # versions); 3 functions added by hand with `m.add_wrapped(wrap_pyfunction!(f))` (step 3
@@ -109,7 +127,8 @@ PROJECTS = [
          # `maturin develop` installs its "dev" group, with pytest-speed 0.3.5: its plugin fails
          # to load under pytest 9 (two options with dest 'bench'), so no test would run.
          pytest_args=("-p", "no:speed"),
-         edit=("src/ser.rs", '"error writing TOML"', '"error writing the TOML"')),
+         edit=("src/ser.rs", '"error writing TOML"', '"error writing the TOML"'),
+         registered=("TzInfo",), xfail={"all-order": ORDER}),
     # Pure Rust layout (the extension is blake3.blake3); a function module whose `py` parameter
     # is the pattern `_`, with `gil_used = false` and custom setup (`__version__`); 1 class,
     # `#[pyclass(name = "blake3", module = "blake3.blake3", frozen)]` (named as its module), with
@@ -129,7 +148,8 @@ PROJECTS = [
     Real("cramjam", "2.14.0", "050095380dc01a7f3dc2b8bcd9de2cbf4a208a8aab32301c760ea3c280d641bd",
          crate=".", module="cramjam.cramjam", tests="tests",
          test_deps=(PYTEST, "numpy==2.4.6", "hypothesis==6.170.17"),
-         edit=("src/io.rs", '"shape is null"', '"shape is NULL"')),
+         edit=("src/io.rs", '"shape is null"', '"shape is NULL"'),
+         xfail={"all-order": ORDER}),
     # Mixed layout (python-source "src", module-name = "pendulum._pendulum"), the crate in
     # `rust/` (the sdist's pyproject.toml has no manifest-path: maturin finds rust/Cargo.toml);
     # a function module with `gil_used = false` in src/python/mod.rs, not the root file; 3
@@ -141,7 +161,8 @@ PROJECTS = [
          crate="rust", module="pendulum._pendulum", tests="",
          test_deps=(PYTEST,),
          edit=("rust/src/python/parsing.rs", '"Not yet implemented"', '"Not implemented yet"'),
-         extra_steps=(guard_top_module_in("src/python/mod.rs"),)),
+         extra_steps=(guard_top_module_in("src/python/mod.rs"),),
+         registered=("FixedTimezone",), xfail={"all-order": ORDER}),
     # Mixed layout (python-source = "python", module-name = "uuid_utils._uuid_utils"); a function
     # module with `gil_used = false` whose body uses the class after adding it by hand
     # (`m.getattr("UUID")?.setattr(...)`) and adds constants and instances; 1 class
@@ -150,7 +171,8 @@ PROJECTS = [
     # beside a `#[derive(FromPyObject)]` enum with `#[pyo3(transparent, annotation)]` variants.
     Real("uuid-utils", "1.2.0", "8a8bd1120a8bc5a6656a1c580d66a050af430b05d017da526ec0b0a06715bf70",
          crate=".", module="uuid_utils._uuid_utils", tests="tests", test_deps=(PYTEST,),
-         edit=("src/lib.rs", '"illegal version number."', '"illegal version number"')),
+         edit=("src/lib.rs", '"illegal version number."', '"illegal version number"'),
+         xfail={"all-order": ORDER}),
     # Mixed layout (python-source = "python", module-name = "pydantic_core._pydantic_core"), its
     # own build.rs; a declarative `#[pymodule(gil_used = false)] pub mod _pydantic_core` with
     # `#[pymodule_export] use crate::{...}` (19 items), a nested `#[pymodule] mod _schema_gather`
@@ -165,13 +187,28 @@ PROJECTS = [
          # Benchmarks: slow, and not about the module's contents.
          pytest_args=("--ignore=tests/benchmarks",),
          # Its `#[getter(r#type)]` was expected as `r#type`: a false alarm that stopped the suite.
-         edit=("src/url.rs", '"writing to string should not fail"', '"writing to a string should not fail"')),
+         edit=("src/url.rs", '"writing to string should not fail"', '"writing to a string should not fail"'),
+         registered=("AssignmentValidatorCallable", "PyLineError", "PythonSerializerError", "SerializationCallable",
+                     "SerializationInfo", "SerializationIterator", "ValidationInfo", "ValidatorCallable",
+                     "ValidatorIterator", "gather_schemas_for_cleaning")),
+    # tests/fixtures/shapes, issue 23's shapes in one small project: maturin's mixed layout
+    # without module-name (the package `shapes/` beside Cargo.toml star-imports the extension
+    # `shapes.shapes`), `--doctest-modules` over the package, a `#[pymodule] fn solids` the
+    # module adds with `wrap_pymodule!` (2 classes added by hand there) and a `PyModule::new`
+    # submodule whose `area` has the name of the top `area`. Converted, its doctest was
+    # collected as the package's, the import failed (two items registered as `area`), and the
+    # submodule's classes were public at the top too.
+    Real("shapes", "", "", crate=".", module="shapes.shapes", tests=".", test_deps=(PYTEST,),
+         edit=("src/lib.rs", "(width: i64, height: i64) -> i64 {\n    width * height",
+               "(width: i64, height: i64) -> i64 {\n    height * width"),
+         registered=("Cursor",), xfail={"all-order": ORDER}),
 ]
 
 
 def sdist(real: Real) -> Path:
     """The project's sdist from PyPI, with pip (once; then from .tools/sdists)."""
     path = SDISTS / real.sdist
+    assert real.version, f"{real.name} is a fixture, not an sdist"
     if not path.exists():
         # --no-build-isolation: pip reads the metadata with the maturin installed here, instead of
         # building maturin itself from source as `--no-binary :all:` would.
@@ -182,6 +219,7 @@ def sdist(real: Real) -> Path:
 
 
 DIR_OF_MODULE = "import json, {module} as m; print(json.dumps(sorted(dir(m))))"
+SURFACE = Path(__file__).resolve().parent / "surface.py"
 CHECK = "import json, {module} as m; print(json.dumps(m.__guard__.check()))"
 VERIFY = "import {module} as m; m.__guard__.verify()"
 
@@ -190,12 +228,17 @@ class Conversion:
     """One project, unpacked into a temporary dir: each state built once, on first use."""
 
     def __init__(self, real: Real, tmp: Path):
-        with tarfile.open(sdist(real)) as archive:
-            archive.extractall(tmp, filter="data")
         self.real = real
-        self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"))
+        if real.fixture:
+            shutil.copytree(real.fixture, tmp / real.name)
+            self.project = Project(tmp / real.name)
+        else:
+            with tarfile.open(sdist(real)) as archive:
+                archive.extractall(tmp, filter="data")
+            self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"))
         self.crate = self.project.root / real.crate
         self.converted = False
+        self.surfaces: dict[str, dict] = {}
 
     def suite(self, state: str) -> tuple[dict[str, str], str]:
         """The project's own test suite: each test's outcome by its id (none when the session
@@ -217,6 +260,12 @@ class Conversion:
             outcomes[f"{case.get('classname')}::{case.get('name')}"] = kinds.pop() if kinds else "passed"
         return outcomes, output
 
+    def surface(self) -> dict:
+        """What the top package and the extension show Python (tests/surface.py)."""
+        top = self.real.module.split(".")[0]
+        modules = [top] if top == self.real.module else [top, self.real.module]
+        return json.loads(self.project.run(self.project.python, SURFACE, *modules).stdout)
+
     def names(self) -> list[str]:
         return json.loads(self.project.py(DIR_OF_MODULE.format(module=self.real.module)).stdout)
 
@@ -226,6 +275,7 @@ class Conversion:
         self.project.uv_venv()
         self.project.run(tool("uv"), "pip", "install", "--quiet", "--python", self.project.python, *self.real.test_deps)
         self.project.maturin_develop()
+        self.surfaces["before"] = self.surface()
         return self.suite("before"), self.names()
 
     @cached_property
@@ -241,6 +291,7 @@ class Conversion:
             step(self.crate)
         add_conftest(self.crate, self.real.module)
         self.project.maturin_develop()
+        self.surfaces["after"] = self.surface()
         verify = self.project.py(VERIFY.format(module=self.real.module), check=False)
         return self.suite("after"), self.names(), verify, self.check()
 
@@ -264,10 +315,17 @@ class Conversion:
         return self.names(), self.check()
 
 
+# One Conversion per project for the whole run: pytest may tear a module-scoped fixture down
+# and set it up again when it orders a project's tests apart, which would build it twice.
+CONVERSIONS: dict[str, Conversion] = {}
+
+
 @pytest.fixture(scope="module")
 def conversion(request, tmp_path_factory) -> Conversion:
     real = request.param
-    return Conversion(real, tmp_path_factory.mktemp(real.name))
+    if real.name not in CONVERSIONS:
+        CONVERSIONS[real.name] = Conversion(real, tmp_path_factory.mktemp(real.name))
+    return CONVERSIONS[real.name]
 
 
 def projects(check: str) -> list:
@@ -329,3 +387,31 @@ def test_a_forgotten_addition_is_named(conversion: Conversion):
         # Its class is PyO3's own, in a path dependency enabled with its `python` feature.
         reason = check["missing"][0]["reason"]
         assert reason.startswith("declared with PyO3's own #[pyclass] in path dependency `jiter`, and nothing adds it"), reason
+
+
+@pytest.mark.parametrize("conversion", projects("differential"), indirect=True)
+def test_the_converted_module_differs_only_as_documented(conversion: Conversion):
+    """Issue 23's differential check: every public name reachable from the top package and the
+    extension (submodules, kinds, each class's `__module__`, `__qualname__`, `repr()` and
+    members, each function's `__module__`, the names in `__all__`) is as it was, but for the
+    README's additions and corrections; and pytest collects the same tests (doctests included)."""
+    conversion.after
+    real = conversion.real
+    diff = unexpected(real.module, real.registered, conversion.surfaces["before"], conversion.surfaces["after"],
+                      order=False)
+    assert diff == [], "".join(diff)
+    (before, _), (after, _) = conversion.before[0], conversion.after[0]
+    # Ids that name an object's address differ between runs (pydantic-core): by test function.
+    ids = lambda outcomes: Counter(test.split("[")[0] for test in outcomes)
+    assert ids(before) == ids(after)
+
+
+@pytest.mark.parametrize("conversion", projects("all-order"), indirect=True)
+def test_all_keeps_its_order(conversion: Conversion):
+    """`__all__` in the order it had: registration adds its items first, sorted, before the
+    module's body adds the rest (a difference the differential check above leaves out)."""
+    conversion.after
+    real = conversion.real
+    diff = unexpected(real.module, real.registered, conversion.surfaces["before"], conversion.surfaces["after"],
+                      order=True)
+    assert diff == [], "".join(diff)
