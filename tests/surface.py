@@ -83,7 +83,8 @@ def unexpected(items: str, registered, before: dict, after: dict, order: bool) -
 
     lines: tuple[list[str], list[str]] = ([], [])
     for path in sorted(before.keys() | after.keys()):
-        if path not in before and path.rsplit(".", 1)[-1] in new:
+        # A registered item, or a submodule registration makes and what is in it.
+        if path not in before and any(part in new for part in path.split(".")):
             continue
         old_facts, now_facts = before.get(path, {}), after.get(path, {})
         for fact in sorted(old_facts.keys() | now_facts.keys()):

@@ -86,7 +86,7 @@ def test_every_construct_registers_and_verifies(tmp_path: Path):
     # The module as plain PyO3: `#[pymodule]`, and each item added with the line its fix names
     # (the two a macro makes by their paths; `in_a_submodule`, placed by #[guard(submodule)], a
     # pyo3-guard option, is left out, and so is the submodule it makes).
-    additions = [re.search(r"`(m\.add_(?:class::<[\w:]+>\(\)|function\(wrap_pyfunction!\([\w:]+, m\)\?\)))`", reason)
+    additions = [re.search(r"`(m\.add_(?:class::<[\w:#]+>\(\)|function\(wrap_pyfunction!\([\w:#]+, m\)\?\)))`", reason)
                  for name, (_, _, reason) in missing.items() if name != "in_a_submodule"]
     assert all(additions), missing
     lines = [f"    {a.group(1)}?;\n" for a in additions] + [

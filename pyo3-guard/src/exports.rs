@@ -297,10 +297,29 @@ fn capitalize(text: &str) -> String {
 /// `crate::geo::Point` (`krate` as the code names it: `crate` for the module's own): valid in a
 /// `use` and in an expression, in any module of the crate.
 fn rust_item_path(export: &Export, krate: &str) -> String {
+    let name = raw_if_keyword(&export.rust_name);
     if export.rust_path.is_empty() {
-        format!("{krate}::{}", export.rust_name)
+        format!("{krate}::{name}")
     } else {
-        format!("{krate}::{}::{}", export.rust_path, export.rust_name)
+        let path: Vec<String> = export.rust_path.split("::").map(raw_if_keyword).collect();
+        format!("{krate}::{}::{name}", path.join("::"))
+    }
+}
+
+/// `r#match` for an identifier the record keeps unraw'd (`match`): a keyword is valid in a path
+/// only written raw.
+fn raw_if_keyword(ident: &str) -> String {
+    const KEYWORDS: [&str; 48] = [
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+        "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
+        "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    if KEYWORDS.contains(&ident) {
+        format!("r#{ident}")
+    } else {
+        ident.to_owned()
     }
 }
 
