@@ -88,7 +88,7 @@ pub fn discover(root: &Path) -> Result<Inputs> {
             }
         }
     }
-    walker.inputs.renames = crate_names(&renames, &walker.inputs.crates);
+    walker.inputs.layout.renames = crate_names(&renames, &walker.inputs.crates);
     for ws in &workspace_roots {
         walker.add_file(&ws.join("Cargo.toml"));
     }

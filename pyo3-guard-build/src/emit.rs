@@ -11,7 +11,7 @@ use crate::manifest::{get, TomlFile};
 use crate::{cfg, exports};
 use pyo3_guard_engine::error::{Error, Result};
 use pyo3_guard_engine::fingerprint;
-use pyo3_guard_engine::inputs::{self, Inputs};
+use pyo3_guard_engine::inputs::{self, Inputs, SourceLayout};
 use pyo3_guard_engine::record::{self, Record, MIXED_LAYOUT, PURE_LAYOUT};
 
 /// Name of the file written to `OUT_DIR`, and of the `rustc-env` variable pointing at it.
@@ -276,8 +276,9 @@ pub fn emit_to(env: &BuildEnv, out: &mut impl Write) -> Result<()> {
         )
         .map_err(io)?;
     }
-    if !inputs.renames.is_empty() {
+    if !inputs.layout.renames.is_empty() {
         let renames: Vec<String> = inputs
+            .layout
             .renames
             .iter()
             .map(|(used, own)| format!("{used}={own}"))
@@ -386,7 +387,6 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
             .pyproject
             .as_ref()
             .map(|p| inputs::relative_path(root, p)),
-        renames: found.renames.clone(),
         layout,
         // As `module_path!()` and the identifier spell them, which the registry compares.
         by_hand: by_hand
@@ -401,16 +401,16 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         dist: Some(env.dist),
         built_at: env.source_date_epoch.unwrap_or_else(now),
         inputs: recorded,
-        trees: found.trees.clone(),
-        named: found.named.clone(),
-        python_dirs: found.python_dirs.clone(),
-        exports,
-        // Reproducible builds leave file times out, and with them the check's fast path.
-        walked: if env.source_date_epoch.is_some() {
-            Vec::new()
-        } else {
-            found.walked.clone()
+        source_layout: SourceLayout {
+            // Reproducible builds leave file times out, and with them the check's fast path.
+            walked: if env.source_date_epoch.is_some() {
+                Vec::new()
+            } else {
+                found.layout.walked.clone()
+            },
+            ..found.layout.clone()
         },
+        exports,
     };
     let by_hand_classes = by_hand
         .iter()

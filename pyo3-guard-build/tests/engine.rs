@@ -255,10 +255,8 @@ fn files_the_manifests_name_are_found_again_even_when_git_ignored() {
     );
     // A record of the earlier format, without `file` lines: the files outside the trees (the
     // manifests, the lock file) are still found; only the git-ignored one inside src/ is not.
-    let earlier = pyo3_guard_engine::record::Record {
-        named: vec![],
-        ..record
-    };
+    let mut earlier = record.clone();
+    earlier.source_layout.named.clear();
     let report = check(&earlier, None);
     assert_eq!(
         (report.added, report.removed),
@@ -301,7 +299,10 @@ fn renamed_dependencies_map_to_the_name_their_items_register_under() {
          [target.'cfg(windows)'.dependencies]\nplat = { package = \"plat-windows\", version = \"1\" }\n",
     );
     let root = dir.0.join("app").canonicalize().unwrap();
-    let mut renames = pyo3_guard_build::discover::discover(&root).unwrap().renames;
+    let mut renames = pyo3_guard_build::discover::discover(&root)
+        .unwrap()
+        .layout
+        .renames;
     renames.sort();
     // `types` is the crate whose [lib] name is core_lib; `core_types` needs no mapping (its
     // [lib] name is what the code uses); `shared` comes from the workspace; a build dependency
@@ -534,7 +535,7 @@ fn the_fast_path_still_sees_files_added_in_subdirectories_and_gitignore_edits() 
         ..env_for(&app, &dir.0)
     };
     let record = build_record(&env, &app).unwrap();
-    assert!(!record.walked.is_empty());
+    assert!(!record.source_layout.walked.is_empty());
     assert_eq!(check(&record, None).verdict, Verdict::Fresh);
 
     // Let the clock move past the directories' recorded times.

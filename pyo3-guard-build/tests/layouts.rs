@@ -122,7 +122,7 @@ fn python_package_data_inside_src_is_not_an_input_but_rust_files_there_are() {
         rels,
         ["Cargo.toml", "src/data.txt", "src/lib.rs", "src/pkg/odd.rs"]
     );
-    assert_eq!(record.python_dirs, ["src/pkg", "src/extra"]);
+    assert_eq!(record.source_layout.python_dirs, ["src/pkg", "src/extra"]);
 
     // Package data added or edited after the build: still fresh, through the walk too.
     write(&root.join("src/pkg/data.json"), "{\"changed\": true}\n");

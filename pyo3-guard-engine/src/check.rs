@@ -94,7 +94,7 @@ pub fn check(record: &Record, root: Option<&Path>) -> Report {
 /// 39 KiB of the standard library's and its own).
 pub fn check_on_one_thread(record: &Record, root: Option<&Path>) -> Report {
     check_with(record, root, |record, root| {
-        if record.walked.is_empty() || !dirs_unchanged(record, root) {
+        if record.source_layout.walked.is_empty() || !dirs_unchanged(record, root) {
             return None;
         }
         compare_inputs(&record.inputs, root, &AtomicBool::new(false))
@@ -135,7 +135,7 @@ fn check_with(record: &Record, root: Option<&Path>, fast_path: FastPath) -> Repo
         };
     }
     let mut notes = Vec::new();
-    if record.trees.is_empty() && record.named.is_empty() {
+    if record.source_layout.trees.is_empty() && record.source_layout.named.is_empty() {
         notes.push("the build record names no source trees (made by an older pyo3-guard?): files added since the build are not seen; rebuild to check them".into());
     }
     let current = match from_record(&canonical, record) {
@@ -216,7 +216,7 @@ fn check_with(record: &Record, root: Option<&Path>, fast_path: FastPath) -> Repo
 /// comparing the recorded inputs is the whole answer: `Some((changed, touched))`. `None` when a
 /// directory differs or an input is gone: the full check then walks the trees.
 fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, usize)> {
-    if record.walked.is_empty() {
+    if record.source_layout.walked.is_empty() {
         return None;
     }
     // The stats are independent system calls (about 2 µs each on a small VM), so a large
@@ -267,7 +267,7 @@ fn check_without_walking(record: &Record, root: &Path) -> Option<(Vec<String>, u
 
 /// Every walked directory and `.gitignore` has its recorded time.
 fn dirs_unchanged(record: &Record, root: &Path) -> bool {
-    record.walked.iter().all(|(rel, mtime_ns)| {
+    record.source_layout.walked.iter().all(|(rel, mtime_ns)| {
         std::fs::metadata(root.join(rel))
             .is_ok_and(|meta| crate::fingerprint::mtime_ns(&meta) == *mtime_ns)
     })

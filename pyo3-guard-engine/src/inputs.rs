@@ -59,18 +59,8 @@ pub struct Inputs {
     pub crates: Vec<CrateSource>,
     /// Files and directories whose change must make cargo rerun the build script.
     pub watch: Vec<PathBuf>,
-    /// The source trees walked (each crate's `src/`), relative paths.
-    pub trees: Vec<String>,
-    /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`,
-    /// even a git-ignored one inside `src/`), relative paths.
-    pub named: Vec<String>,
-    /// Each walked directory, and each `.gitignore` inside one, with its modification time
-    /// (relative path, ns). While none of these and no input changed, the set of inputs cannot
-    /// have changed either: the run-time check then skips the walk.
-    pub walked: Vec<(String, u64)>,
-    /// Python package directories (maturin's, found in a `src/` tree with `python-source =
-    /// "src"`), relative paths: only `.rs` files in them are inputs, not the package's data.
-    pub python_dirs: Vec<String>,
+    /// Where the inputs are: what the build record keeps so the check can walk again.
+    pub layout: SourceLayout,
     /// Entries passed over, each a sentence naming the path (non-UTF-8 names, unreadable entries).
     pub skipped: Vec<String>,
     /// The root crate's manifest facts.
@@ -83,6 +73,25 @@ pub struct Inputs {
     /// The pyproject.toml that builds the crate (beside Cargo.toml, or above it naming it with
     /// `manifest-path`).
     pub pyproject: Option<PathBuf>,
+}
+
+/// The layout the manifests gave, as the build script found it and the build record keeps it:
+/// with it the run-time check walks the same trees and looks at the same files without reading
+/// a manifest. All paths are relative to the root crate, `/`-separated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceLayout {
+    /// The source trees walked (each crate's `src/`).
+    pub trees: Vec<String>,
+    /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`,
+    /// even a git-ignored one inside `src/`).
+    pub named: Vec<String>,
+    /// Each walked directory, and each `.gitignore` inside one, with its modification time (ns).
+    /// While none of these and no input changed, the set of inputs cannot have changed either:
+    /// the run-time check then skips the walk. Empty when file times are left out.
+    pub walked: Vec<(String, u64)>,
+    /// Python package directories (maturin's, found in a `src/` tree with `python-source =
+    /// "src"`): only `.rs` files in them are inputs, not the package's data.
+    pub python_dirs: Vec<String>,
     /// The root crate's renamed dependencies: (name in code, crate name), dashes as underscores.
     pub renames: Vec<(String, String)>,
 }
@@ -93,17 +102,18 @@ pub struct Inputs {
 pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
     let mut walker = Walker::new(root);
     let python_dirs: Vec<PathBuf> = record
+        .source_layout
         .python_dirs
         .iter()
         .map(|dir| PathBuf::from(normalize(&root.join(dir))))
         .collect();
     walker.python_dirs(&python_dirs);
-    for tree in &record.trees {
+    for tree in &record.source_layout.trees {
         walker.tree(&PathBuf::from(normalize(&root.join(tree))))?;
     }
     // A record without `file` lines (an earlier format): its inputs outside the trees.
     let in_a_tree = |rel: &str| {
-        record.trees.iter().any(|tree| {
+        record.source_layout.trees.iter().any(|tree| {
             rel.strip_prefix(tree.as_str())
                 .is_some_and(|r| r.starts_with('/'))
         })
@@ -113,10 +123,10 @@ pub fn from_record(root: &Path, record: &Record) -> Result<Inputs> {
         .iter()
         .map(|input| &input.rel)
         .filter(|rel| !in_a_tree(rel));
-    let named: Vec<&String> = if record.named.is_empty() {
+    let named: Vec<&String> = if record.source_layout.named.is_empty() {
         earlier.collect()
     } else {
-        record.named.iter().collect()
+        record.source_layout.named.iter().collect()
     };
     for file in named {
         walker.add_file(&PathBuf::from(normalize(&root.join(file))));
@@ -152,6 +162,7 @@ impl Walker {
     pub fn python_dirs(&mut self, dirs: &[PathBuf]) {
         for dir in dirs.iter().map(|dir| PathBuf::from(normalize(dir))) {
             self.inputs
+                .layout
                 .python_dirs
                 .push(relative_path(&self.root, &dir));
             self.python.push(dir);
@@ -172,7 +183,10 @@ impl Walker {
             return Ok(());
         }
         self.inputs.watch.push(dir.to_path_buf());
-        self.inputs.trees.push(relative_path(&self.root, dir));
+        self.inputs
+            .layout
+            .trees
+            .push(relative_path(&self.root, dir));
         let rules = IgnoreRules::for_dir(dir);
         let python = self.python.iter().any(|p| dir.starts_with(p));
         self.walk(dir, &rules, python)
@@ -182,13 +196,13 @@ impl Walker {
     /// a git-ignored `Cargo.lock` still decides which dependencies are built).
     pub fn add_file(&mut self, path: &Path) {
         let rel = relative_path(&self.root, path);
-        if self.inputs.named.contains(&rel) {
+        if self.inputs.layout.named.contains(&rel) {
             return;
         }
         // Only files that exist: cargo reruns a build script on every build while a
         // `rerun-if-changed` path is missing.
         if let Some(meta) = std::fs::metadata(path).ok().filter(|m| m.is_file()) {
-            self.inputs.named.push(rel);
+            self.inputs.layout.named.push(rel);
             self.inputs.watch.push(path.to_path_buf());
             self.push(path.to_path_buf(), &meta);
         }
@@ -220,7 +234,7 @@ impl Walker {
             }
             Err(at) => self.seen_dirs.insert(at, id.0),
         }
-        self.inputs.walked.push((
+        self.inputs.layout.walked.push((
             relative_path(&self.root, dir),
             crate::fingerprint::mtime_ns(&id.1),
         ));
@@ -240,7 +254,7 @@ impl Walker {
             };
             if name == ".gitignore" {
                 if let Ok(meta) = std::fs::metadata(&path) {
-                    self.inputs.walked.push((
+                    self.inputs.layout.walked.push((
                         relative_path(&self.root, &path),
                         crate::fingerprint::mtime_ns(&meta),
                     ));

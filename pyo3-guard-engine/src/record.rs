@@ -12,6 +12,7 @@
 //! end\n
 //! ```
 
+use crate::inputs::SourceLayout;
 use std::fmt::Write as _;
 
 /// Every record starts with this, followed by `len=` and eight decimal digits.
@@ -193,8 +194,6 @@ pub struct Record {
     /// The pyproject.toml that builds the crate, relative to the source root (`pyproject.toml`,
     /// or `../pyproject.toml` with `manifest-path`): cache keys are relative to its directory.
     pub pyproject: Option<String>,
-    /// Dependencies renamed in Cargo.toml: (name in code, crate name), for messages.
-    pub renames: Vec<(String, String)>,
     /// maturin's layout: [`PURE_LAYOUT`] (the package around the extension is generated and
     /// star-imports it) or [`MIXED_LAYOUT`] (the package is the user's); `None` outside a
     /// maturin project. Registered items name the package only in the pure layout.
@@ -214,20 +213,11 @@ pub struct Record {
     pub built_at: u64,
     /// Every input file with its size, time and hash, sorted by path.
     pub inputs: Vec<RecordedInput>,
-    /// The source trees walked (each crate's `src/`), relative paths: with the inputs, the
-    /// layout the manifests gave, which the check walks again without reading a manifest.
-    pub trees: Vec<String>,
-    /// The single files the manifests name (manifests, build scripts, lock file, `[lib] path`):
-    /// the rest of that layout.
-    pub named: Vec<String>,
-    /// Python package directories inside the trees (relative paths): only `.rs` files in them
-    /// are inputs.
-    pub python_dirs: Vec<String>,
+    /// The trees and files the manifests gave, which the check walks again without reading a
+    /// manifest, and the renamed dependencies (for messages).
+    pub source_layout: SourceLayout,
     /// What the sources declare for Python, sorted.
     pub exports: Vec<Export>,
-    /// Walked directories and `.gitignore` files with their modification times (ns), for the
-    /// check's fast path; empty when file times are left out.
-    pub walked: Vec<(String, u64)>,
 }
 
 /// Why bytes are not a valid record.
@@ -280,8 +270,9 @@ impl Record {
                 field(key, value);
             }
         }
-        if !self.renames.is_empty() {
+        if !self.source_layout.renames.is_empty() {
             let renames: Vec<String> = self
+                .source_layout
                 .renames
                 .iter()
                 .map(|(used, own)| format!("{used}={own}"))
@@ -301,13 +292,13 @@ impl Record {
                 escape(&input.rel)
             );
         }
-        for tree in &self.trees {
+        for tree in &self.source_layout.trees {
             let _ = writeln!(body, "tree {}", escape(tree));
         }
-        for file in &self.named {
+        for file in &self.source_layout.named {
             let _ = writeln!(body, "file {}", escape(file));
         }
-        for dir in &self.python_dirs {
+        for dir in &self.source_layout.python_dirs {
             let _ = writeln!(body, "python {}", escape(dir));
         }
         for e in &self.exports {
@@ -330,7 +321,7 @@ impl Record {
                 escape(&e.file)
             );
         }
-        for (rel, mtime_ns) in &self.walked {
+        for (rel, mtime_ns) in &self.source_layout.walked {
             let _ = writeln!(body, "walked {mtime_ns} {}", escape(rel));
         }
         body.push_str("end\n");
@@ -355,9 +346,9 @@ impl Record {
                         input_count += 1;
                         record.inputs.push(parse_input(value)?);
                     }
-                    "tree" => record.trees.push(unescape(value)?),
-                    "file" => record.named.push(unescape(value)?),
-                    "python" => record.python_dirs.push(unescape(value)?),
+                    "tree" => record.source_layout.trees.push(unescape(value)?),
+                    "file" => record.source_layout.named.push(unescape(value)?),
+                    "python" => record.source_layout.python_dirs.push(unescape(value)?),
                     "export" => record.exports.push(parse_export(value)?),
                     _ => {
                         let (mtime, rel) = value
@@ -366,7 +357,7 @@ impl Record {
                         let mtime = mtime
                             .parse()
                             .map_err(|_| bad("walked time is not a number"))?;
-                        record.walked.push((unescape(rel)?, mtime));
+                        record.source_layout.walked.push((unescape(rel)?, mtime));
                     }
                 }
                 continue;
@@ -562,7 +553,7 @@ fn set_field(
         "pyproject" => record.pyproject = Some(value),
         "renames" => {
             let pairs = value.split(',').filter_map(|pair| pair.split_once('='));
-            record.renames = pairs
+            record.source_layout.renames = pairs
                 .map(|(used, own)| (used.to_owned(), own.to_owned()))
                 .collect();
         }
@@ -741,7 +732,6 @@ mod tests {
             source_root: Some("/tmp/with space\\and\nnewline".into()),
             module_name: Some("pkg._native".into()),
             pyproject: Some("../pyproject.toml".into()),
-            renames: vec![("types".into(), "core_types".into())],
             layout: Some(MIXED_LAYOUT.into()),
             by_hand: vec!["demo::meta::is_valid".into(), "demo::Kept".into()],
             git_commit: None,
@@ -754,10 +744,13 @@ mod tests {
                 mtime_ns: 7,
                 hash: "ab".into(),
             }],
-            trees: vec!["src".into(), "../core dir/src".into()],
-            named: vec!["Cargo.toml".into(), "build.rs".into()],
-            python_dirs: vec!["src/pkg".into()],
-            walked: vec![("src".into(), 9), ("src/sub dir/.gitignore".into(), 10)],
+            source_layout: SourceLayout {
+                trees: vec!["src".into(), "../core dir/src".into()],
+                named: vec!["Cargo.toml".into(), "build.rs".into()],
+                python_dirs: vec!["src/pkg".into()],
+                walked: vec![("src".into(), 9), ("src/sub dir/.gitignore".into(), 10)],
+                renames: vec![("types".into(), "core_types".into())],
+            },
             exports: vec![
                 Export {
                     kind: ExportKind::Class,
@@ -800,11 +793,12 @@ mod tests {
             summary,
             Record {
                 inputs: vec![],
-                trees: vec![],
-                named: vec![],
-                python_dirs: vec![],
+                // Only the field lines: of the layout, the renames.
+                source_layout: SourceLayout {
+                    renames: sample().source_layout.renames,
+                    ..SourceLayout::default()
+                },
                 exports: vec![],
-                walked: vec![],
                 ..sample()
             }
         );

@@ -233,6 +233,7 @@ fn why_unregistered(
     let krate = &export.crate_name;
     // Named as the code names it: a dependency renamed in Cargo.toml by its new name.
     let in_code = record
+        .source_layout
         .renames
         .iter()
         .find(|(_, renamed)| renamed == krate)
