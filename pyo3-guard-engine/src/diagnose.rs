@@ -638,6 +638,18 @@ pub fn format_time(secs: u64) -> String {
 mod tests {
     use super::*;
 
+    /// Recorded inputs at these relative paths (sizes, times and hashes do not matter here).
+    fn recorded(rels: &[&str]) -> Vec<crate::record::RecordedInput> {
+        rels.iter()
+            .map(|rel| crate::record::RecordedInput {
+                rel: rel.to_string(),
+                size: 0,
+                mtime_ns: 0,
+                hash: String::new(),
+            })
+            .collect()
+    }
+
     #[test]
     fn formats_dates() {
         assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
@@ -651,7 +663,7 @@ mod tests {
     #[test]
     fn cache_keys_cover_each_crate() {
         let record = Record {
-            inputs: [
+            inputs: recorded(&[
                 "Cargo.lock",
                 "Cargo.toml",
                 "build.rs",
@@ -660,15 +672,7 @@ mod tests {
                 "src/data.txt",
                 "../core/Cargo.toml",
                 "../core/src/lib.rs",
-            ]
-            .iter()
-            .map(|rel| crate::record::RecordedInput {
-                rel: rel.to_string(),
-                size: 0,
-                mtime_ns: 0,
-                hash: String::new(),
-            })
-            .collect(),
+            ]),
             ..Record::default()
         };
         assert_eq!(
@@ -685,19 +689,11 @@ mod tests {
         );
         let far = Record {
             source_root: Some("/home/me/project".into()),
-            inputs: [
+            inputs: recorded(&[
                 "../../../opt/core/src/lib.rs",
                 "../core/src/lib.rs",
                 "src/lib.rs",
-            ]
-            .iter()
-            .map(|rel| crate::record::RecordedInput {
-                rel: rel.to_string(),
-                size: 0,
-                mtime_ns: 0,
-                hash: String::new(),
-            })
-            .collect(),
+            ]),
             ..Record::default()
         };
         assert_eq!(
@@ -723,15 +719,7 @@ mod tests {
         let record = Record {
             source_root: Some("/p/rust".into()),
             pyproject: Some("../pyproject.toml".into()),
-            inputs: inputs
-                .iter()
-                .map(|rel| crate::record::RecordedInput {
-                    rel: rel.to_string(),
-                    size: 0,
-                    mtime_ns: 0,
-                    hash: String::new(),
-                })
-                .collect(),
+            inputs: recorded(&inputs),
             ..Record::default()
         };
         assert_eq!(project_dir(Path::new("/p/rust"), &record), Path::new("/p"));
