@@ -19,6 +19,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 
+# The fixtures are projects with test suites of their own, which the tests run after building
+# the project (tests/fixtures/shapes/tests/); never collected as ours.
+collect_ignore = ["fixtures"]
+
 
 def tool(name: str) -> str:
     """A tool from .tools/venv (what scripts/test installs), never a stand-in."""
