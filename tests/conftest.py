@@ -129,6 +129,17 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
         path.write_text(text)
 
 
+def stub_gen(project: Project, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The documented command: `cargo run --features stub-gen --bin stub_gen [-- --check]`.
+    Its own target dir: a build without maturin's PYO3_BUILD_EXTENSION_MODULE would otherwise
+    rebuild PyO3 in the shared one at every switch."""
+    target = Path(os.environ.get("CARGO_TARGET_DIR", project.root / "target")) / "stub-gen"
+    command = ["cargo", "run", "--quiet", "--features", "stub-gen", "--bin", "stub_gen"]
+    if args:
+        command += ["--", *args]
+    return project.run(*command, check=check, env=project.env(CARGO_TARGET_DIR=str(target)))
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> Project:
     """A fresh copy of examples/demo."""

@@ -2,9 +2,12 @@
 command names a program that exists, and the README's first set-up command, `scripts/demo`,
 runs and shows what the README says it shows. (The second, `scripts/test`, is what CI runs.)
 
+Every Rust block is built as the file it is (build.rs, src/lib.rs, src/bin/stub_gen.rs) in a
+copy of examples/demo, and the module imported: the guide's and the crate-level example of
+`pyo3-guard`, which rustdoc cannot compile (a guarded module needs its build script's record).
 Blocks that are also run or built elsewhere: the pre-release dependency lines
-(test_packaging.py), the distribution workflow (test_dist.py), the quick start's module and
-conftest (every example project is built that way)."""
+(test_packaging.py), the distribution workflow (test_dist.py), the quick start's conftest (every
+example project is built that way)."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, copy_example, show, stub_gen
 
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 FENCE = re.compile(r"(?ms)^(?P<indent> *)```(?P<lang>\w*)\n(?P<body>.*?)^(?P=indent)```")
@@ -37,6 +40,20 @@ def blocks() -> list[tuple[str, str, str]]:
 
 
 BLOCKS = blocks()
+# The crates' rustdoc examples that rustdoc does not compile (```ignore), with where they are.
+CRATE_DOCS = [REPO / "pyo3-guard" / "src" / "lib.rs"]
+IGNORED = re.compile(r"(?ms)^//! ```ignore\n(?P<body>.*?)^//! ```")
+
+
+def rust_blocks() -> list[tuple[str, str]]:
+    found = [(where, body) for where, lang, body in BLOCKS if lang == "rust"]
+    for source in CRATE_DOCS:
+        text = source.read_text()
+        for match in IGNORED.finditer(text):
+            body = "".join(line.removeprefix("//!").removeprefix(" ") + "\n"
+                           for line in match["body"].splitlines())
+            found.append((f"{source.relative_to(REPO)}:{text[:match.start()].count(chr(10)) + 1}", body))
+    return found
 
 
 def test_the_documents_have_blocks_of_every_language_checked_here():
@@ -84,3 +101,35 @@ def test_the_readmes_demo_runs_and_shows_what_the_readme_shows():
                  "StaleBuildError: demo is stale", "changed: src/lib.rs", "likely cause: uv reinstalled"]:
         assert line in readme, f"the README no longer shows {line!r}: update this test with it"
         assert line in proc.stdout, f"scripts/demo no longer prints {line!r}:\n{proc.stdout}"
+
+
+# What a Rust block declares, which the built module must then have.
+DECLARED = re.compile(r"#\[(?:pyfunction|pyclass|pymodule)\](?:\s*//[^\n]*)?\s*(?:pub\s+)?(?:fn|struct|enum|mod)\s+(\w+)")
+
+
+@pytest.mark.parametrize("where,body", rust_blocks(), ids=[w for w, _ in rust_blocks()])
+def test_rust_block_builds_as_the_file_it_is(where: str, body: str, tmp_path: Path):
+    """A build.rs block becomes the demo's build.rs, a `stub_gen_main!` line its stub binary, a
+    guarded module its src/lib.rs; the demo is then built and imported, and what the block
+    declares is in the module."""
+    project = copy_example("demo", tmp_path / "demo")
+    if "fn main()" in body and "pyo3_guard_build::emit()" in body:
+        (project.root / "build.rs").write_text(body)
+        expected = []
+    elif "stub_gen_main!" in body:
+        (project.root / "src" / "bin" / "stub_gen.rs").write_text(body)
+        (project.root / "demo.pyi").unlink()
+        stub_gen(project)  # built and run: it writes the stubs again
+        assert (project.root / "demo.pyi").is_file()
+        return
+    elif "#[guarded_pymodule]" in body:
+        (project.root / "src" / "lib.rs").write_text(body)
+        expected = [name for name in DECLARED.findall(body) if name != "demo"]
+        assert expected, f"{where}: the block declares nothing to look for"
+    else:
+        pytest.fail(f"{where}: a Rust block this test cannot place (build.rs, stub binary or module)")
+    project.uv_venv()
+    project.maturin_develop()
+    names = project.py("import demo; print(sorted(dir(demo)))").stdout
+    for name in ["__build_id__", *expected]:
+        assert f"'{name}'" in names, f"{where}: `demo` has no {name}: {names}"

@@ -6,25 +6,13 @@ stubs under `python/`, with a registered submodule `ops`)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, Project, copy_example, tool
-
-
-def stub_gen(project: Project, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """The documented command: `cargo run --features stub-gen --bin stub_gen [-- --check]`.
-    Its own target dir: a build without maturin's PYO3_BUILD_EXTENSION_MODULE would otherwise
-    rebuild PyO3 in the shared one at every switch."""
-    target = Path(os.environ.get("CARGO_TARGET_DIR", project.root / "target")) / "stub-gen"
-    command = ["cargo", "run", "--quiet", "--features", "stub-gen", "--bin", "stub_gen"]
-    if args:
-        command += ["--", *args]
-    return project.run(*command, check=check, env=project.env(CARGO_TARGET_DIR=str(target)))
+from conftest import EXAMPLES, Project, copy_example, stub_gen, tool
 
 
 def mypy_strict(project: Project, *paths: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -3,6 +3,8 @@
 //! Use the [`prelude`] instead of PyO3's, mark your module function `#[guarded_pymodule]` and
 //! call [`pyo3_guard_build::emit`](https://docs.rs/pyo3-guard-build) from `build.rs`:
 //!
+// `ignore`: rustdoc cannot build a guarded module (it needs the record build.rs writes);
+// tests/test_docs.py builds this example as a module and imports it.
 //! ```ignore
 //! use pyo3_guard::prelude::*;
 //!
