@@ -5,7 +5,8 @@ runs and shows what the README says it shows. (The second, `scripts/test`, is wh
 Every Rust block is built as the file it is (build.rs, src/lib.rs, src/bin/stub_gen.rs) in a
 copy of examples/demo, and the module imported: the guide's and the crate-level example of
 `pyo3-guard`, which rustdoc cannot compile (a guarded module needs its build script's record).
-Blocks that are also run or built elsewhere: the pre-release dependency lines
+Every shell command of the documents is run by a test or by CI, named in RUN_BY (checked: the
+named file still runs it). Blocks that are also run or built elsewhere: the pre-release dependency lines
 (test_packaging.py), the distribution workflow (test_dist.py), the quick start's conftest (every
 example project is built that way)."""
 
@@ -92,6 +93,31 @@ def test_block_parses(where: str, lang: str, body: str, tmp_path: Path):
                 if program not in {"pyo3-guard", "uvx", "pip", "python"}:
                     assert shutil.which(program), f"{where}: {program} is not installed"
 
+
+# Where each command of the documents runs: (a file, a text that file must hold, the command as it
+# runs there). A command of the documents that is not here fails test_every_command_is_run.
+RUN_BY = {
+    "scripts/demo": ("tests/test_docs.py", 'REPO / "scripts" / "demo"'),
+    "scripts/test": (".ci/run", "exec scripts/test"),
+    "uvx pyo3-guard convert": ("scripts/cli-wheel", '"$cli" convert'),
+    "maturin develop": ("scripts/cli-wheel", "maturin develop"),
+    "pytest": ("tests/test_convert.py", '"-m", "pytest", "-q"'),
+    "pyo3-guard convert --dry-run": ("tests/test_convert.py", 'convert(project, cli, "--dry-run")'),
+    "pyo3-guard convert": ("tests/test_convert.py", "done = convert(project, cli)"),
+    "pyo3-guard convert --git file:///path/to/pyo3-guard": ("tests/test_convert.py", '"--git", f"file://{REPO}"'),
+    "PYO3_GUARD_DIST=1 maturin build --release": ("tests/test_dist.py", 'PYO3_GUARD_DIST="1"'),
+    "cargo run --features stub-gen --bin stub_gen": ("tests/conftest.py", '"--features", "stub-gen", "--bin", "stub_gen"'),
+    "cargo run --features stub-gen --bin stub_gen -- --check": ("tests/test_stubs.py", 'stub_gen(project, "--check")'),
+}
+
+
+def test_every_command_is_run_by_a_test_or_ci():
+    commands = {line.split("#")[0].strip() for _, lang, body in BLOCKS if lang == "sh" for line in body.splitlines()}
+    commands.discard("")
+    assert commands <= RUN_BY.keys(), f"commands of the documents that nothing runs: {sorted(commands - RUN_BY.keys())}"
+    for command in commands:
+        where, text = RUN_BY[command]
+        assert text in (REPO / where).read_text(), f"`{command}`: {where} no longer runs it ({text!r})"
 
 def test_the_readmes_demo_runs_and_shows_what_the_readme_shows():
     readme = (REPO / "README.md").read_text()
