@@ -397,3 +397,66 @@ def test_help_follows_the_conventions_of_the_tools_beside_it(cli: Path, tmp_path
     assert "Usage: pyo3-guard convert [OPTIONS] [PROJECT_DIR]" in wrong.stderr
     bare = project.run(cli, check=False)
     assert bare.returncode == 2 and "Usage: pyo3-guard <COMMAND>" in bare.stderr and "convert" in bare.stderr
+
+
+# Spellings of #[pyclass] a default conversion must route and mark too: PyO3's explicit paths
+# (added by hand, and never added) and a #[pyclass] inside #[cfg_attr] on a feature.
+EXPLICIT_MODULE = {
+    "Cargo.toml": FUNCTION_MODULE["Cargo.toml"].replace('"fmod"', '"emod"').replace(
+        "[dependencies]", '[features]\nnopy = []\n\n[dependencies]'),
+    "pyproject.toml": FUNCTION_MODULE["pyproject.toml"].replace('"fmod"', '"emod"'),
+    "src/lib.rs": """use pyo3::prelude::*;
+
+#[pyo3::pyclass]
+pub struct Added;
+
+/// Nothing adds it.
+#[::pyo3::prelude::pyclass(frozen)]
+pub struct Explicit;
+
+#[pyo3::pymethods]
+impl Explicit {
+    fn one(&self) -> i64 {
+        1
+    }
+}
+
+#[cfg_attr(not(feature = "nopy"), pyclass)]
+pub struct Maybe;
+
+#[pymodule]
+fn emod(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Added>()?;
+    Ok(())
+}
+""",
+}
+
+
+def test_explicit_pyo3_paths_and_cfg_attr_classes_are_converted_with_the_same_names(tmp_path: Path, cli: Path):
+    """`#[pyo3::pyclass]` is routed to pyo3-guard's prelude (so it registers itself and the export
+    check sees it; its add line goes), and a class nothing added is marked, whether its #[pyclass]
+    is an explicit path or sits inside `#[cfg_attr]` (where the mark goes inside the cfg_attr)."""
+    project = Project(tmp_path / "emod")
+    write_tree(project.root, EXPLICIT_MODULE)
+    build(project)
+    before = names(project, "emod")
+    assert "Added" in before and "Explicit" not in before and "Maybe" not in before, before
+
+    done = convert(project, cli)
+    assert "  src/lib.rs: pyo3-guard's prelude for PyO3's (1 `use`); 3 explicit paths to PyO3's macros routed to " \
+           "pyo3-guard's prelude; #[guarded_pymodule] on `emod` (line 21); 1 add line deleted" in done.stdout, show(done)
+    assert "that item:\n  src/lib.rs:8: class Explicit\n  src/lib.rs:18: class Maybe\n" in done.stdout, show(done)
+    lib = (project.root / "src" / "lib.rs").read_text()
+    assert "#[pyo3_guard::prelude::pyclass]\npub struct Added;" in lib, lib
+    assert "#[pyo3_guard::prelude::pyclass(frozen)]\n#[guard(skip)]\npub struct Explicit;" in lib, lib
+    assert "#[pyo3_guard::prelude::pymethods]\nimpl Explicit" in lib, lib
+    assert '#[cfg_attr(not(feature = "nopy"), pyclass, guard(skip))]\npub struct Maybe;' in lib, lib
+    assert "m.add_class" not in lib, lib
+    build(project)
+    assert names(project, "emod") == before
+    # Added is found by the export check: it registered itself through pyo3-guard's macro.
+    project.run(project.python, "-c", "import emod; emod.__guard__.verify()")
+    # With the feature on, the cfg_attr holds neither the class nor its mark, and it builds.
+    project.maturin_develop("--features", "nopy")
+    assert names(project, "emod") == before

@@ -122,6 +122,10 @@ pub struct ConvertArgs {
     /// Take pyo3-guard from a git repository instead of crates.io
     #[arg(long, value_name = "URL")]
     pub git: Option<String>,
+    /// Hidden (for scripts/pyo3-conformance): only the Rust source edits, in every `.rs` file
+    /// under these paths, lines kept; no manifest, build.rs, Python file or top module
+    #[arg(long, hide = true, value_name = "PATH", num_args = 1.., conflicts_with_all = ["project", "publish_all", "path", "git"])]
+    pub sources_only: Vec<PathBuf>,
 }
 
 #[cfg(test)]

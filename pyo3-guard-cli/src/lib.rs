@@ -96,6 +96,10 @@ pub fn run(
             };
             doctor::run(&opts, out, err, term::Style::for_stdout())
         }
+        Command::Convert(a) if !a.sources_only.is_empty() => {
+            let paths: Vec<_> = a.sources_only.iter().map(|p| cwd.join(p)).collect();
+            convert::sources_only::run(&cwd, &paths, a.dry_run, a.allow_dirty, out, err)
+        }
         Command::Convert(a) => {
             let opts = convert::Options {
                 project: a.project.map_or_else(|| cwd.clone(), |p| cwd.join(p)),

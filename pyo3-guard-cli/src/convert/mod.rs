@@ -11,13 +11,16 @@
 //!   parsed file and its edits);
 //! - [`manifest`]: Cargo.toml's dependencies, build.rs, the PyO3 version;
 //! - [`python`]: `__init__.py`'s re-export, conftest.py's hook;
-//! - [`diff`]: the dry run's diff.
+//! - [`diff`]: the dry run's diff;
+//! - [`sources_only`]: the hidden `--sources-only` mode (PyO3's own tests, for
+//!   scripts/pyo3-conformance) and the routing of explicit `#[pyo3::pyclass]` paths.
 
 pub mod diff;
 pub mod manifest;
 pub mod python;
 pub mod rust;
 pub mod source;
+pub mod sources_only;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

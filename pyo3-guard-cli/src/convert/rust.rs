@@ -71,6 +71,14 @@ pub fn plan(
         if swapped > 0 {
             notes.push(format!("pyo3-guard's prelude for PyO3's ({swapped} `use`)"));
         }
+        // A user's `#[pyo3::pyclass]` is a #[pyclass] too: it registers, and the check sees it.
+        let routed = super::sources_only::route_explicit_paths(source, false);
+        if routed > 0 {
+            notes.push(format!(
+                "{routed} explicit path{} to PyO3's macros routed to pyo3-guard's prelude",
+                plural(routed)
+            ));
+        }
     }
     guard_attribute(&mut sources[index], &top_item, top.siblings_glob);
     notes[index].push(format!(
@@ -82,13 +90,15 @@ pub fn plan(
     let mut scan =
         exports::scan(root, lib, crate_name, &CfgEnv::default()).map_err(|e| e.to_string())?;
     scan.place_module_exports(&[]);
-    let registered: Vec<Registered> = scan
+    let mut registered: Vec<Registered> = scan
         .exports
         .iter()
         .filter(|e| matches!(e.kind, ExportKind::Class | ExportKind::Function))
         .filter(|e| e.expect != Expect::OptedOut)
         .filter_map(|e| Registered::find(&sources, e))
         .collect();
+    let conditional = Registered::conditional(&sources, &registered);
+    registered.extend(conditional);
 
     if let Item::Fn(function) = &top_item {
         let (deleted, kept) = delete_additions(&mut sources[index], function, &registered);
@@ -114,14 +124,20 @@ pub fn plan(
                 continue;
             }
             let source = &mut sources[item.source];
-            let indent = source.indent(item.attr.start).to_owned();
-            let mark = if source.alone_on_line(&item.attr) {
-                format!("\n{indent}#[guard(skip)]")
-            } else {
-                " #[guard(skip)]".to_owned()
-            };
+            if let Some(attr) = &item.attr {
+                let indent = source.indent(attr.start).to_owned();
+                let mark = if source.alone_on_line(attr) {
+                    format!("\n{indent}#[guard(skip)]")
+                } else {
+                    " #[guard(skip)]".to_owned()
+                };
+                source.insert(attr.end, mark);
+            }
+            // `#[cfg_attr(c, pyclass, guard(skip))]`: the mark exists exactly when the class does.
+            for meta in &item.cfg_attrs {
+                source.insert(meta.end, ", guard(skip)");
+            }
             let line = item.line;
-            source.insert(item.attr.end, mark);
             marked[item.source] += 1;
             let kind = if item.kind == ExportKind::Class {
                 "class"
@@ -301,88 +317,108 @@ fn swap_prelude(source: &mut Source) -> usize {
             uses.push(used.clone());
         }
     });
-    let mut changed = 0;
-    for used in uses {
-        let UseTree::Path(root) = &used.tree else {
-            continue;
-        };
-        if root.ident != "pyo3" {
-            continue;
-        }
-        let start = used.leading_colon.map_or_else(
-            || source.range(root.ident.span()).start,
-            |c| source.range(c.spans[0]).start,
-        );
-        let whole = start..source.range(used.tree.span()).end;
-        let group = match &*root.tree {
-            UseTree::Group(group) => group,
-            tree if is_prelude_glob(tree) => {
-                source.replace(whole, "pyo3_guard::prelude::*");
-                changed += 1;
-                continue;
-            }
-            tree => {
-                if let Some(name) = macro_name(tree) {
-                    source.replace(whole, format!("pyo3_guard::prelude::{name}"));
-                    changed += 1;
-                }
-                continue;
-            }
-        };
-        let elements: Vec<&UseTree> = group.items.iter().collect();
-        let mut glob = false;
-        let mut names: Vec<String> = Vec::new();
-        let mut removed: Vec<usize> = Vec::new();
-        for (i, tree) in elements.iter().enumerate() {
-            if is_prelude_glob(tree) {
-                glob = true;
-                removed.push(i);
-            } else if let Some(name) = macro_name(tree) {
-                names.push(name);
-                removed.push(i);
-            }
-        }
-        if removed.is_empty() {
-            continue;
-        }
-        changed += 1;
-        let moved = if glob {
-            "pyo3_guard::prelude::*".to_owned()
-        } else if names.len() == 1 {
-            format!("pyo3_guard::prelude::{}", names[0])
-        } else {
-            format!("pyo3_guard::prelude::{{{}}}", names.join(", "))
-        };
-        if removed.len() == elements.len() {
-            source.replace(whole, moved);
-            continue;
-        }
-        let spans: Vec<std::ops::Range<usize>> =
-            elements.iter().map(|e| source.range(e.span())).collect();
-        let span_of = |i: usize| spans[i].clone();
-        for &i in &removed {
-            let range = if i + 1 < elements.len() {
-                span_of(i).start..span_of(i + 1).start
-            } else {
-                // The last one: from the end of the last element kept before it.
-                let kept = (0..i)
-                    .rev()
-                    .find(|j| !removed.contains(j))
-                    .expect("one is kept");
-                span_of(kept).end..span_of(i).end
-            };
-            source.replace(range, "");
-        }
-        let item_start = match &used.vis {
-            syn::Visibility::Inherited => source.range(used.use_token.span).start,
-            vis => source.range(vis.span()).start,
-        };
-        let vis = &source.text[item_start..source.range(used.use_token.span).start];
-        let line = format!("\n{}{}use {moved};", source.indent(item_start), vis);
-        let end = source.range(used.semi_token.span).end;
-        source.insert(end, line);
+    uses.iter()
+        .filter(|used| swap_use(source, used, false))
+        .count()
+}
+
+/// Swaps PyO3's prelude for pyo3-guard's in one `use` (of `pyo3`, or of `pyo3_macros` that
+/// PyO3's macros come from); whether it changed. What moves out of a group goes into a `use`
+/// of its own after it: on the next line, or with `same_line` on the same one (line numbers
+/// kept).
+pub(super) fn swap_use(source: &mut Source, used: &syn::ItemUse, same_line: bool) -> bool {
+    let UseTree::Path(root) = &used.tree else {
+        return false;
+    };
+    if root.ident != "pyo3" && root.ident != "pyo3_macros" {
+        return false;
     }
-    changed
+    let start = used.leading_colon.map_or_else(
+        || source.range(root.ident.span()).start,
+        |c| source.range(c.spans[0]).start,
+    );
+    let whole = start..source.range(used.tree.span()).end;
+    let group = match &*root.tree {
+        UseTree::Group(group) => group,
+        tree if is_prelude_glob(tree) => {
+            source.replace(whole, "pyo3_guard::prelude::*");
+            return true;
+        }
+        tree => {
+            let Some(name) = macro_name(tree) else {
+                return false;
+            };
+            source.replace(whole, format!("pyo3_guard::prelude::{name}"));
+            return true;
+        }
+    };
+    let elements: Vec<&UseTree> = group.items.iter().collect();
+    let mut glob = false;
+    let mut names: Vec<String> = Vec::new();
+    let mut removed: Vec<usize> = Vec::new();
+    for (i, tree) in elements.iter().enumerate() {
+        if is_prelude_glob(tree) {
+            glob = true;
+            removed.push(i);
+        } else if let Some(name) = macro_name(tree) {
+            names.push(name);
+            removed.push(i);
+        }
+    }
+    if removed.is_empty() {
+        return false;
+    }
+    let moved = if glob {
+        "pyo3_guard::prelude::*".to_owned()
+    } else if names.len() == 1 {
+        format!("pyo3_guard::prelude::{}", names[0])
+    } else {
+        format!("pyo3_guard::prelude::{{{}}}", names.join(", "))
+    };
+    if removed.len() == elements.len() {
+        source.replace(whole, moved);
+        return true;
+    }
+    let spans: Vec<std::ops::Range<usize>> =
+        elements.iter().map(|e| source.range(e.span())).collect();
+    let span_of = |i: usize| spans[i].clone();
+    for &i in &removed {
+        let range = if i + 1 < elements.len() {
+            span_of(i).start..span_of(i + 1).start
+        } else {
+            // The last one: from the end of the last element kept before it.
+            let kept = (0..i)
+                .rev()
+                .find(|j| !removed.contains(j))
+                .expect("one is kept");
+            span_of(kept).end..span_of(i).end
+        };
+        // With `same_line`, the line breaks stay (and the next line's indentation).
+        let removed = &source.text[range.clone()];
+        let with = match removed.rfind('\n') {
+            Some(last) if same_line => {
+                let indent = &removed[last + 1..];
+                let indent = if indent.trim().is_empty() { indent } else { "" };
+                "\n".repeat(removed.matches('\n').count()) + indent
+            }
+            _ => String::new(),
+        };
+        source.replace(range, with);
+    }
+    let item_start = match &used.vis {
+        syn::Visibility::Inherited => source.range(used.use_token.span).start,
+        vis => source.range(vis.span()).start,
+    };
+    let vis = &source.text[item_start..source.range(used.use_token.span).start];
+    let before = if same_line {
+        " ".to_owned()
+    } else {
+        format!("\n{}", source.indent(item_start))
+    };
+    let line = format!("{before}{vis}use {moved};");
+    let end = source.range(used.semi_token.span).end;
+    source.insert(end, line);
+    true
 }
 
 /// `#[pymodule]` becomes `#[guarded_pymodule]` (or `#[pyo3_guard::guarded_pymodule]` where no
@@ -422,8 +458,10 @@ struct Registered {
     source: usize,
     /// The line of its name.
     line: usize,
-    /// The `#[pyclass]` / `#[pyfunction]` attribute.
-    attr: std::ops::Range<usize>,
+    /// The `#[pyclass]` / `#[pyfunction]` attribute, when it is one of its own.
+    attr: Option<std::ops::Range<usize>>,
+    /// The `pyclass(...)` / `pyfunction(...)` inside each `#[cfg_attr(predicate, ...)]`.
+    cfg_attrs: Vec<std::ops::Range<usize>>,
 }
 
 impl Registered {
@@ -435,7 +473,7 @@ impl Registered {
         } else {
             "pyfunction"
         };
-        let mut attr = None;
+        let mut found = None;
         walk_all(&source.file.items, &mut |item| {
             let (attrs, ident) = match item {
                 Item::Struct(s) => (&s.attrs, &s.ident),
@@ -448,11 +486,11 @@ impl Registered {
             {
                 return;
             }
-            attr = attrs.iter().find(|a| last_is(a, marker)).cloned();
+            found = Some(markers(source, attrs, marker));
         });
-        let attr = attr?;
-        let segments = &attr.path().segments;
-        let registers = segments.len() == 1 || segments[0].ident == "pyo3_guard";
+        let (attr, cfg_attrs) = found?;
+        let mut paths = attr.iter().chain(&cfg_attrs).map(|(p, _)| p).peekable();
+        let registers = paths.peek().is_some() && paths.all(registers);
         registers.then(|| Registered {
             kind: export.kind,
             rust_name: export.rust_name.clone(),
@@ -460,9 +498,103 @@ impl Registered {
             submodule: export.submodule.is_some(),
             source: index,
             line: export.line,
-            attr: source.range(attr.span()),
+            attr: attr.map(|(_, range)| range),
+            cfg_attrs: cfg_attrs.into_iter().map(|(_, range)| range).collect(),
         })
     }
+}
+
+impl Registered {
+    /// Each class or function declared only inside `#[cfg_attr(predicate, pyclass)]` that the
+    /// scan did not report (it drops one whose predicate it cannot evaluate, such as a feature):
+    /// it registers itself whenever it exists, so it is marked as the others are.
+    fn conditional(sources: &[Source], known: &[Registered]) -> Vec<Registered> {
+        let mut found = Vec::new();
+        for (index, source) in sources.iter().enumerate() {
+            walk_all(&source.file.items, &mut |item| {
+                let (attrs, ident, kind) = match item {
+                    Item::Struct(s) => (&s.attrs, &s.ident, ExportKind::Class),
+                    Item::Enum(e) => (&e.attrs, &e.ident, ExportKind::Class),
+                    Item::Fn(f) => (&f.attrs, &f.sig.ident, ExportKind::Function),
+                    _ => return,
+                };
+                let marker = if kind == ExportKind::Class {
+                    "pyclass"
+                } else {
+                    "pyfunction"
+                };
+                let line = source.line(source.range(ident.span()).start);
+                let (None, inside) = markers(source, attrs, marker) else {
+                    return;
+                };
+                if inside.is_empty()
+                    || !inside.iter().all(|(path, _)| registers(path))
+                    || known.iter().any(|r| r.source == index && r.line == line)
+                {
+                    return;
+                }
+                // Its Python name, from `pyclass(name = "...")` inside the cfg_attr too.
+                let declared = inside.iter().filter_map(|(_, range)| {
+                    let meta = syn::parse_str::<syn::Meta>(&source.text[range.clone()]).ok()?;
+                    Some(syn::parse_quote!(#[#meta]))
+                });
+                let all: Vec<Attribute> = attrs.iter().cloned().chain(declared).collect();
+                found.push(Registered {
+                    kind,
+                    rust_name: unraw(ident),
+                    python_name: python_name(&all, &[marker, "pyo3"])
+                        .unwrap_or_else(|| unraw(ident)),
+                    submodule: false,
+                    source: index,
+                    line,
+                    attr: None,
+                    cfg_attrs: inside.into_iter().map(|(_, range)| range).collect(),
+                });
+            });
+        }
+        found
+    }
+}
+
+/// Whether an attribute path reaches pyo3-guard's macro once converted: a single segment (the
+/// prelude's name now), one of `pyo3_guard`'s paths, or PyO3's explicit path (routed to it).
+fn registers(path: &syn::Path) -> bool {
+    path.segments.len() == 1
+        || path.segments[0].ident == "pyo3_guard"
+        || super::sources_only::routed_path(path)
+}
+
+/// An attribute's path and where it is.
+type Marker = (syn::Path, std::ops::Range<usize>);
+
+/// The attribute `marker` (`pyclass`, `pyfunction`) among `attrs`, and each one inside a
+/// `#[cfg_attr(predicate, ...)]`.
+fn markers(source: &Source, attrs: &[Attribute], marker: &str) -> (Option<Marker>, Vec<Marker>) {
+    let own = attrs
+        .iter()
+        .find(|a| last_is(a, marker))
+        .map(|a| (a.path().clone(), source.range(a.span())));
+    let mut inside = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("cfg_attr")) {
+        let syn::Meta::List(list) = &attr.meta else {
+            continue;
+        };
+        let parts = pyo3_guard_build::cfg::split_commas(list.tokens.clone());
+        for meta in parts.into_iter().skip(1) {
+            let Ok(meta) = syn::parse2::<syn::Meta>(meta) else {
+                continue;
+            };
+            if meta
+                .path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == marker)
+            {
+                inside.push((meta.path().clone(), source.range(meta.span())));
+            }
+        }
+    }
+    (own, inside)
 }
 
 /// Deletes the statements of the module function that only add a registered item

@@ -51,6 +51,12 @@ impl Source {
         })
     }
 
+    /// The file's tokens (macro bodies included), with spans that [`Source::range`] reads.
+    pub fn tokens(&self) -> proc_macro2::TokenStream {
+        // It parsed as a file, so it lexes.
+        self.text[self.base..].parse().unwrap_or_default()
+    }
+
     /// The byte range of `span` in the text.
     pub fn range(&self, span: Span) -> Range<usize> {
         let range = span.byte_range();
