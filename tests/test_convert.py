@@ -435,24 +435,25 @@ fn emod(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 def test_explicit_pyo3_paths_and_cfg_attr_classes_are_converted_with_the_same_names(tmp_path: Path, cli: Path):
     """`#[pyo3::pyclass]` is routed to pyo3-guard's prelude (so it registers itself and the export
-    check sees it; its add line goes), and a class nothing added is marked, whether its #[pyclass]
-    is an explicit path or sits inside `#[cfg_attr]` (where the mark goes inside the cfg_attr)."""
+    check sees it), and a class nothing added is marked, whether its #[pyclass] is an explicit
+    path or sits inside `#[cfg_attr]` (where the mark goes inside the cfg_attr)."""
     project = Project(tmp_path / "emod")
     write_tree(project.root, EXPLICIT_MODULE)
     build(project)
     before = names(project, "emod")
     assert "Added" in before and "Explicit" not in before and "Maybe" not in before, before
+    publish_all = Project(tmp_path / "all")
+    shutil.copytree(project.root, publish_all.root, ignore=shutil.ignore_patterns(".venv"))
 
     done = convert(project, cli)
     assert "  src/lib.rs: pyo3-guard's prelude for PyO3's (1 `use`); 3 explicit paths to PyO3's macros routed to " \
-           "pyo3-guard's prelude; #[guarded_pymodule] on `emod` (line 21); 1 add line deleted" in done.stdout, show(done)
+           "pyo3-guard's prelude; #[guarded_pymodule] on `emod` (line 21)" in done.stdout, show(done)
     assert "that item:\n  src/lib.rs:8: class Explicit\n  src/lib.rs:18: class Maybe\n" in done.stdout, show(done)
     lib = (project.root / "src" / "lib.rs").read_text()
     assert "#[pyo3_guard::prelude::pyclass]\npub struct Added;" in lib, lib
     assert "#[pyo3_guard::prelude::pyclass(frozen)]\n#[guard(skip)]\npub struct Explicit;" in lib, lib
     assert "#[pyo3_guard::prelude::pymethods]\nimpl Explicit" in lib, lib
     assert '#[cfg_attr(not(feature = "nopy"), pyclass, guard(skip))]\npub struct Maybe;' in lib, lib
-    assert "m.add_class" not in lib, lib
     build(project)
     assert names(project, "emod") == before
     # Added is found by the export check: it registered itself through pyo3-guard's macro.
@@ -460,3 +461,8 @@ def test_explicit_pyo3_paths_and_cfg_attr_classes_are_converted_with_the_same_na
     # With the feature on, the cfg_attr holds neither the class nor its mark, and it builds.
     project.maturin_develop("--features", "nopy")
     assert names(project, "emod") == before
+
+    # Unmarked, both register themselves: `#[pyo3::pyclass]` now reaches pyo3-guard's macro.
+    convert(publish_all, cli, "--publish-all")
+    build(publish_all)
+    assert set(names(publish_all, "emod")) - set(before) == {"Explicit", "Maybe", "emod.Explicit", "emod.Maybe"}
