@@ -211,36 +211,54 @@ def test_a_uv_init_project_in_a_clean_git_tree(tmp_path: Path, cli: Path):
     assert verdict.stdout.strip() == "fresh"
 
 
+ALL = "import fmod; print(' '.join(fmod.__all__))"
+
+
 def test_a_function_module_keeps_its_names_and_says_what_it_kept(tmp_path: Path, cli: Path):
     project = function_module(tmp_path / "fmod")
     build(project)
     before = names(project, "fmod")
     assert {"Counter", "VERSION", "double", "fmod.Counter"} <= set(before) and "Iter" not in before, before
+    order = project.run(project.python, "-c", ALL).stdout
+    assert order == "Counter double VERSION\n", order
     publish_all = Project(tmp_path / "all")
     shutil.copytree(project.root, publish_all.root, ignore=shutil.ignore_patterns(".venv"))
 
+    # The add lines stay (the body adds those items in its order), and the summary says why.
     done = convert(project, cli)
     out = done.stdout
-    assert "  src/lib.rs: pyo3-guard's prelude for PyO3's (1 `use`); #[guarded_pymodule] on `fmod` (line 7); " \
-           "2 add lines deleted (the items add themselves)\n" in out, show(done)
-    assert "Kept in the module function" in out and \
-        '  src/lib.rs:11: m.add("VERSION", "1.0")?;  (it adds a value under a name of its own)\n' in out, show(done)
+    assert "  src/lib.rs: pyo3-guard's prelude for PyO3's (1 `use`); #[guarded_pymodule] on `fmod` (line 7)\n" in out, show(done)
+    assert ("Kept 2 add lines in the module function: its body adds those items in its own order, as PyO3 did, "
+            "so __all__ keeps its order (--delete-add-lines deletes them)\n") in out, show(done)
+    assert "deleted" not in out and "Kept in the module function" not in out, show(done)
     assert "Not published, as before (nothing added them), so marked #[guard(skip)]; delete a mark to publish " \
            "that item:\n  src/items.rs:23: class Iter\n  src/items.rs:31: function hidden\n" in out, show(done)
     lib = (project.root / "src" / "lib.rs").read_text()
-    assert lib.endswith("fn fmod(m: &Bound<'_, PyModule>) -> PyResult<()> {\n    // The function, wrapped.\n"
-                        '    m.add("VERSION", "1.0")?;\n    Ok(())\n}\n'), lib
+    assert lib == FUNCTION_MODULE["src/lib.rs"].replace("use pyo3::", "use pyo3_guard::").replace(
+        "#[pymodule]", "#[guarded_pymodule]"), lib
     items = (project.root / "src" / "items.rs").read_text()
     assert items.startswith("use pyo3::{types::PyDict};\nuse pyo3_guard::prelude::*;\n"), items
     assert "#[pyclass]\n#[guard(skip)]\npub struct Iter;" in items and "#[pyfunction]\n#[guard(skip)]\npub fn hidden" in items
     build(project)
     assert names(project, "fmod") == before
+    assert project.run(project.python, "-c", ALL).stdout == order
     project.run(project.python, "-c", "import fmod; fmod.__guard__.verify()")
 
-    # --publish-all: the two become public, and nothing else changes.
-    convert(publish_all, cli, "--publish-all")
+    # --publish-all --delete-add-lines: the two become public, the add lines that only add an
+    # item go (any other stays, said with why), and registration adds those items first, by name.
+    done = convert(publish_all, cli, "--publish-all", "--delete-add-lines")
+    out = done.stdout
+    assert "  src/lib.rs: pyo3-guard's prelude for PyO3's (1 `use`); #[guarded_pymodule] on `fmod` (line 7); " \
+           "2 add lines deleted (the items add themselves)\n" in out, show(done)
+    assert "Kept in the module function (they do more than add an item that now adds itself):\n" \
+        '  src/lib.rs:11: m.add("VERSION", "1.0")?;  (it adds a value under a name of its own)\n' in out, show(done)
+    assert "Kept 2 add lines" not in out, show(done)
+    lib = (publish_all.root / "src" / "lib.rs").read_text()
+    assert lib.endswith("fn fmod(m: &Bound<'_, PyModule>) -> PyResult<()> {\n    // The function, wrapped.\n"
+                        '    m.add("VERSION", "1.0")?;\n    Ok(())\n}\n'), lib
     build(publish_all)
     assert set(names(publish_all, "fmod")) - set(before) == {"Iter", "hidden", "fmod.Iter", "fmod.hidden"}
+    assert publish_all.run(publish_all.python, "-c", ALL).stdout == "Counter Iter double hidden VERSION\n"
 
 
 def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, cli: Path):
@@ -251,10 +269,14 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, cli: Path):
     assert result.stderr == "pyo3-guard convert: 6 files would change (--dry-run: nothing was written)\n", show(result)
     diff = result.stdout
     assert "--- /dev/null\n+++ b/build.rs\n@@ -0,0 +1,3 @@\n+fn main() {\n+    pyo3_guard_build::emit();\n+}\n" in diff
+    assert ("--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -1,9 +1,9 @@\n-use pyo3::prelude::*;\n+use pyo3_guard::prelude::*;\n"
+            " \n mod items;\n \n /// The module.\n-#[pymodule]\n+#[guarded_pymodule]\n fn fmod(m: &Bound<'_, PyModule>) -> PyResult<()> {\n"
+            "     m.add_class::<items::Counter>()?;\n     // The function, wrapped.\n--- ") in diff, diff
+    deleting = project.run(cli, "convert", "--dry-run", "--delete-add-lines", "--path", REPO).stdout
     assert ("--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -1,13 +1,11 @@\n-use pyo3::prelude::*;\n+use pyo3_guard::prelude::*;\n"
             " \n mod items;\n \n /// The module.\n-#[pymodule]\n+#[guarded_pymodule]\n fn fmod(m: &Bound<'_, PyModule>) -> PyResult<()> {\n"
             "-    m.add_class::<items::Counter>()?;\n     // The function, wrapped.\n"
-            "-    m.add_function(wrap_pyfunction!(items::double, m)?)?;\n") in diff, diff
+            "-    m.add_function(wrap_pyfunction!(items::double, m)?)?;\n") in deleting, deleting
     assert f'+pyo3-guard = {{ path = "{REPO}/pyo3-guard" }}\n' in diff
     # --git: the pre-release lines of docs/converting.md.
     git_lines = project.run(cli, "convert", "--dry-run", "--git", f"file://{REPO}").stdout
@@ -454,9 +476,10 @@ def test_explicit_pyo3_paths_and_cfg_attr_classes_are_converted_with_the_same_na
     assert "#[pyo3_guard::prelude::pyclass(frozen)]\n#[guard(skip)]\npub struct Explicit;" in lib, lib
     assert "#[pyo3_guard::prelude::pymethods]\nimpl Explicit" in lib, lib
     assert '#[cfg_attr(not(feature = "nopy"), pyclass, guard(skip))]\npub struct Maybe;' in lib, lib
+    assert "    m.add_class::<Added>()?;\n" in lib, lib
     build(project)
     assert names(project, "emod") == before
-    # Added is found by the export check: it registered itself through pyo3-guard's macro.
+    # Added is found by the export check: pyo3-guard's macro declares it, the body adds it.
     project.run(project.python, "-c", "import emod; emod.__guard__.verify()")
     # With the feature on, the cfg_attr holds neither the class nor its mark, and it builds.
     project.maturin_develop("--features", "nopy")

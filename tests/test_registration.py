@@ -39,7 +39,7 @@ def run_example_tests(project: Project) -> str:
 def test_items_from_every_file_and_module_register_themselves(tmp_path: Path, pyo3: str):
     project = copy_example("registration", tmp_path / "registration")
     calls = re.findall(r"\.add_(?:class|function)\b", "\n".join(p.read_text() for p in (project.root / "src").rglob("*.rs")))
-    assert calls == [".add_class"]  # the one harmless addition by hand, in the module body
+    assert calls == [".add_class"]  # the one addition by hand, in the module body: the body's only
     pin_pyo3(project, pyo3)
     project.uv_venv()
     project.maturin_develop()
@@ -52,7 +52,7 @@ def test_items_from_every_file_and_module_register_themselves(tmp_path: Path, py
         "print(type(it).__name__, hasattr(r, type(it).__name__), sorted(r.__all__))"
     ).stdout.split(" ", 2)
     assert out[:2] == ["PolygonIter", "False"]
-    assert out[2].strip() == str(sorted(["Labelled", "Origin", "Point", "Point", "Polygon", "VERSION", "answer", "shout", "text"]))
+    assert out[2].strip() == str(sorted(["Labelled", "Origin", "Point", "Polygon", "VERSION", "answer", "shout", "text"]))
 
 
 def test_submodules_import_from_an_installed_wheel(tmp_path: Path):
@@ -279,3 +279,95 @@ def test_items_added_by_hand_to_a_submodule_stay_there_only(tmp_path: Path):
     out = project.py(HAND_NAMES).stdout.splitlines()
     assert out == ["['Moved', 'is_valid', 'meta', 'sub'] ['Kept'] ['Schema', 'is_valid']",
                    "True False builtins builtins", "None"]
+
+
+# Plain PyO3: a function module whose body adds its items in an order of its own (not by name),
+# one class at the top and in a `PyModule::new` submodule, and a value between the additions.
+ORDER_LIB = """use pyo3::prelude::*;
+
+#[pyclass]
+struct Zebra;
+
+#[pyclass]
+struct Both;
+
+#[pyclass]
+struct Apple;
+
+#[pyfunction]
+fn middle() -> i32 {
+    1
+}
+
+#[pyfunction]
+fn alpha() -> i32 {
+    2
+}
+
+#[pymodule]
+fn order(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Zebra>()?;
+    m.add_function(wrap_pyfunction!(middle, m)?)?;
+    m.add_class::<Both>()?;
+    m.add("VERSION", "1.0")?;
+    m.add_function(wrap_pyfunction!(alpha, m)?)?;
+    let sub = PyModule::new(py, "sub")?;
+    sub.add_class::<Both>()?;
+    m.add_submodule(&sub)?;
+    m.add_class::<Apple>()?;
+    Ok(())
+}
+"""
+
+ORDER_FACTS = """
+import json, order
+print(json.dumps({"all": order.__all__, "sub": sorted(n for n in vars(order.sub) if not n.startswith("__")),
+                  "both": order.Both is order.sub.Both}))
+"""
+
+ORDER_CHECK = """
+import json, order
+found = order.__guard__.check()
+print(json.dumps({"verdict": found["verdict"], "missing": [(m["name"], m["reason"]) for m in found["missing"]]}))
+"""
+
+
+def test_a_converted_function_module_keeps_pyo3s_all_order(tmp_path: Path, cli: Path):
+    """Converted by the command (which keeps the add lines), the module's `__all__` is PyO3's,
+    in the body's order; a class added at the top and in a submodule is in both; the check is
+    fresh with nothing missing, and still covers what the body adds by hand."""
+    import json
+    from test_layouts import pyproject
+    cargo = ('[package]\nname = "order"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\ncrate-type = ["cdylib"]\n\n'
+             '[dependencies]\npyo3 = { version = ">=0.27, <0.31" }\n\n[workspace]\n')
+    write_tree(tmp_path, {"Cargo.toml": cargo, "pyproject.toml": pyproject("order"), "src/lib.rs": ORDER_LIB})
+    project = Project(tmp_path)
+    project.uv_venv()
+    project.maturin_develop()
+    before = json.loads(project.py(ORDER_FACTS).stdout)
+    assert before == {"all": ["Zebra", "middle", "Both", "VERSION", "alpha", "sub", "Apple"], "sub": ["Both"],
+                      "both": True}, before
+
+    done = project.run(cli, "convert", "--path", REPO)
+    assert ("Kept 5 add lines in the module function: its body adds those items in its own order, as PyO3 did, "
+            "so __all__ keeps its order (--delete-add-lines deletes them)\n") in done.stdout, done.stdout
+    assert "Not published" not in done.stdout, done.stdout
+    project.maturin_develop()
+    assert json.loads(project.py(ORDER_FACTS).stdout) == before
+    assert json.loads(project.py(ORDER_CHECK).stdout) == {"verdict": "fresh", "missing": []}
+
+    # A line the build script reads but that does not run: the item does not register (the
+    # body adds it), so the check names it missing. A line deleted: the item registers, and
+    # comes first (registration runs before the body).
+    project.edit("src/lib.rs", "    m.add_function(wrap_pyfunction!(middle, m)?)?;\n",
+                 '    if std::env::var_os("ORDER_SKIP").is_none() {\n'
+                 "        m.add_function(wrap_pyfunction!(middle, m)?)?;\n    }\n")
+    project.edit("src/lib.rs", "    m.add_class::<Apple>()?;\n", "")
+    project.maturin_develop()
+    after = json.loads(project.py(ORDER_FACTS).stdout)
+    assert after["all"] == ["Apple", "Zebra", "middle", "Both", "VERSION", "alpha", "sub"], after
+    assert json.loads(project.py(ORDER_CHECK).stdout) == {"verdict": "fresh", "missing": []}
+    skipped = project.run(project.python, "-c", ORDER_CHECK, env=project.env(ORDER_SKIP="1"))
+    assert json.loads(skipped.stdout) == {"verdict": "fresh", "missing": [[
+        "middle", "added by hand in the module's own code (the build script read the line, so it does not register), "
+                  "but not in the module: see whether that line runs"]]}, skipped.stdout

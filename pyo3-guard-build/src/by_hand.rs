@@ -1,5 +1,6 @@
-//! What a function adds by hand to a submodule: the submodules PyO3 does not place, so the
-//! build script must. Two shapes are read, in any function of the crate's module tree:
+//! What a function adds by hand: to a submodule (the submodules PyO3 does not place, so the
+//! build script must), and to the top module itself. Two shapes of submodule are read, in any
+//! function of the crate's module tree:
 //!
 //! ```text
 //! #[pymodule]                                  let meta = PyModule::new(py, "meta")?;
@@ -12,9 +13,14 @@
 //! An item added to a `#[pymodule] fn` other than the guarded one (which the top module adds
 //! with `wrap_pymodule!`), or to a module a function makes with `PyModule::new`, is that
 //! submodule's: it does not register at the top as well, and the export check looks for it
-//! there. The body is read as tokens, line by line as a user writes it (`recv.add_class::<T>()`,
-//! `recv.add_function(wrap_pyfunction!(path, ..)?)`, `recv.add_wrapped(wrap_pyfunction!(path))`);
-//! what it does not recognise it leaves alone, so the item registers at the top as before.
+//! there. An item the guarded module's own function (or a declarative module's
+//! `#[pymodule_init]`) adds to its module is the top module's, added by the user's body in the
+//! user's order: it does not register as well, so `__all__` keeps PyO3's order (submodule
+//! `""` here). The body is read as tokens, line by line as a user writes it
+//! (`recv.add_class::<T>()`, `recv.add_function(wrap_pyfunction!(path, ..)?)`,
+//! `recv.add_wrapped(wrap_pyfunction!(path))`); what it does not recognise (a loop over items,
+//! a macro) it leaves alone, so the item registers at the top as before, and the body adds it a
+//! second time.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
@@ -26,13 +32,15 @@ pub struct Added {
     pub kind: ExportKind,
     /// The path as written (`meta::is_valid`, `Kept`, `crate::geo::Point`).
     pub path: Vec<String>,
-    /// The name of the submodule it goes to (the last part of a dotted `PyModule::new` name).
+    /// The name of the submodule it goes to (the last part of a dotted `PyModule::new` name);
+    /// `""` for the top module.
     pub submodule: String,
 }
 
-/// The items the body `tokens` of a function adds by hand to a submodule. `own` is the
-/// submodule the function's own module parameters stand for (`Some("sub")` for `#[pymodule]
-/// fn sub`), `params` those parameters' names: additions to them count only then.
+/// The items the body `tokens` of a function adds by hand to a module. `own` is the module the
+/// function's own module parameters stand for (`Some("sub")` for `#[pymodule] fn sub`,
+/// `Some("")` for the guarded module's function), `params` those parameters' names: additions
+/// to them count only then.
 pub fn additions(tokens: TokenStream, params: &[String], own: Option<&str>) -> Vec<Added> {
     let mut body = Body {
         params,
@@ -234,7 +242,33 @@ mod tests {
                 (ExportKind::Function, "f".into(), "sub".into()),
             ]
         );
-        // The guarded module's own additions are the top module's: nothing to move.
+        // A plain function's parameters are no module's.
         assert_eq!(read(body, None), []);
+    }
+
+    #[test]
+    fn the_guarded_function_adds_to_the_top_module_in_its_own_order() {
+        let body = r#"{
+            m.add_function(wrap_pyfunction!(zeta, m)?)?;
+            m.add_class::<crate::geo::Point>()?;
+            m.add_wrapped(wrap_pyfunction!(alpha))?;
+            let sub = PyModule::new(py, "sub")?;
+            sub.add_class::<crate::geo::Point>()?;
+            m.add_submodule(&sub)?;
+            for f in [wrap_pyfunction!(looped, m)?] { m.add_function(f)?; }
+            add_all!(m, Macro);
+            m.add("Alias", py.get_type::<Aliased>())?;
+        }"#;
+        assert_eq!(
+            read(body, Some("")),
+            [
+                (ExportKind::Function, "zeta".into(), "".into()),
+                (ExportKind::Class, "crate::geo::Point".into(), "".into()),
+                (ExportKind::Function, "alpha".into(), "".into()),
+                // The same class in a submodule as well.
+                (ExportKind::Class, "crate::geo::Point".into(), "sub".into()),
+                // Not `looped`, `Macro` or `Aliased`: not a line the reader recognises.
+            ]
+        );
     }
 }

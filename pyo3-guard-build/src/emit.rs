@@ -389,13 +389,8 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
             .map(|p| inputs::relative_path(root, p)),
         layout,
         // As `module_path!()` and the identifier spell them, which the registry compares.
-        by_hand: by_hand
-            .iter()
-            .map(|e| match e.rust_path.as_str() {
-                "" => format!("{}::{}", own_crate(&found), e.rust_name),
-                path => format!("{}::{path}::{}", own_crate(&found), e.rust_name),
-            })
-            .collect(),
+        by_hand: item_paths(&by_hand.submodules, &found),
+        by_hand_top: item_paths(&by_hand.top, &found),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
         dist: Some(env.dist),
@@ -412,7 +407,9 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
         },
         exports,
     };
+    // Not the top's: a class at the top keeps the compile-time `module =` correction.
     let by_hand_classes = by_hand
+        .submodules
         .iter()
         .filter(|e| e.kind == record::ExportKind::Class)
         .map(|e| e.rust_name.clone())
@@ -430,6 +427,18 @@ const OWN_CRATES: [&str; 5] = [
     "pyo3_guard_macros",
 ];
 
+/// `crate::path::Ident` of each export, as `module_path!()` and the identifier spell them.
+fn item_paths(exports: &[record::Export], found: &Inputs) -> Vec<String> {
+    let krate = own_crate(found);
+    exports
+        .iter()
+        .map(|e| match e.rust_path.as_str() {
+            "" => format!("{krate}::{}", e.rust_name),
+            path => format!("{krate}::{path}::{}", e.rust_name),
+        })
+        .collect()
+}
+
 /// The root crate's name as its items register it (`module_path!()`'s first segment).
 fn own_crate(found: &Inputs) -> String {
     let name = found.crates.first().map_or("", |krate| krate.name.as_str());
@@ -437,13 +446,13 @@ fn own_crate(found: &Inputs) -> String {
 }
 
 /// What the root crate and its path dependencies declare for Python, and the root crate's items
-/// that a function adds by hand to a submodule.
+/// that a function adds by hand.
 #[cfg(feature = "exports")]
 fn scan_exports(
     env: &BuildEnv,
     root: &Path,
     found: &Inputs,
-) -> Result<(Vec<record::Export>, Vec<record::Export>)> {
+) -> Result<(Vec<record::Export>, ByHand)> {
     let own = cfg::CfgEnv::from_vars(env.cfg_vars.iter().cloned(), Some(&env.features));
     let mut scans = Vec::new();
     for (i, krate) in found.crates.iter().enumerate() {
@@ -474,13 +483,17 @@ fn scan_exports(
         .iter()
         .flat_map(|s| s.module_exports.clone())
         .collect();
-    let (mut exports, mut by_hand) = (Vec::new(), Vec::new());
+    let (mut exports, mut by_hand) = (Vec::new(), ByHand::default());
     for (i, mut scan) in scans.into_iter().enumerate() {
         scan.place_module_exports(&module_exports);
         // The root crate's (scanned first) module functions only: a dependency's own
         // `#[pymodule] fn` may be one the extension never adds.
         if i == 0 {
-            by_hand.extend(scan.place_by_hand());
+            let placed = scan.place_by_hand();
+            by_hand = ByHand {
+                submodules: placed.submodules,
+                top: placed.top,
+            };
         }
         exports.extend(scan.exports);
     }
@@ -488,12 +501,15 @@ fn scan_exports(
 }
 
 #[cfg(not(feature = "exports"))]
-fn scan_exports(
-    _: &BuildEnv,
-    _: &Path,
-    _: &Inputs,
-) -> Result<(Vec<record::Export>, Vec<record::Export>)> {
-    Ok((Vec::new(), Vec::new()))
+fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<(Vec<record::Export>, ByHand)> {
+    Ok((Vec::new(), ByHand::default()))
+}
+
+/// The root crate's items added by hand: to a submodule, and by the top module's own code.
+#[derive(Default)]
+struct ByHand {
+    submodules: Vec<record::Export>,
+    top: Vec<record::Export>,
 }
 
 fn now() -> u64 {

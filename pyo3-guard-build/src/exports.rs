@@ -42,8 +42,16 @@ pub struct Scan {
     /// their items' `submodule` starts with `DETACHED` and the module's index here until an
     /// export places the module.
     pub detached: Vec<Detached>,
-    /// What functions add by hand to submodules, each with the Rust module of its function.
+    /// What functions add by hand to modules, each with the Rust module of its function.
     pub(crate) by_hand: Vec<(by_hand::Added, Vec<String>)>,
+}
+
+/// What [`Scan::place_by_hand`] found: the items added by hand to a submodule (now expected
+/// there), and those the top module's own code adds by hand to it.
+#[derive(Debug, Default)]
+pub struct ByHand {
+    pub submodules: Vec<Export>,
+    pub top: Vec<Export>,
 }
 
 /// `#[pymodule_export] use path::Name;` in a declarative module.
@@ -164,32 +172,57 @@ impl Scan {
     }
 
     /// Items a function adds by hand to a submodule (see [`by_hand`]) are expected there, and
-    /// returned: they do not register at the top. An addition is matched to the item of that
+    /// items the top module's own code adds by hand stay at the top: both are returned, as they
+    /// do not register (the user's code adds them). An addition is matched to the item of that
     /// name in the module its path leads to, else to the only item of that name; when neither
     /// tells (several of the name, a path through a `use`), it is left as it was. Items PyO3
     /// places (written in a declarative module) and those with `#[guard(submodule)]` keep their
-    /// place.
-    pub fn place_by_hand(&mut self) -> Vec<Export> {
-        let mut placed = Vec::new();
-        for (added, module) in std::mem::take(&mut self.by_hand) {
-            let Some((name, prefix)) = added.path.split_last() else {
+    /// place, and register as before.
+    pub fn place_by_hand(&mut self) -> ByHand {
+        let mut placed = ByHand::default();
+        let (top, submodules): (Vec<_>, Vec<_>) = std::mem::take(&mut self.by_hand)
+            .into_iter()
+            .partition(|(added, _)| added.submodule.is_empty());
+        // The top first: an item also added to a submodule by hand is moved there below, and
+        // stays out of registration either way.
+        for (added, module) in top {
+            let Some(one) = self.added_item(&added, &module) else {
                 continue;
             };
-            let from = relative_module(&module, prefix);
-            let (candidates, at_path) =
-                self.named(name, from.as_deref(), |kind| kind == added.kind);
-            let one = match (at_path.as_slice(), candidates.as_slice()) {
-                ([one], _) | ([], [one]) => *one,
-                _ => continue,
+            let export = &self.exports[one];
+            if self.inline.contains(&export.rust_name) || export.submodule.is_some() {
+                continue;
+            }
+            if !placed.top.contains(export) {
+                placed.top.push(export.clone());
+            }
+        }
+        for (added, module) in submodules {
+            let Some(one) = self.added_item(&added, &module) else {
+                continue;
             };
             let export = &mut self.exports[one];
             if self.inline.contains(&export.rust_name) || export.submodule.is_some() {
                 continue;
             }
             export.submodule = Some(added.submodule);
-            placed.push(export.clone());
+            placed
+                .top
+                .retain(|e| e.rust_name != export.rust_name || e.rust_path != export.rust_path);
+            placed.submodules.push(export.clone());
         }
         placed
+    }
+
+    /// The export an addition in the Rust module `module` names, if one tells.
+    fn added_item(&self, added: &by_hand::Added, module: &[String]) -> Option<usize> {
+        let (name, prefix) = added.path.split_last()?;
+        let from = relative_module(module, prefix);
+        let (candidates, at_path) = self.named(name, from.as_deref(), |kind| kind == added.kind);
+        match (at_path.as_slice(), candidates.as_slice()) {
+            ([one], _) | ([], [one]) => Some(*one),
+            _ => None,
+        }
     }
 
     /// The exports of Rust name `name` whose kind `kind` accepts, and those of them in the Rust
@@ -547,9 +580,10 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    /// What the function `f` adds by hand to submodules (see [`by_hand`]): to a module it makes
-    /// with `PyModule::new`, or, in a `#[pymodule] fn` other than the guarded one, to its own
-    /// module.
+    /// What the function `f` adds by hand (see [`by_hand`]): to a module it makes with
+    /// `PyModule::new`, and to its own module in a `#[pymodule] fn` (a submodule), in the
+    /// `#[guarded_pymodule] fn` or in the guarded declarative module's `#[pymodule_init]` (the
+    /// top module).
     fn function_body(&mut self, f: &syn::ItemFn) {
         let range = f.block.brace_token.span.join().byte_range();
         let Some(body) = self.source.get(range).filter(|b| b.contains(".add_")) else {
@@ -558,9 +592,17 @@ impl Scanner<'_> {
         let Ok(tokens) = body.parse::<TokenStream>() else {
             return;
         };
-        let own = (has_attr(&f.attrs, "pymodule") && !has_attr(&f.attrs, "guarded_pymodule")).then(
-            || python_name(&f.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&f.sig.ident)),
-        );
+        let own = if has_attr(&f.attrs, "guarded_pymodule")
+            || (self.context.as_deref() == Some("") && has_attr(&f.attrs, "pymodule_init"))
+        {
+            Some(String::new()) // the top module
+        } else if has_attr(&f.attrs, "pymodule") {
+            Some(
+                python_name(&f.attrs, &["pymodule", "pyo3"]).unwrap_or_else(|| unraw(&f.sig.ident)),
+            )
+        } else {
+            None
+        };
         let params: Vec<String> = f
             .sig
             .inputs

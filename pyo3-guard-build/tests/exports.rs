@@ -213,6 +213,73 @@ fn hand(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
     );
 }
 
+/// The items the scan finds added by hand, `(top, in submodules)`, as `describe` spells them.
+fn by_hand(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+    let temp = TempDir::new();
+    let dir = &temp.0;
+    for (path, text) in files {
+        write(&dir.join(path), text);
+    }
+    let cfg = CfgEnv::from_vars([], Some(&[]));
+    let mut scan =
+        pyo3_guard_build::exports::scan(dir, &dir.join("src/lib.rs"), "m", &cfg).unwrap();
+    scan.place_module_exports(&[]);
+    let placed = scan.place_by_hand();
+    (describe(&placed.top), describe(&placed.submodules))
+}
+
+#[test]
+fn items_the_top_module_adds_by_hand_are_read_so_they_do_not_register() {
+    // The body's order is the user's: registration leaves these to it. A class added at the top
+    // and in a submodule is the submodule's (and stays out of registration: the body adds both).
+    let lib = r#"
+use pyo3_guard::prelude::*;
+#[pyclass] struct Zebra;
+#[pyclass] struct Both;
+#[pyclass] struct Looped;
+#[pyclass] #[guard(submodule = "geo")] struct Placed;
+#[pyfunction] fn alpha() {}
+#[guarded_pymodule]
+fn top(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Zebra>()?;
+    m.add_function(wrap_pyfunction!(alpha, m)?)?;
+    m.add_class::<Both>()?;
+    m.add_class::<Placed>()?;
+    let sub = PyModule::new(py, "sub")?;
+    sub.add_class::<Both>()?;
+    m.add_submodule(&sub)?;
+    for class in [py.get_type::<Looped>()] { m.add(class.name()?, class)?; }
+    Ok(())
+}
+"#;
+    let (top, submodules) = by_hand(&[("src/lib.rs", lib)]);
+    assert_eq!(top, ["class Zebra:Zebra", "function alpha:alpha"]);
+    assert_eq!(submodules, ["class Both:Both in sub"]);
+    // Before `#[guarded_pymodule]` (or as a plain function), nothing is the top's.
+    let plain = lib.replace("#[guarded_pymodule]", "");
+    assert_eq!(by_hand(&[("src/lib.rs", &plain)]).0, Vec::<String>::new());
+
+    // A declarative module's `#[pymodule_init]` adds to the top module too.
+    let declarative = r#"
+use pyo3_guard::prelude::*;
+mod io { use pyo3_guard::prelude::*; #[pyclass] pub struct Buffer; #[pyclass] pub struct File; }
+#[guarded_pymodule]
+mod top {
+    use pyo3_guard::prelude::*;
+    #[pyclass] struct Inline;
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add_class::<crate::io::File>()?;
+        m.add_class::<crate::io::Buffer>()?;
+        m.add_class::<Inline>()?;
+        Ok(())
+    }
+}
+"#;
+    let (top, _) = by_hand(&[("src/lib.rs", declarative)]);
+    assert_eq!(top, ["class File:File", "class Buffer:Buffer"]);
+}
+
 #[test]
 fn an_export_that_names_one_of_several_items_leaves_them_unchecked() {
     // Through a re-export: which of the two is meant takes Rust's name resolution.

@@ -38,9 +38,10 @@ pub enum Command {
     ///
     /// Makes every edit of the README's quick start in the maturin project in PROJECT_DIR: the two
     /// dependencies in Cargo.toml, the call in build.rs, pyo3-guard's prelude in every file that
-    /// uses PyO3's, `#[guarded_pymodule]` on the module maturin builds, the add lines of a function
-    /// module deleted, the re-export line of a mixed layout's __init__.py, the pytest hook in
-    /// conftest.py and the `[tool.uv] cache-keys`. The module's Python names stay as they were: every
+    /// uses PyO3's, `#[guarded_pymodule]` on the module maturin builds, the re-export line of a mixed
+    /// layout's __init__.py, the pytest hook in conftest.py and the `[tool.uv] cache-keys`. A function
+    /// module's add lines stay: its body adds those items in its own order, so `__all__` keeps it.
+    /// The module's Python names stay as they were: every
     /// `#[pyclass]` and `#[pyfunction]` that nothing added by hand gets `#[guard(skip)]` (listed; delete
     /// the mark to publish one). Comments and formatting are kept; running it again changes nothing.
     Convert(ConvertArgs),
@@ -115,6 +116,12 @@ pub struct ConvertArgs {
     /// `#[guard(skip)]` marks)
     #[arg(long)]
     pub publish_all: bool,
+    /// Delete the module function's lines that only add an item that now adds itself
+    /// (`m.add_class::<T>()?;`, `m.add_function(wrap_pyfunction!(f, m)?)?;`); every other line
+    /// stays, listed with why. Registration then adds these items in name order: `__all__` order
+    /// changes
+    #[arg(long)]
+    pub delete_add_lines: bool,
     /// Take pyo3-guard from a clone of its repository (DIR: the clone's root) instead of
     /// crates.io
     #[arg(long, value_name = "DIR", conflicts_with = "git")]
@@ -192,7 +199,7 @@ mod tests {
         let Ok(Command::Convert(c)) = parse(&["convert", "p", "--dry-run", "--path", "/g"]) else {
             panic!("not convert")
         };
-        assert!(c.dry_run && !c.allow_dirty && !c.publish_all);
+        assert!(c.dry_run && !c.allow_dirty && !c.publish_all && !c.delete_add_lines);
         assert_eq!(
             (c.project, c.path),
             (Some("p".into()), Some(PathBuf::from("/g")))

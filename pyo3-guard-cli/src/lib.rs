@@ -106,6 +106,7 @@ pub fn run(
                 dry_run: a.dry_run,
                 allow_dirty: a.allow_dirty,
                 publish_all: a.publish_all,
+                delete_add_lines: a.delete_add_lines,
                 source: match (a.path, a.git) {
                     (Some(dir), _) => convert::Origin::Path(cwd.join(dir)),
                     (None, Some(url)) => convert::Origin::Git(url),

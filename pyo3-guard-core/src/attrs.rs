@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyModule, PyString};
-use pyo3_guard_engine::record::{BY_HAND, PURE_LAYOUT};
+use pyo3_guard_engine::record::{BY_HAND, BY_HAND_TOP, PURE_LAYOUT};
 
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
 /// runs), makes the guard with `make_guard(build id, module name)`, sets the three names
@@ -46,9 +46,13 @@ pub fn install<'py>(
         }
     }
     // Paths (`demo::meta::is_valid`): nothing in them is escaped.
-    let by_hand = field(raw, BY_HAND).and_then(|v| std::str::from_utf8(v).ok());
-    let by_hand = by_hand.unwrap_or_default();
-    crate::registry::register(module, public, by_hand, module_path, named_crates, filter)
+    let paths = |key| {
+        field(raw, key)
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .unwrap_or_default()
+    };
+    let by_hand = [paths(BY_HAND), paths(BY_HAND_TOP)];
+    crate::registry::register(module, public, &by_hand, module_path, named_crates, filter)
 }
 
 /// The module the registered items of the extension `name` name as theirs: the package around

@@ -4,8 +4,12 @@
 //!
 //! Rules kept here, in one place:
 //!
-//! - Order: sorted by (submodule, Python name), so `__all__` and `dir()` do not depend on link
-//!   order (inventory's order differs between LTO and non-LTO builds).
+//! - Order: PyO3's, for what the module's own code adds: an item the top module's function (or
+//!   a declarative module's `#[pymodule_init]`) adds by hand (the record's `by_hand_top`) does
+//!   not register, so the body adds it where the user wrote it. Registration runs before the
+//!   body and adds the rest sorted by (submodule, Python name), so `__all__` and `dir()` do not
+//!   depend on link order (inventory's order differs between LTO and non-LTO builds): new
+//!   items first, then the body's in the user's order.
 //! - Public name: the module the items name as theirs, a module where they really are. In
 //!   maturin's pure-Rust layout the extension is `demo.demo` inside the package `demo` that
 //!   maturin generates to star-import it: the public name is `demo`. Otherwise (the mixed
@@ -19,7 +23,7 @@
 //!   `sys.modules["<public>.sub"]`: `import demo.sub` and `from demo.sub import X` work. Below
 //!   the extension's own name in the mixed layout, it never hides a module of the user's package.
 //! - An item the sources add by hand to a submodule (the record's `by_hand`) is that
-//!   submodule's: it is not added at the top as well.
+//!   submodule's: it is not added at the top as well (unless the top's own code adds it too).
 
 use pyo3::exceptions::PyImportError;
 use pyo3::intern;
@@ -208,14 +212,14 @@ pub fn public_name(name: &str) -> &str {
 pub(crate) fn register(
     module: &Bound<'_, PyModule>,
     public: &str,
-    by_hand: &str,
+    by_hand: &[&str],
     module_path: &str,
     crates: &[&str],
     filter: Option<Filter>,
 ) -> PyResult<()> {
     let py = module.py();
     let mut selected = selected(module_path, crates);
-    if !by_hand.is_empty() {
+    for by_hand in by_hand.iter().filter(|list| !list.is_empty()) {
         selected.retain(|item| !added_by_hand(item, by_hand));
     }
     if let Some(filter) = filter {
@@ -258,7 +262,7 @@ pub(crate) fn register(
 }
 
 /// Whether `item` is one of `by_hand` (comma-separated `module_path::Ident`s): an item the
-/// sources add by hand to a submodule.
+/// sources add by hand, to a submodule or to the top module.
 fn added_by_hand(item: &Item, by_hand: &str) -> bool {
     by_hand.split(',').any(|entry| {
         entry

@@ -5,6 +5,8 @@
 //! ```text
 //! PYO3-GUARD-RECORD v1 len=00000321\n      <- header: exact length of the body that follows
 //! build_id 1f2e...\n                       <- `key value` lines, one field each
+//! by_hand demo::meta::is_valid\n          <- items added by hand to a submodule (module path::ident)
+//! by_hand_top demo::Kept,demo::f\n         <- items the top module's own code adds by hand
 //! input 812 1732400000000000000 9ab3... src/lib.rs\n   <- size, mtime (ns), content hash, path
 //! tree src\n                              <- a walked source tree: the layout the manifests gave
 //! file build.rs\n                         <- a single file the manifests name
@@ -162,6 +164,9 @@ pub const PURE_LAYOUT: &str = "pure";
 pub const MIXED_LAYOUT: &str = "mixed";
 /// The field of [`Record::by_hand`]: comma-separated paths.
 pub const BY_HAND: &str = "by_hand";
+/// The field of [`Record::by_hand_top`]: comma-separated paths. A record written before it has
+/// none (nothing was read at the top then).
+pub const BY_HAND_TOP: &str = "by_hand_top";
 
 /// Everything the build script knew about one build.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -202,6 +207,10 @@ pub struct Record {
     /// `module_path!()` and the identifier spell them): they are that submodule's, and do not
     /// register at the top as well.
     pub by_hand: Vec<String>,
+    /// Items the guarded module's own function (or its `#[pymodule_init]`) adds by hand to the
+    /// module itself, spelt as [`Record::by_hand`]: the user's body adds them, in its own order,
+    /// so they do not register as well; the export check expects them at the top.
+    pub by_hand_top: Vec<String>,
     /// The commit checked out in the source root's git work tree, if it is one.
     pub git_commit: Option<String>,
     /// Whether that work tree had uncommitted changes; `None` outside git.
@@ -281,6 +290,9 @@ impl Record {
         }
         if !self.by_hand.is_empty() {
             field(BY_HAND, &self.by_hand.join(","));
+        }
+        if !self.by_hand_top.is_empty() {
+            field(BY_HAND_TOP, &self.by_hand_top.join(","));
         }
         for input in &self.inputs {
             let _ = writeln!(
@@ -559,6 +571,7 @@ fn set_field(
         }
         "layout" => record.layout = Some(value),
         BY_HAND => record.by_hand = value.split(',').map(str::to_owned).collect(),
+        BY_HAND_TOP => record.by_hand_top = value.split(',').map(str::to_owned).collect(),
         "git_commit" => record.git_commit = Some(value),
         "git_dirty" => record.git_dirty = Some(value == "true"),
         "dist" => record.dist = Some(value == "true"),
@@ -734,6 +747,7 @@ mod tests {
             pyproject: Some("../pyproject.toml".into()),
             layout: Some(MIXED_LAYOUT.into()),
             by_hand: vec!["demo::meta::is_valid".into(), "demo::Kept".into()],
+            by_hand_top: vec!["demo::Kept".into(), "demo::geo::area".into()],
             git_commit: None,
             git_dirty: Some(true),
             dist: Some(false),

@@ -77,10 +77,15 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
             None => {
                 let registered = registry_entry(export).is_some();
                 let reason = match submodule {
-                    Some(path) if added_by_hand(record, export, &own) => format!(
+                    Some(path) if added_by_hand(&record.by_hand, export, &own) => format!(
                         "added by hand to the submodule `{path}` (the build script read the line), \
                          but not there: see whether the function with that line runs"
                     ),
+                    None if added_by_hand(&record.by_hand_top, export, &own) => {
+                        "added by hand in the module's own code (the build script read the line, so \
+                         it does not register), but not in the module: see whether that line runs"
+                            .into()
+                    }
                     Some(path) if target.is_none() && !registered => {
                         module_not_added(path, export, &own)
                     }
@@ -96,11 +101,11 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
     found
 }
 
-/// Whether the sources add `export` by hand to a submodule (the record's `by_hand`, spelt as
-/// `module_path!()` spells the crate's own items).
-fn added_by_hand(record: &Record, export: &Export, own: &str) -> bool {
+/// Whether `export` is one of the record's items added by hand (`by_hand`: to a submodule,
+/// `by_hand_top`: to the module), spelt as `module_path!()` spells the crate's own items.
+fn added_by_hand(by_hand: &[String], export: &Export, own: &str) -> bool {
     export.crate_name == own
-        && record.by_hand.iter().any(|entry| {
+        && by_hand.iter().any(|entry| {
             entry.rsplit_once("::").is_some_and(|(path, ident)| {
                 ident == export.rust_name
                     && path.split_once("::").map_or("", |(_, rest)| rest) == export.rust_path

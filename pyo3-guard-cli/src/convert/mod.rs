@@ -7,8 +7,8 @@
 //! to edit have uncommitted changes is refused without `--allow-dirty`; `--dry-run` prints a
 //! unified diff and writes nothing. A second run finds nothing to do and says so.
 //!
-//! - [`rust`]: prelude, `#[guarded_pymodule]`, add lines, `#[guard(skip)]` ([`source`] holds a
-//!   parsed file and its edits);
+//! - [`rust`]: prelude, `#[guarded_pymodule]`, add lines (kept, or deleted when asked),
+//!   `#[guard(skip)]` ([`source`] holds a parsed file and its edits);
 //! - [`manifest`]: Cargo.toml's dependencies, build.rs, the PyO3 version;
 //! - [`python`]: `__init__.py`'s re-export, conftest.py's hook;
 //! - [`diff`]: the dry run's diff;
@@ -46,6 +46,9 @@ pub struct Options {
     pub dry_run: bool,
     pub allow_dirty: bool,
     pub publish_all: bool,
+    /// Delete the module function's add lines (registration then adds those items, in name
+    /// order); kept by default, so `__all__` keeps its order.
+    pub delete_add_lines: bool,
     pub source: Origin,
 }
 
@@ -65,6 +68,8 @@ pub struct Plan {
     /// What changed, one line per file.
     pub changes: Vec<String>,
     pub kept: Vec<String>,
+    /// How many add lines stay in the module function (the default: not deleted).
+    pub add_lines_kept: usize,
     pub unpublished: Vec<String>,
     pub top: String,
     /// The module was guarded already (an older conversion): only what was missing is added.
@@ -134,6 +139,14 @@ pub fn summary(plan: &Plan) -> String {
     };
     for change in &plan.changes {
         s.push_str(&format!("  {change}\n"));
+    }
+    if plan.add_lines_kept > 0 {
+        let n = plan.add_lines_kept;
+        s.push_str(&format!(
+            "Kept {n} add line{} in the module function: its body adds those items in its own order, as PyO3 did, \
+             so __all__ keeps its order (--delete-add-lines deletes them)\n",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     if !plan.kept.is_empty() {
         s.push_str(
@@ -245,6 +258,7 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
         &top_name,
         &sources,
         opts.publish_all,
+        opts.delete_add_lines,
     )?;
     let top = rel_to_dir(&crate_dir.join(&rust.top));
     for change in &rust.changes {
@@ -364,6 +378,7 @@ pub fn plan(opts: &Options) -> Result<Plan, String> {
         files,
         changes,
         kept,
+        add_lines_kept: rust.add_lines_kept,
         unpublished,
         top,
         converted_before: rust.converted_before,

@@ -1,6 +1,6 @@
 //! The Rust edits of `convert`: pyo3-guard's prelude for PyO3's, `#[guarded_pymodule]` on the
-//! module maturin builds, a function module's add lines deleted, and `#[guard(skip)]` on every
-//! class and function nothing added before. What the crate declares comes from the build
+//! module maturin builds, a function module's add lines kept (or, when asked, deleted), and
+//! `#[guard(skip)]` on every class and function nothing added before. What the crate declares comes from the build
 //! script's own scan (`pyo3_guard_build::exports`), so the two cannot disagree.
 
 use std::path::Path;
@@ -30,14 +30,19 @@ pub struct RustPlan {
     pub converted_before: bool,
     /// One line per edited file: what changed there.
     pub changes: Vec<String>,
-    /// Lines of the module function that add something and stay, each with why.
+    /// Lines of the module function that add something and stay, each with why (when add lines
+    /// are deleted).
     pub kept: Vec<String>,
+    /// How many add lines of the module function stay because add lines are kept (the default).
+    pub add_lines_kept: usize,
     /// The items marked `#[guard(skip)]`, by file and line.
     pub unpublished: Vec<((String, usize), String)>,
 }
 
 /// Plans the Rust edits of the crate at `root` (canonical) whose library root is `lib`, for the
-/// module maturin imports as `PyInit_<module>`. `files` are the crate's Rust sources.
+/// module maturin imports as `PyInit_<module>`. `files` are the crate's Rust sources. The
+/// module function's add lines stay unless `delete_add_lines`: the body then adds those items
+/// in its own order, as PyO3 did (the build script reads the lines, so they do not register).
 pub fn plan(
     root: &Path,
     lib: &Path,
@@ -45,6 +50,7 @@ pub fn plan(
     module: &str,
     files: &[std::path::PathBuf],
     publish_all: bool,
+    delete_add_lines: bool,
 ) -> Result<RustPlan, String> {
     let mut sources = Vec::new();
     for path in files {
@@ -58,6 +64,7 @@ pub fn plan(
         converted_before: top.guarded,
         changes: Vec::new(),
         kept: Vec::new(),
+        add_lines_kept: 0,
         unpublished: Vec::new(),
         sources: Vec::new(),
     };
@@ -101,14 +108,18 @@ pub fn plan(
     registered.extend(conditional);
 
     if let Item::Fn(function) = &top_item {
-        let (deleted, kept) = delete_additions(&mut sources[index], function, &registered);
-        if deleted > 0 {
+        let (deletable, kept) = additions(&sources[index], function, &registered);
+        if !delete_add_lines {
+            plan.add_lines_kept = deletable.len();
+        } else if !deletable.is_empty() {
+            let deleted = deletable.len();
+            delete_additions(&mut sources[index], function, deletable);
             notes[index].push(format!(
                 "{deleted} add line{} deleted (the items add themselves)",
                 plural(deleted)
             ));
+            plan.kept = kept;
         }
-        plan.kept = kept;
     }
 
     if !publish_all {
@@ -597,16 +608,9 @@ fn markers(source: &Source, attrs: &[Attribute], marker: &str) -> (Option<Marker
     (own, inside)
 }
 
-/// Deletes the statements of the module function that only add a registered item
-/// (`m.add_class::<T>()?;`, `m.add_function(wrap_pyfunction!(f, m)?)?;`,
-/// `m.add_wrapped(wrap_pyfunction!(f))?;`). Every other statement that adds something stays,
-/// and is listed with why. Returns how many were deleted, and the list.
-fn delete_additions(
-    source: &mut Source,
-    function: &syn::ItemFn,
-    registered: &[Registered],
-) -> (usize, Vec<String>) {
-    let module_param = function.sig.inputs.iter().find_map(|arg| match arg {
+/// The module function's own module parameter (`m`), if it has one.
+fn module_param(function: &syn::ItemFn) -> Option<String> {
+    function.sig.inputs.iter().find_map(|arg| match arg {
         syn::FnArg::Typed(t) if t.ty.to_token_stream().to_string().contains("PyModule") => {
             match &*t.pat {
                 syn::Pat::Ident(p) => Some(p.ident.to_string()),
@@ -614,7 +618,19 @@ fn delete_additions(
             }
         }
         _ => None,
-    });
+    })
+}
+
+/// The statements of the module function that only add a registered item
+/// (`m.add_class::<T>()?;`, `m.add_function(wrap_pyfunction!(f, m)?)?;`,
+/// `m.add_wrapped(wrap_pyfunction!(f))?;`), which `--delete-add-lines` deletes, and every other
+/// statement that adds something, each with why it would stay.
+fn additions(
+    source: &Source,
+    function: &syn::ItemFn,
+    registered: &[Registered],
+) -> (Vec<std::ops::Range<usize>>, Vec<String>) {
+    let module_param = module_param(function);
     let mut deleted = Vec::new();
     let mut kept = Vec::new();
     for stmt in &function.block.stmts {
@@ -654,7 +670,16 @@ fn delete_additions(
             source.quote(&range)
         ));
     }
-    let count = deleted.len();
+    (deleted, kept)
+}
+
+/// Deletes the statements `deleted` (found by [`additions`]) of the module function.
+fn delete_additions(
+    source: &mut Source,
+    function: &syn::ItemFn,
+    deleted: Vec<std::ops::Range<usize>>,
+) {
+    let module_param = module_param(function);
     let uses_param = |source: &Source| {
         module_param.as_deref().is_some_and(|m| {
             function.block.stmts.iter().any(|stmt| {
@@ -663,7 +688,7 @@ fn delete_additions(
             })
         })
     };
-    if count > 0 && !uses_param(source) {
+    if !deleted.is_empty() && !uses_param(source) {
         // The parameter is unused now: say it is meant to be (as the README's example does).
         let first = deleted[0].clone();
         let indent = source.indent(first.start).to_owned();
@@ -676,7 +701,6 @@ fn delete_additions(
     for range in deleted {
         source.delete_statement(range);
     }
-    (count, kept)
 }
 
 /// `(is_class, name)` when the statement is exactly one addition to the module parameter,

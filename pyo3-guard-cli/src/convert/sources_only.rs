@@ -230,6 +230,7 @@ fn plan(dir: &Path, paths: &[PathBuf]) -> Result<(Plan, String), String> {
         files,
         changes,
         kept: Vec::new(),
+        add_lines_kept: 0,
         unpublished: Vec::new(),
         top: String::new(),
         converted_before: false,
