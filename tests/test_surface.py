@@ -1,0 +1,31 @@
+"""surface.unexpected()'s `__all__` rule, on made-up surfaces (no build): the order of the names
+present before must hold; the items a project newly registers (which registration adds before
+the module's body runs) may come first, and nothing else may change."""
+
+from __future__ import annotations
+
+from surface import unexpected
+
+
+def surface(all_: str) -> dict:
+    return {"pkg._native": {"__all__": all_}}
+
+
+def test_newly_registered_items_first_then_the_bodys_order():
+    before = surface("Counter double VERSION")
+    # --publish-all: Iter and hidden register (sorted), then the body adds the rest in its order.
+    assert unexpected("pkg._native", ("Iter", "hidden"), before, surface("Iter hidden Counter double VERSION"),
+                      order=True) == []
+
+
+def test_another_order_or_a_name_twice_is_a_difference():
+    before = surface("Counter double VERSION")
+    # Registration's order (the add lines deleted): Counter and double sorted first.
+    moved = unexpected("pkg._native", (), before, surface("VERSION Counter double"), order=True)
+    assert "-pkg._native __all__: Counter double VERSION\n" in moved
+    assert "+pkg._native __all__: VERSION Counter double\n" in moved
+    # Added by a line the build script does not read, and registered too.
+    twice = unexpected("pkg._native", (), before, surface("Counter Counter double VERSION"), order=True)
+    assert "+pkg._native __all__: Counter Counter double VERSION\n" in twice
+    # Without the order, names only: the same set is no difference.
+    assert unexpected("pkg._native", (), before, surface("VERSION Counter double"), order=False) == []
