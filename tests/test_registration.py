@@ -245,13 +245,34 @@ fn sub(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+// Functions a `macro_rules!` makes, where the build script does not see them, named by a
+// fragment: one Python name in two submodules (fastcrc's shape).
+macro_rules! checksum {
+    ($name:ident, $py:literal, $value:expr) => {
+        #[pyfunction]
+        #[pyo3(name = $py)]
+        fn $name() -> u8 {
+            $value
+        }
+    };
+}
+checksum!(crc_8_autosar, "autosar", 8);
+checksum!(crc_16_autosar, "autosar", 16);
+
+// A lifetime parameter, as PyO3 allows (fastobo's module function has one).
 #[guarded_pymodule]
-fn hand(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+fn hand<'py>(py: Python<'py>, m: &Bound<'py, PyModule>) -> PyResult<()> {
     m.add_wrapped(pyo3::wrap_pymodule!(sub))?;
     let meta = PyModule::new(py, "meta")?;
     meta.add_function(wrap_pyfunction!(meta::is_valid, &meta)?)?;
     meta.add_class::<meta::Schema>()?;
     m.add_submodule(&meta)?;
+    let crc8 = PyModule::new(py, "hand.crc8")?;
+    crc8.add_function(wrap_pyfunction!(crc_8_autosar, &crc8)?)?;
+    m.add("crc8", &crc8)?;
+    let crc16 = PyModule::new(py, "hand.crc16")?;
+    crc16.add_function(wrap_pyfunction!(crc_16_autosar, &crc16)?)?;
+    m.add("crc16", &crc16)?;
     Ok(())
 }
 """
@@ -261,6 +282,7 @@ import hand, hand.hand as ext
 public = lambda m: sorted(n for n in vars(m) if not n.startswith("__"))
 print(public(ext), public(hand.sub), public(hand.meta))
 print(hand.is_valid(), hand.meta.is_valid(), hand.sub.Kept.__module__, hand.meta.Schema.__module__)
+print(public(ext.crc8), ext.crc8.autosar(), public(ext.crc16), ext.crc16.autosar())
 print(hand.__guard__.verify())
 """
 
@@ -269,7 +291,10 @@ def test_items_added_by_hand_to_a_submodule_stay_there_only(tmp_path: Path):
     """A `#[pymodule] fn` the module adds with `wrap_pymodule!`, and a module built with
     `PyModule::new` and `add_submodule`: what they add by hand is theirs only (not also at the
     top, where `meta::is_valid` would meet the top `is_valid` and fail the import), with PyO3's
-    names; `Moved`, which nothing adds, registers at the top."""
+    names; `Moved`, which nothing adds, registers at the top. The same for functions a
+    `macro_rules!` makes and names (`#[pyo3(name = $py)]`), which the build script cannot see:
+    one name in two submodules, neither at the top. The module function has a lifetime
+    parameter."""
     from test_layouts import cargo_toml, pyproject
     write_tree(tmp_path, {"Cargo.toml": cargo_toml("hand"), "build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
                           "pyproject.toml": pyproject("hand"), "src/lib.rs": HAND_LIB})
@@ -277,8 +302,8 @@ def test_items_added_by_hand_to_a_submodule_stay_there_only(tmp_path: Path):
     project.uv_venv()
     project.maturin_develop()
     out = project.py(HAND_NAMES).stdout.splitlines()
-    assert out == ["['Moved', 'is_valid', 'meta', 'sub'] ['Kept'] ['Schema', 'is_valid']",
-                   "True False builtins builtins", "None"]
+    assert out == ["['Moved', 'crc16', 'crc8', 'is_valid', 'meta', 'sub'] ['Kept'] ['Schema', 'is_valid']",
+                   "True False builtins builtins", "['autosar'] 8 ['autosar'] 16", "None"]
 
 
 # Plain PyO3: a function module whose body adds its items in an order of its own (not by name),

@@ -389,8 +389,8 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
             .map(|p| inputs::relative_path(root, p)),
         layout,
         // As `module_path!()` and the identifier spell them, which the registry compares.
-        by_hand: item_paths(&by_hand.submodules, &found),
-        by_hand_top: item_paths(&by_hand.top, &found),
+        by_hand: item_paths(by_hand.items(false), &found),
+        by_hand_top: item_paths(by_hand.items(true), &found),
         git_commit: git.as_ref().map(|g| g.0.clone()),
         git_dirty: git.map(|g| g.1),
         dist: Some(env.dist),
@@ -409,10 +409,9 @@ fn fingerprint_crate(env: &BuildEnv, root: &Path) -> Result<(Record, inputs::Inp
     };
     // Not the top's: a class at the top keeps the compile-time `module =` correction.
     let by_hand_classes = by_hand
-        .submodules
-        .iter()
-        .filter(|e| e.kind == record::ExportKind::Class)
-        .map(|e| e.rust_name.clone())
+        .items(false)
+        .filter(|(kind, _, _)| *kind == record::ExportKind::Class)
+        .map(|(_, _, name)| name.to_owned())
         .collect();
     Ok((record, Inputs { skipped, ..found }, by_hand_classes))
 }
@@ -427,14 +426,16 @@ const OWN_CRATES: [&str; 5] = [
     "pyo3_guard_macros",
 ];
 
-/// `crate::path::Ident` of each export, as `module_path!()` and the identifier spell them.
-fn item_paths(exports: &[record::Export], found: &Inputs) -> Vec<String> {
+/// `crate::path::Ident` of each item, as `module_path!()` and the identifier spell them.
+fn item_paths<'a>(
+    items: impl Iterator<Item = (record::ExportKind, &'a str, &'a str)>,
+    found: &Inputs,
+) -> Vec<String> {
     let krate = own_crate(found);
-    exports
-        .iter()
-        .map(|e| match e.rust_path.as_str() {
-            "" => format!("{krate}::{}", e.rust_name),
-            path => format!("{krate}::{path}::{}", e.rust_name),
+    items
+        .map(|(_, rust_path, rust_name)| match rust_path {
+            "" => format!("{krate}::{rust_name}"),
+            path => format!("{krate}::{path}::{rust_name}"),
         })
         .collect()
 }
@@ -493,6 +494,7 @@ fn scan_exports(
             by_hand = ByHand {
                 submodules: placed.submodules,
                 top: placed.top,
+                unseen: placed.unseen,
             };
         }
         exports.extend(scan.exports);
@@ -505,11 +507,24 @@ fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<(Vec<record::Expor
     Ok((Vec::new(), ByHand::default()))
 }
 
-/// The root crate's items added by hand: to a submodule, and by the top module's own code.
+/// The root crate's items added by hand: to a submodule, and by the top module's own code;
+/// and those the scan does not see, by the path their addition names.
 #[derive(Default)]
 struct ByHand {
     submodules: Vec<record::Export>,
     top: Vec<record::Export>,
+    unseen: Vec<record::UnseenAddition>,
+}
+
+impl ByHand {
+    /// (kind, Rust module, identifier) of each item added to the top module (`top`), else to a
+    /// submodule.
+    fn items(&self, top: bool) -> impl Iterator<Item = (record::ExportKind, &str, &str)> {
+        let seen = if top { &self.top } else { &self.submodules };
+        let seen = seen.iter().map(|e| (e.kind, &*e.rust_path, &*e.rust_name));
+        let unseen = self.unseen.iter().filter(move |u| u.top == top);
+        seen.chain(unseen.map(|u| (u.kind, &*u.rust_path, &*u.rust_name)))
+    }
 }
 
 fn now() -> u64 {

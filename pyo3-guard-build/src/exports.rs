@@ -18,7 +18,7 @@ use crate::scope::{dir_of, relative_module, use_names, ModDir, Scope};
 use crate::{by_hand, members};
 use pyo3_guard_engine::error::{Error, Result};
 use pyo3_guard_engine::inputs::relative_path;
-use pyo3_guard_engine::record::{Expect, Export, ExportKind, Macro};
+use pyo3_guard_engine::record::{Expect, Export, ExportKind, Macro, UnseenAddition};
 
 /// Finds the exports of the crate named `crate_name` whose library root is `lib`.
 /// `root` is the source root paths are made relative to.
@@ -47,11 +47,13 @@ pub struct Scan {
 }
 
 /// What [`Scan::place_by_hand`] found: the items added by hand to a submodule (now expected
-/// there), and those the top module's own code adds by hand to it.
+/// there), those the top module's own code adds by hand to it, and additions of items the scan
+/// does not see.
 #[derive(Debug, Default)]
 pub struct ByHand {
     pub submodules: Vec<Export>,
     pub top: Vec<Export>,
+    pub unseen: Vec<UnseenAddition>,
 }
 
 /// `#[pymodule_export] use path::Name;` in a declarative module.
@@ -177,7 +179,9 @@ impl Scan {
     /// name in the module its path leads to, else to the only item of that name; when neither
     /// tells (several of the name, a path through a `use`), it is left as it was. Items PyO3
     /// places (written in a declarative module) and those with `#[guard(submodule)]` keep their
-    /// place, and register as before.
+    /// place, and register as before. An item the scan does not see at all (a `macro_rules!`
+    /// makes it) is returned by the path the addition names, so it does not register either (a
+    /// path through a `use` names no item, and changes nothing).
     pub fn place_by_hand(&mut self) -> ByHand {
         let mut placed = ByHand::default();
         let (top, submodules): (Vec<_>, Vec<_>) = std::mem::take(&mut self.by_hand)
@@ -187,6 +191,7 @@ impl Scan {
         // stays out of registration either way.
         for (added, module) in top {
             let Some(one) = self.added_item(&added, &module) else {
+                placed.unseen.extend(self.unseen(&added, &module));
                 continue;
             };
             let export = &self.exports[one];
@@ -199,6 +204,7 @@ impl Scan {
         }
         for (added, module) in submodules {
             let Some(one) = self.added_item(&added, &module) else {
+                placed.unseen.extend(self.unseen(&added, &module));
                 continue;
             };
             let export = &mut self.exports[one];
@@ -223,6 +229,25 @@ impl Scan {
             ([one], _) | ([], [one]) => Some(*one),
             _ => None,
         }
+    }
+
+    /// The path an addition in the Rust module `module` names, when the scan found no item of
+    /// that name and kind anywhere.
+    fn unseen(&self, added: &by_hand::Added, module: &[String]) -> Option<UnseenAddition> {
+        let (name, prefix) = added.path.split_last()?;
+        if !self
+            .named(name, None, |kind| kind == added.kind)
+            .0
+            .is_empty()
+        {
+            return None;
+        }
+        Some(UnseenAddition {
+            kind: added.kind,
+            rust_path: relative_module(module, prefix)?,
+            rust_name: name.clone(),
+            top: added.submodule.is_empty(),
+        })
     }
 
     /// The exports of Rust name `name` whose kind `kind` accepts, and those of them in the Rust

@@ -4,7 +4,7 @@
 mod common;
 
 use pyo3_guard_build::cfg::CfgEnv;
-use pyo3_guard_build::exports::scan_crate;
+use pyo3_guard_build::exports::{scan, scan_crate};
 use pyo3_guard_engine::record::{Expect, ExportKind, Macro};
 
 use common::{write, TempDir};
@@ -278,6 +278,67 @@ mod top {
 "#;
     let (top, _) = by_hand(&[("src/lib.rs", declarative)]);
     assert_eq!(top, ["class File:File", "class Buffer:Buffer"]);
+}
+
+#[test]
+fn items_a_macro_makes_and_a_function_adds_by_hand_are_named_by_the_added_path() {
+    // fastcrc's shape: `macro_rules!` makes the functions (the scan cannot see them), the
+    // module function adds each to a `PyModule::new` submodule (and here one to itself too).
+    // Registration must know them, or it adds them at the top as well.
+    let lib = r#"
+use pyo3_guard::prelude::*;
+macro_rules! crc_fn {
+    ($name:ident, $py:literal) => {
+        #[pyfunction]
+        #[pyo3(name = $py)]
+        fn $name() -> u8 { 0 }
+    };
+}
+crc_fn!(crc_8_autosar, "autosar");
+crc_fn!(crc_16_autosar, "autosar");
+mod seen { use pyo3_guard::prelude::*; #[pyfunction] pub fn seen() {} }
+#[guarded_pymodule]
+fn fastcrc(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let crc8 = PyModule::new(py, "fastcrc.crc8")?;
+    crc8.add_function(wrap_pyfunction!(crc_8_autosar, &crc8)?)?;
+    crc8.add_function(wrap_pyfunction!(seen::seen, &crc8)?)?;
+    m.add("crc8", &crc8)?;
+    let crc16 = PyModule::new(py, "fastcrc.crc16")?;
+    crc16.add_function(wrap_pyfunction!(crate::crc_16_autosar, &crc16)?)?;
+    m.add("crc16", &crc16)?;
+    m.add_function(wrap_pyfunction!(crc_8_autosar, m)?)?;
+    Ok(())
+}
+"#;
+    let temp = TempDir::new();
+    write(&temp.0.join("src/lib.rs"), lib);
+    let cfg = CfgEnv::from_vars([], Some(&[]));
+    let mut scan = scan(&temp.0, &temp.0.join("src/lib.rs"), "m", &cfg).unwrap();
+    let placed = scan.place_by_hand();
+    let unseen: Vec<String> = placed
+        .unseen
+        .iter()
+        .map(|u| {
+            format!(
+                "{} {}::{} top={}",
+                u.kind.as_str(),
+                u.rust_path,
+                u.rust_name,
+                u.top
+            )
+        })
+        .collect();
+    assert_eq!(
+        unseen,
+        [
+            "function ::crc_8_autosar top=true",
+            "function ::crc_8_autosar top=false",
+            "function ::crc_16_autosar top=false"
+        ]
+    );
+    assert_eq!(describe(&placed.submodules), ["function seen:seen in crc8"]);
+    // Only the item the scan sees is expected in the submodule.
+    assert_eq!(describe(&scan.exports), ["function seen:seen in crc8"]);
 }
 
 #[test]

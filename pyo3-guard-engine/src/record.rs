@@ -158,6 +158,22 @@ pub struct Export {
     pub line: usize,
 }
 
+/// An item a function of the crate adds by hand that the export scan does not see (a
+/// `macro_rules!` makes it), named by the path the addition gives: it goes to
+/// [`Record::by_hand`] or [`Record::by_hand_top`] all the same, so it does not register; nothing
+/// is expected of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnseenAddition {
+    /// Class or function.
+    pub kind: ExportKind,
+    /// Its Rust module below the crate, as in [`Export::rust_path`].
+    pub rust_path: String,
+    /// Its Rust identifier.
+    pub rust_name: String,
+    /// Added to the top module (else to a submodule).
+    pub top: bool,
+}
+
 /// [`Record::layout`] of maturin's pure-Rust layout.
 pub const PURE_LAYOUT: &str = "pure";
 /// [`Record::layout`] of maturin's mixed layout.

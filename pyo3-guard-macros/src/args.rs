@@ -26,17 +26,17 @@ pub fn key(part: &TokenStream) -> Option<Ident> {
     }
 }
 
-/// `key = "value"`: the string, when `part` has exactly that form.
+/// `key = "value"`: the string, when `part` has exactly that form. The value may come from a
+/// `macro_rules!` fragment (`name = $name` with `$name:literal` or `:expr`), which reaches us
+/// inside an invisible group: PyO3 reads through it, and so do we.
 pub fn string_value(part: &TokenStream, key: &str) -> Option<LitStr> {
     let mut tokens = part.clone().into_iter();
     match (tokens.next(), tokens.next(), tokens.next(), tokens.next()) {
-        (
-            Some(TokenTree::Ident(k)),
-            Some(TokenTree::Punct(eq)),
-            Some(TokenTree::Literal(lit)),
-            None,
-        ) if k == key && eq.as_char() == '=' => {
-            syn::parse2::<LitStr>(TokenTree::Literal(lit).into()).ok()
+        (Some(TokenTree::Ident(k)), Some(TokenTree::Punct(eq)), Some(value), None)
+            if k == key && eq.as_char() == '=' =>
+        {
+            // syn reads through the invisible group.
+            syn::parse2::<LitStr>(value.into()).ok()
         }
         _ => None,
     }
@@ -82,6 +82,7 @@ impl Pyo3Options {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proc_macro2::Delimiter;
     use quote::quote;
 
     #[test]
@@ -96,6 +97,25 @@ mod tests {
         assert_eq!(string_value(&parts[1], "name").unwrap().value(), "Point");
         assert!(string_value(&parts[2], "extends").is_none());
         assert_eq!(key(&parts[0]).unwrap(), "frozen");
+    }
+
+    #[test]
+    fn reads_a_string_a_macro_rules_fragment_passes_in_an_invisible_group() {
+        // `#[pyo3(name = $name)]` in a `macro_rules!` with `$name:literal` (fastcrc's shape).
+        let literal = TokenTree::Literal(proc_macro2::Literal::string("autosar"));
+        let fragment = proc_macro2::Group::new(Delimiter::None, literal.into());
+        let part = quote!(name = #fragment);
+        assert_eq!(string_value(&part, "name").unwrap().value(), "autosar");
+        let nested = proc_macro2::Group::new(Delimiter::None, TokenTree::Group(fragment).into());
+        assert_eq!(
+            string_value(&quote!(name = #nested), "name")
+                .unwrap()
+                .value(),
+            "autosar"
+        );
+        // Anything but one string in the group is not a name.
+        let two = proc_macro2::Group::new(Delimiter::None, quote!("a" "b"));
+        assert!(string_value(&quote!(name = #two), "name").is_none());
     }
 
     #[test]

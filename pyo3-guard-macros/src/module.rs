@@ -166,6 +166,8 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
         .last()
         .expect("validate_signature requires a module argument");
     let output = &sig.output;
+    // Lifetime parameters only (validate_signature): the outer function's inputs name them too.
+    let (generics, where_clause) = (&sig.generics, &sig.generics.where_clause);
     let inner_attrs = attrs
         .iter()
         .filter(|a| !a.path().is_ident("pyo3") && !a.path().is_ident("doc"));
@@ -179,7 +181,7 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
         #stub_gatherer
         #[::pyo3::pymodule #args]
         #(#attrs)*
-        #vis fn #name(#(#outer_inputs),*) #output {
+        #vis fn #name #generics (#(#outer_inputs),*) #output #where_clause {
             #record
             #(#links)*
             #(#inner_attrs)*
@@ -254,10 +256,16 @@ fn validate_signature(function: &ItemFn) -> syn::Result<()> {
             "a module function cannot be `async`: remove `async`",
         ));
     }
-    if !sig.generics.params.is_empty() {
+    // Lifetimes are PyO3's too (`fn init<'py>(py: Python<'py>, m: &Bound<'py, PyModule>)`).
+    if sig
+        .generics
+        .params
+        .iter()
+        .any(|p| !matches!(p, syn::GenericParam::Lifetime(_)))
+    {
         return Err(syn::Error::new(
             sig.generics.span(),
-            "a module function cannot be generic: remove the generic parameters",
+            "a module function cannot have type or const parameters: remove them (lifetime parameters are fine)",
         ));
     }
     Ok(())
