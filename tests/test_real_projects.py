@@ -191,6 +191,23 @@ PROJECTS = [
          registered=("AssignmentValidatorCallable", "PyLineError", "PythonSerializerError", "SerializationCallable",
                      "SerializationInfo", "SerializationIterator", "ValidationInfo", "ValidatorCallable",
                      "ValidatorIterator", "gather_schemas_for_cleaning")),
+    # Issue 23's `PyModule::new` shape: the function module (`gil_used = false`, a `py`
+    # parameter) builds 4 submodules with `PyModule::new(py, "fastcrc.crc8")` (a dotted name),
+    # adds 68 functions to them by hand and attaches each with `m.add("crc8", &crc8)`; nothing is
+    # added at the top. The functions are made by `macro_rules!` with `#[pyo3(name = ...)]`, and
+    # one name is in several submodules (`autosar` in crc8, crc16 and crc32). Mixed layout
+    # without module-name (the package `fastcrc/` beside Cargo.toml, the extension
+    # `fastcrc.fastcrc`, no star import): its `crc8.py` imports the extension's `crc8`, whose
+    # `__name__` is the Python module's own. Its sdists (0.4.1 and 0.5.0) exclude the tests: the
+    # suite is skipped. No `forget`: its `crc8.py` reads every function of the submodule at
+    # import, so a deleted addition fails the package's import, as it would unconverted.
+    # Converted, every function also registered at the top (63 new public names for 68
+    # functions: `autosar` of 3 submodules, the last one added winning) until registration read
+    # the names a `macro_rules!` fragment gives and left out at the top what a submodule adds by
+    # hand that the build script cannot see.
+    Real("fastcrc", "0.5.0", "e02cdf379d7371f0bd9d7cac957c67f0696e62292d73eebe02ff6393eef05b50",
+         crate=".", module="fastcrc.fastcrc", tests="", test_deps=(PYTEST,),
+         edit=("src/lib.rs", '"buffer is not C-contiguous"', '"buffer is not C contiguous"')),
     # tests/fixtures/shapes, issue 23's shapes in one small project: maturin's mixed layout
     # without module-name (the package `shapes/` beside Cargo.toml star-imports the extension
     # `shapes.shapes`), `--doctest-modules` over the package, a `#[pymodule] fn solids` the
