@@ -174,8 +174,8 @@ impl Scan {
     }
 
     /// Items a function adds by hand to a submodule (see [`by_hand`]) are expected there, and
-    /// items the top module's own code adds by hand stay at the top: both are returned, as they
-    /// do not register (the user's code adds them). An addition is matched to the item of that
+    /// items the top module's own code adds by hand stay at the top: both are returned (an item
+    /// added to both, in both lists), as they do not register (the user's code adds them). An addition is matched to the item of that
     /// name in the module its path leads to, else to the only item of that name; when neither
     /// tells (several of the name, a path through a `use`), it is left as it was. Items PyO3
     /// places (written in a declarative module) and those with `#[guard(submodule)]` keep their
@@ -187,8 +187,8 @@ impl Scan {
         let (top, submodules): (Vec<_>, Vec<_>) = std::mem::take(&mut self.by_hand)
             .into_iter()
             .partition(|(added, _)| added.submodule.is_empty());
-        // The top first: an item also added to a submodule by hand is moved there below, and
-        // stays out of registration either way.
+        // The top first: an item also added to a submodule by hand is expected there (moved
+        // below), and at the top too (the export check reads `by_hand_top` for it).
         for (added, module) in top {
             let Some(one) = self.added_item(&added, &module) else {
                 placed.unseen.extend(self.unseen(&added, &module));
@@ -212,9 +212,6 @@ impl Scan {
                 continue;
             }
             export.submodule = Some(added.submodule);
-            placed
-                .top
-                .retain(|e| e.rust_name != export.rust_name || e.rust_path != export.rust_path);
             placed.submodules.push(export.clone());
         }
         placed

@@ -231,7 +231,7 @@ fn by_hand(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
 #[test]
 fn items_the_top_module_adds_by_hand_are_read_so_they_do_not_register() {
     // The body's order is the user's: registration leaves these to it. A class added at the top
-    // and in a submodule is the submodule's (and stays out of registration: the body adds both).
+    // and in a submodule is expected in the submodule, and listed at the top too.
     let lib = r#"
 use pyo3_guard::prelude::*;
 #[pyclass] struct Zebra;
@@ -253,7 +253,14 @@ fn top(py: Python<'_>, m: &Bound<'_, PyModule>) -> PyResult<()> {
 }
 "#;
     let (top, submodules) = by_hand(&[("src/lib.rs", lib)]);
-    assert_eq!(top, ["class Zebra:Zebra", "function alpha:alpha"]);
+    assert_eq!(
+        top,
+        [
+            "class Zebra:Zebra",
+            "function alpha:alpha",
+            "class Both:Both"
+        ]
+    );
     assert_eq!(submodules, ["class Both:Both in sub"]);
     // Before `#[guarded_pymodule]` (or as a plain function), nothing is the top's.
     let plain = lib.replace("#[guarded_pymodule]", "");

@@ -62,6 +62,19 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
             },
             Expect::Checked => (export.python_name.as_str(), export.submodule.as_deref()),
         };
+        // Added by hand to a submodule and by the top module's own code too: expected in both.
+        if submodule.is_some()
+            && added_by_hand(&record.by_hand_top, export, &own)
+            && module.getattr(name).is_err()
+        {
+            found.missing.push(Missing {
+                export: Export {
+                    submodule: None,
+                    ..export.clone()
+                },
+                reason: NOT_RUN_AT_TOP.into(),
+            });
+        }
         let target = submodule_of(module, submodule);
         let object = target.as_ref().and_then(|target| target.getattr(name).ok());
         // An item added by hand to a hand-built submodule is reachable there; one expected in a
@@ -82,9 +95,7 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
                          but not there: see whether the function with that line runs"
                     ),
                     None if added_by_hand(&record.by_hand_top, export, &own) => {
-                        "added by hand in the module's own code (the build script read the line, so \
-                         it does not register), but not in the module: see whether that line runs"
-                            .into()
+                        NOT_RUN_AT_TOP.into()
                     }
                     Some(path) if target.is_none() && !registered => {
                         module_not_added(path, export, &own)
@@ -113,6 +124,8 @@ fn added_by_hand(by_hand: &[String], export: &Export, own: &str) -> bool {
         })
 }
 
+const NOT_RUN_AT_TOP: &str = "added by hand in the module's own code (the build script read the \
+line, so it does not register), but not in the module: see whether that line runs";
 const UNSURE: &str =
     "not checked: the scan cannot tell for sure how Python names it or where it goes";
 const CFG_UNKNOWN: &str =
