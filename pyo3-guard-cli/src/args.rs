@@ -204,6 +204,10 @@ mod tests {
             (c.project, c.path),
             (Some("p".into()), Some(PathBuf::from("/g")))
         );
+        let Ok(Command::Convert(c)) = parse(&["convert", "--delete-add-lines"]) else {
+            panic!("not convert")
+        };
+        assert!(c.delete_add_lines && !c.dry_run);
         let both = parse(&["convert", "--path", "/g", "--git", "u"]).unwrap_err();
         assert_eq!(both.kind(), ErrorKind::ArgumentConflict);
     }
@@ -221,6 +225,13 @@ mod tests {
         let help = parse(&["help", "convert"]).unwrap_err();
         assert_eq!(help.kind(), ErrorKind::DisplayHelp);
         assert!(help.to_string().contains("--allow-dirty"), "{help}");
+        // What deleting the add lines costs, where the option is.
+        assert!(
+            help.to_string().contains(
+                "Registration then adds these items in name order: `__all__` order changes"
+            ),
+            "{help}"
+        );
         assert_eq!(
             parse(&["-V"]).unwrap_err().kind(),
             ErrorKind::DisplayVersion
