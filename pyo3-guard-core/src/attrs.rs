@@ -68,14 +68,20 @@ pub(crate) fn items_module<'n>(raw: &[u8], name: &'n str) -> &'n str {
 
 /// The record's field lines as (key, value as written), up to its lists.
 fn fields(raw: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
-    raw.split(|&b| b == b'\n')
+    split(raw, b'\n')
         .skip(1)
         .map(|line| match line.iter().position(|&b| b == b' ') {
             Some(at) => (&line[..at], &line[at + 1..]),
             None => (line, &line[line.len()..]),
         })
         // The fields come first; the lists (inputs, exports...) and the end line after them.
-        .take_while(|(key, _)| !LIST_KEYS.iter().any(|list| list.as_bytes() == *key))
+        .take_while(|(key, _)| !split(LIST_KEYS, b' ').any(|list| list == *key))
+}
+
+/// The parts of `bytes` between the separators: for the record's lines and the lists of keys
+/// below (one splitter for all, and no string searcher).
+pub(crate) fn split(bytes: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
+    bytes.split(move |&b| b == separator)
 }
 
 /// The value of the record's field `key` as written (the last of a repeated key).
@@ -86,33 +92,27 @@ fn field<'r>(raw: &'r [u8], key: &str) -> Option<&'r [u8]> {
         .map(|(_, value)| value)
 }
 
-/// The fields `__build_info__` holds, in this order, and how each becomes a Python value.
-const KEYS: [(&str, Value); 16] = [
-    ("build_id", Value::Text), // first: see `build_info`
-    ("source_id", Value::Text),
-    ("crate", Value::Text),
-    ("version", Value::Text),
-    ("module", Value::Optional),
-    ("profile", Value::Text),
-    ("opt_level", Value::Text),
-    ("target", Value::Text),
-    ("features", Value::List),
-    ("rustc", Value::Text),
-    ("pyo3", Value::Optional),
-    ("source_root", Value::Optional),
-    ("inputs", Value::Number),
-    ("git_commit", Value::Optional),
-    ("git_dirty", Value::Flag),
-    ("built_at", Value::Number),
-];
+/// The fields `__build_info__` holds, in this order (`build_id` first: see `build_info`), and
+/// how each becomes a Python value. One string, not an array of them: each `&str` in a static
+/// is a relocation the loader applies at every import, and 24 bytes of the file.
+const KEYS: &[u8] = b"build_id source_id crate version module profile opt_level target features \
+                    rustc pyo3 source_root inputs git_commit git_dirty built_at";
+const KINDS: [Value; 16] = {
+    use Value::*;
+    [
+        Text, Text, Text, Text, Optional, Text, Text, Text, List, Text, Optional, Optional, Number,
+        Optional, Flag, Number,
+    ]
+};
 
 /// The value of each of [`KEYS`] as the record writes it (escaped), `None` when absent; the
 /// last of a repeated key wins, as in the full parse.
-fn field_values(raw: &[u8]) -> [Option<&[u8]>; KEYS.len()] {
-    let mut values = [None; KEYS.len()];
+fn field_values(raw: &[u8]) -> [Option<&[u8]>; KINDS.len()] {
+    let mut values = [None; KINDS.len()];
     for (key, value) in fields(raw) {
-        if let Some(i) = KEYS.iter().position(|(k, _)| k.as_bytes() == key) {
-            values[i] = Some(value);
+        let at = split(KEYS, b' ').position(|k| k == key);
+        if let Some(slot) = at.and_then(|i| values.get_mut(i)) {
+            *slot = Some(value);
         }
     }
     values
@@ -128,7 +128,9 @@ fn build_info(info: &Bound<'_, PyDict>, raw: &[u8]) -> PyResult<String> {
     let values = field_values(raw);
     let py = info.py();
     let build_id = values[0].map(unescape).unwrap_or_default();
-    for ((key, kind), value) in KEYS.into_iter().zip(values) {
+    for ((key, kind), value) in split(KEYS, b' ').zip(KINDS).zip(values) {
+        // ASCII, as written above.
+        let key = std::str::from_utf8(key).unwrap_or_default();
         let text = value.map(unescape);
         let value = match (kind, text) {
             (Text, text) => PyString::new(py, text.as_deref().unwrap_or("")).into_any(),
@@ -153,8 +155,8 @@ fn build_info(info: &Bound<'_, PyDict>, raw: &[u8]) -> PyResult<String> {
     Ok(build_id)
 }
 
-/// The keys of the record's list lines, which follow its fields.
-const LIST_KEYS: [&str; 7] = ["input", "tree", "file", "python", "export", "walked", "end"];
+/// The keys of the record's list lines, which follow its fields (one string: see [`KEYS`]).
+const LIST_KEYS: &[u8] = b"input tree file python export walked end";
 
 /// A field's value as the record writes it (`\\`, `\n`, `\r`, `\s` escaped), as text.
 fn unescape(value: &[u8]) -> String {
@@ -248,7 +250,9 @@ mod tests {
         let mut bytes = record.to_bytes();
         let fields = Fields::read(&bytes).unwrap();
         let values = field_values(&bytes);
-        for ((key, _), value) in KEYS.iter().zip(values) {
+        assert_eq!(split(KEYS, b' ').count(), KINDS.len());
+        for (key, value) in split(KEYS, b' ').zip(values) {
+            let key = std::str::from_utf8(key).unwrap();
             assert_eq!(value.map(unescape), fields.text(key), "{key}");
         }
         assert_eq!(

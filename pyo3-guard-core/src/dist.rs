@@ -94,7 +94,9 @@ fn check<'py>(
     let [reason, inspect, doctor, message] = texts(&module_name, file.as_deref(), &python);
     let build_id = guard.getattr("__build_id__")?;
     let dict = PyDict::new(py);
-    for (key, value) in KEYS {
+    for (key, value) in crate::attrs::split(KEYS, b' ').zip(VALUES) {
+        // ASCII, as written below.
+        let key = std::str::from_utf8(key).unwrap_or_default();
         let text = |s: &str| PyString::new(py, s).into_any();
         let list = |items: &[&str]| {
             let list = PyList::empty(py);
@@ -104,7 +106,7 @@ fn check<'py>(
             PyResult::Ok(list.into_any())
         };
         let value = match value {
-            Value::Text(s) => text(s),
+            Value::Unverifiable => text("unverifiable"),
             Value::None => py.None().into_bound(py),
             Value::Empty => PyList::empty(py).into_any(),
             Value::Zero => PyInt::new(py, 0u32).into_any(),
@@ -121,30 +123,36 @@ fn check<'py>(
     Ok(dict)
 }
 
-/// What `check()` returns, key by key, in the full build's order.
-const KEYS: [(&str, Value); 16] = [
-    ("verdict", Value::Text("unverifiable")),
-    ("build_id", Value::BuildId),
-    ("file", Value::File),
-    ("source_root", Value::None),
-    ("changed", Value::Empty),
-    ("added", Value::Empty),
-    ("removed", Value::Empty),
-    ("touched", Value::Zero),
-    ("notes", Value::Notes),
-    ("installer", Value::None),
-    ("cause", Value::None),
-    ("fixes", Value::Fixes),
-    ("rebuild", Value::None),
-    ("missing", Value::Empty),
-    ("unchecked", Value::Empty),
-    ("message", Value::Message),
-];
+/// The keys of `check()`, in the full build's order, and their values (one string of keys, not
+/// an array of `&str`: each would be a relocation to apply at every import).
+const KEYS: &[u8] = b"verdict build_id file source_root changed added removed touched notes \
+                    installer cause fixes rebuild missing unchecked message";
+const VALUES: [Value; 16] = {
+    use Value::*;
+    [
+        Unverifiable,
+        BuildId,
+        File,
+        None,
+        Empty,
+        Empty,
+        Empty,
+        Zero,
+        Notes,
+        None,
+        None,
+        Fixes,
+        None,
+        Empty,
+        Empty,
+        Message,
+    ]
+};
 
 /// One value of `check()`'s dict: a constant, or one of the texts made per call.
 #[derive(Clone, Copy)]
 enum Value {
-    Text(&'static str),
+    Unverifiable,
     None,
     Empty,
     Zero,
@@ -178,5 +186,15 @@ fn shell_word(path: &str) -> String {
         path.to_owned()
     } else {
         format!("'{}'", path.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_key_of_check_has_a_value() {
+        let keys: Vec<&[u8]> = crate::attrs::split(super::KEYS, b' ').collect();
+        assert_eq!(keys.len(), super::VALUES.len());
+        assert!(keys.iter().all(|k| !k.is_empty()), "{keys:?}");
     }
 }

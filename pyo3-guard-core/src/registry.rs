@@ -48,9 +48,24 @@ impl Kind {
     }
 }
 
-/// Adds one item to the module it is given and returns the added object when it has it at
-/// hand (a class's is read back from the module by name, and only when needed).
-pub type AddFn = for<'py> fn(&Bound<'py, PyModule>) -> PyResult<Option<Bound<'py, PyAny>>>;
+/// How an item's object is made. Registration adds it to the module under the item's name, as
+/// PyO3's `add_class` and `add_function` do, in code shared by every item: a function's entry
+/// is data only, a class's one generic call.
+pub enum Make {
+    /// The class's type object, made on first use ([`class`]).
+    Class(for<'py> fn(Python<'py>) -> PyResult<Bound<'py, PyAny>>),
+    /// The function's definition, PyO3's `_PYO3_DEF` (what `wrap_pyfunction!` reads).
+    Function(&'static pyo3::impl_::pyfunction::PyFunctionDef),
+}
+
+impl std::fmt::Debug for Make {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Make::Class(_) => "Class",
+            Make::Function(_) => "Function",
+        })
+    }
+}
 
 /// One `#[pyclass]` or `#[pyfunction]`, submitted where it is defined.
 #[derive(Debug)]
@@ -67,8 +82,8 @@ pub struct Item {
     pub kind: Kind,
     /// Whether registration sets `__module__` (false when the class names its own module).
     pub set_module: bool,
-    /// Adds the item to a module.
-    pub add: AddFn,
+    /// How its object is made.
+    pub make: Make,
 }
 
 impl Item {
@@ -78,7 +93,7 @@ impl Item {
         lens: [usize; 4],
         kind: Kind,
         set_module: bool,
-        add: AddFn,
+        make: Make,
     ) -> Item {
         let mut ends = [0u32; 4];
         let (mut end, mut i) = (0, 0);
@@ -96,7 +111,7 @@ impl Item {
             ends,
             kind,
             set_module,
-            add,
+            make,
         }
     }
 
@@ -130,6 +145,16 @@ impl Item {
     pub fn submodule(&self) -> &'static str {
         self.part(3)
     }
+
+    /// The object registration adds: the class's type object, or the function, bound to
+    /// `module` as `wrap_pyfunction!(f, module)` binds it.
+    pub fn object<'py>(&self, module: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
+        use pyo3::impl_::pyfunction::WrapPyFunctionArg;
+        match self.make {
+            Make::Class(class) => class(module.py()),
+            Make::Function(def) => module.wrap_pyfunction(def).map(Bound::into_any),
+        }
+    }
 }
 
 inventory::collect!(Item);
@@ -150,23 +175,46 @@ fn crate_of(module_path: &str) -> &str {
 /// sorted by (submodule, name, defining path).
 pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
     let own = crate_of(module_path);
-    let chosen: Vec<&'static Item> = items().filter(|item| belongs(item, own, crates)).collect();
     // Most comparisons end at the integer prefix, without a call: two string comparisons per
     // step made this sort a third of registration's own cost.
-    let keys: Vec<u64> = chosen.iter().map(|item| sort_prefix(item)).collect();
-    let order = order_by_key(&keys, &mut |a, b| {
-        let (a, b) = (chosen[a], chosen[b]);
-        ((a.submodule(), a.name()), (a.module_path(), a.rust_name()))
-            < ((b.submodule(), b.name()), (b.module_path(), b.rust_name()))
+    let mut chosen: Vec<(u64, &'static Item)> = items()
+        .filter(|item| belongs(item, own, crates))
+        .map(|item| (sort_prefix(item), item))
+        .collect();
+    heap_sort(&mut chosen, |(ka, a), (kb, b)| {
+        ka < kb
+            || ka == kb
+                && ((a.submodule(), a.name()), (a.module_path(), a.rust_name()))
+                    < ((b.submodule(), b.name()), (b.module_path(), b.rust_name()))
     });
-    order.into_iter().map(|i| chosen[i]).collect()
+    chosen.into_iter().map(|(_, item)| item).collect()
 }
 
-/// The engine's sort, compiled here once (it is `#[inline]` so that this crate has a copy of its
-/// own and a distribution build links no engine object; one call site keeps it one copy).
-#[inline(never)]
-fn order_by_key(keys: &[u64], tie_less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usize> {
-    pyo3_guard_engine::order::order_by_key(keys, tie_less)
+/// Sorts `v` by `less` in place: a heap sort, O(n log n) comparisons, no allocation, and a
+/// fraction of the code of the standard library's sorts (this is in every published wheel).
+/// Not stable, which needs no care here: `less` orders the items by everything they are named
+/// by, and two items named alike in every part cannot both be compiled.
+fn heap_sort<T: Copy>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    let sift_down = |v: &mut [T], mut node: usize| loop {
+        let (left, right) = (2 * node + 1, 2 * node + 2);
+        let child = match (v.get(left), v.get(right)) {
+            (Some(l), Some(r)) if less(l, r) => right,
+            (Some(_), _) => left,
+            (None, _) => break,
+        };
+        match (v.get(node), v.get(child)) {
+            (Some(n), Some(c)) if less(n, c) => v.swap(node, child),
+            _ => break,
+        }
+        node = child;
+    };
+    for node in (0..v.len() / 2).rev() {
+        sift_down(v, node);
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift_down(&mut v[..end], 0);
+    }
 }
 
 /// Whether `item` comes from the crate `own` or one of `crates`. Its `krate` is the bare crate
@@ -234,28 +282,24 @@ pub(crate) fn register(
         sys_modules: None,
     };
     // Sorted by submodule first: each submodule's items are contiguous.
-    let mut current: Option<(&str, Bound<'_, PyModule>, Bound<'_, PyString>)> = None;
-    for item in selected {
-        if current
-            .as_ref()
-            .is_none_or(|(path, _, _)| *path != item.submodule())
-        {
-            let target = modules.get(item.submodule())?;
-            let dotted = match item.submodule() {
-                "" => PyString::new(py, public),
-                sub => PyString::new(py, &format!("{public}.{sub}")),
-            };
-            current = Some((item.submodule(), target, dotted));
-        }
-        let (_, target, dotted) = current.as_ref().expect("set above");
-        let object = (item.add)(target)?;
-        if item.set_module {
-            let object = match object {
-                Some(object) => object,
-                None => target.getattr(item.name())?,
-            };
-            // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
-            let _ = object.setattr(module_attr, dotted);
+    for group in selected.chunk_by(|a, b| a.submodule() == b.submodule()) {
+        let Some(submodule) = group.first().map(|item| item.submodule()) else {
+            continue;
+        };
+        let target = modules.get(submodule)?;
+        let dotted = match submodule {
+            "" => PyString::new(py, public),
+            sub => PyString::new(py, &format!("{public}.{sub}")),
+        };
+        for item in group {
+            let object = item.object(&target)?;
+            if item.set_module {
+                // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
+                let _ = object.setattr(module_attr, &dotted);
+            }
+            // What PyO3's `add_class` and `add_function` do with the object (the name is the
+            // class's `NAME`, the function's `__name__`: the item's Python name).
+            target.add(item.name(), object)?;
         }
     }
     Ok(())
@@ -302,9 +346,8 @@ fn drop_placed_by_pyo3(
                 .any(|(name, c)| name == item.name() && c.is(class))
         };
         if item.kind == Kind::Class && placed.iter().any(|(name, _)| name == item.name()) {
-            // The class object, made (once) by adding it to a module of no consequence.
-            (item.add)(&scratch)?;
-            if named(&scratch.getattr(item.name())?) {
+            // The class object (made once; the module it is given is of no consequence).
+            if named(&item.object(&scratch)?) {
                 continue;
             }
         }
@@ -369,40 +412,48 @@ fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) ->
         .iter()
         .find(|&&k| !selected.iter().any(|item| item.krate() == k))
     {
-        return Err(PyImportError::new_err(format!(
+        return Err(import_error(format_args!(
             "pyo3-guard: `crates = [...]` of module `{public}` names `{missing}`, but no registered item comes from a \
              crate of that name; its items must use `pyo3_guard::prelude` (for a dependency renamed in Cargo.toml, \
              `{missing}` is the crate name it was renamed from)"
         )));
     }
-    let describe = |i: &Item| {
-        format!(
-            "{} `{}::{}`",
-            i.kind.describe(),
-            i.module_path(),
-            i.rust_name()
-        )
-    };
     for pair in selected.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        if (a.submodule(), a.name()) == (b.submodule(), b.name()) {
-            let dotted = [public, a.submodule(), a.name()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(".");
-            return Err(PyImportError::new_err(format!(
-                "pyo3-guard: two items are registered as `{dotted}`: {} and {}; give one another name \
-                 (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`); if something \
-                 else adds them already (a `#[pymodule_export]` in a `#[pymodule] mod` that a module function \
-                 adds by hand), mark them `#[guard(skip)]`",
-                describe(a),
-                describe(b)
-            )));
+        if let [a, b] = pair {
+            if (a.submodule(), a.name()) == (b.submodule(), b.name()) {
+                return Err(registered_twice(public, a, b));
+            }
         }
     }
     Ok(())
+}
+
+/// The error of two items registered under one name (never on a working import: out of line).
+#[cold]
+#[inline(never)]
+fn registered_twice(public: &str, a: &Item, b: &Item) -> PyErr {
+    let dot = if a.submodule().is_empty() { "" } else { "." };
+    import_error(format_args!(
+        "pyo3-guard: two items are registered as `{public}{dot}{}.{}`: {} `{}::{}` and {} `{}::{}`; give one \
+         another name (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`); if \
+         something else adds them already (a `#[pymodule_export]` in a `#[pymodule] mod` that a module \
+         function adds by hand), mark them `#[guard(skip)]`",
+        a.submodule(),
+        a.name(),
+        a.kind.describe(),
+        a.module_path(),
+        a.rust_name(),
+        b.kind.describe(),
+        b.module_path(),
+        b.rust_name(),
+    ))
+}
+
+/// Registration's `ImportError`s, made in one place: each call site only formats its message.
+#[cold]
+#[inline(never)]
+fn import_error(message: std::fmt::Arguments<'_>) -> PyErr {
+    PyImportError::new_err(message.to_string())
 }
 
 /// The submodules created so far, by dotted path below the top module.
@@ -429,12 +480,9 @@ impl<'py> Submodules<'py, '_> {
         let dotted = format!("{}.{path}", self.public);
         let module = match parent.getattr(last) {
             // A submodule that exists already (a declarative module's nested `#[pymodule] mod`).
-            Ok(existing) => existing.cast_into::<PyModule>().map_err(|_| {
-                PyImportError::new_err(format!(
-                    "pyo3-guard: `{dotted}` is both a submodule and an item of `{}`; rename one of them",
-                    parent.name().map(|n| n.to_string()).unwrap_or_default()
-                ))
-            })?,
+            Ok(existing) => existing
+                .cast_into::<PyModule>()
+                .map_err(|_| both_submodule_and_item(&dotted, &parent))?,
             Err(_) => {
                 let module = PyModule::new(py, &dotted)?;
                 parent.add(last, &module)?;
@@ -448,14 +496,23 @@ impl<'py> Submodules<'py, '_> {
 
     /// `sys.modules[dotted] = module`, so `import <dotted>` finds it.
     fn enter(&mut self, dotted: &str, module: &Bound<'py, PyModule>) -> PyResult<()> {
-        if self.sys_modules.is_none() {
-            self.sys_modules = Some(module.py().import("sys")?.getattr("modules")?);
-        }
-        self.sys_modules
-            .as_ref()
-            .expect("set above")
-            .set_item(dotted, module)
+        let sys_modules = match self.sys_modules.take() {
+            Some(sys_modules) => sys_modules,
+            None => module.py().import("sys")?.getattr("modules")?,
+        };
+        let entered = sys_modules.set_item(dotted, module);
+        self.sys_modules = Some(sys_modules);
+        entered
     }
+}
+
+#[cold]
+#[inline(never)]
+fn both_submodule_and_item(dotted: &str, parent: &Bound<'_, PyModule>) -> PyErr {
+    let parent = parent.name().map(|n| n.to_string()).unwrap_or_default();
+    import_error(format_args!(
+        "pyo3-guard: `{dotted}` is both a submodule and an item of `{parent}`; rename one of them"
+    ))
 }
 
 /// The guard's install of this build: the full one, or a distribution build's lean one.
@@ -579,27 +636,18 @@ where
     }
 }
 
-/// Not public API. The `add` of a registered `#[pyclass]`.
-pub fn add_class<'py, T: pyo3::PyClass>(
-    module: &Bound<'py, PyModule>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    // Not `type_object()` as well: its panic path (a message formatted with the class's name)
-    // is code of its own for every class, never run, but loaded at every import.
-    module.add_class::<T>().map(|()| None)
-}
-
-/// Not public API. The `add` of a registered `#[pyfunction]`.
-pub fn add_function<'py>(
-    module: &Bound<'py, PyModule>,
-    function: Bound<'py, pyo3::types::PyCFunction>,
-) -> PyResult<Option<Bound<'py, PyAny>>> {
-    module.add_function(function.clone())?;
-    Ok(Some(function.into_any()))
+/// Not public API. How a registered `#[pyclass]` is made: its type object, made on first use.
+pub fn class<T: pyo3::PyClass>(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    // What PyO3's `add_class` adds (not `type_object()`: its panic path, a message formatted
+    // with the class's name, is code of its own for every class, never run).
+    T::lazy_type_object()
+        .get_or_try_init(py)
+        .map(|ty| ty.clone().into_any())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{added_by_hand, belongs, public_name, sort_prefix, Item, Kind};
+    use super::{added_by_hand, belongs, heap_sort, public_name, sort_prefix, Item, Kind};
 
     #[test]
     fn public_name_drops_the_repeated_last_component_of_the_pure_layout() {
@@ -610,21 +658,24 @@ mod tests {
         assert_eq!(public_name("a.b.a"), "a.b.a");
     }
 
-    /// The `add` of a test item (never called).
-    fn add<'py>(
-        m: &pyo3::Bound<'py, pyo3::types::PyModule>,
-    ) -> pyo3::PyResult<Option<pyo3::Bound<'py, pyo3::PyAny>>> {
-        Ok(Some(m.clone().into_any()))
+    /// The `make` of a test item (never called).
+    fn make(py: pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Bound<'_, pyo3::PyAny>> {
+        Ok(py.None().into_bound(py))
     }
 
-    fn test_item(module_path: &str, name: &str, submodule: &str, add: super::AddFn) -> Item {
+    fn test_item(
+        module_path: &str,
+        name: &str,
+        submodule: &str,
+        make: fn(pyo3::Python<'_>) -> pyo3::PyResult<pyo3::Bound<'_, pyo3::PyAny>>,
+    ) -> Item {
         let text: &'static str = format!("{module_path}{name}{name}{submodule}").leak();
         Item::new(
             text,
             [module_path.len(), name.len(), name.len(), submodule.len()],
             Kind::Class,
             true,
-            add,
+            super::Make::Class(make),
         )
     }
 
@@ -635,7 +686,7 @@ mod tests {
             [9, 5, 2, 5],
             Kind::Class,
             true,
-            add,
+            super::Make::Class(make),
         );
         let parts = (
             item.module_path(),
@@ -651,23 +702,23 @@ mod tests {
     fn items_added_by_hand_are_matched_by_module_path_and_identifier() {
         let by_hand = "demo::meta::is_valid,demo::Kept";
         assert!(added_by_hand(
-            &test_item("demo::meta", "is_valid", "", add),
+            &test_item("demo::meta", "is_valid", "", make),
             by_hand
         ));
-        assert!(added_by_hand(&test_item("demo", "Kept", "", add), by_hand));
+        assert!(added_by_hand(&test_item("demo", "Kept", "", make), by_hand));
         assert!(!added_by_hand(
-            &test_item("demo", "is_valid", "", add),
+            &test_item("demo", "is_valid", "", make),
             by_hand
         ));
         assert!(!added_by_hand(
-            &test_item("demo::meta", "Kept", "", add),
+            &test_item("demo::meta", "Kept", "", make),
             by_hand
         ));
     }
 
     #[test]
     fn the_sort_prefix_orders_as_submodule_then_name() {
-        let item = |submodule: &str, name: &str| test_item("k", name, submodule, add);
+        let item = |submodule: &str, name: &str| test_item("k", name, submodule, make);
         // Shared 8-byte prefixes and a submodule that is a prefix of another among them.
         let keys = [
             ("", "A"),
@@ -687,8 +738,22 @@ mod tests {
     }
 
     #[test]
+    fn the_heap_sort_sorts_as_the_standard_library_does() {
+        // Every length up to 70 (full and partial last levels of the heap), many keys equal.
+        for len in 0..70usize {
+            let items: Vec<(u32, usize)> =
+                (0..len).map(|i| (((i * 7919) % 13) as u32, i)).collect();
+            let mut ours = items.clone();
+            heap_sort(&mut ours, |a, b| a < b);
+            let mut expected = items;
+            expected.sort();
+            assert_eq!(ours, expected, "length {len}");
+        }
+    }
+
+    #[test]
     fn items_belong_to_their_crate_under_cargo_and_outside_it() {
-        let item = |module_path: &str| test_item(module_path, "A", "", add);
+        let item = |module_path: &str| test_item(module_path, "A", "", make);
         for krate in ["demo", "demo::shapes"] {
             assert!(belongs(&item(krate), "demo", &[]), "{krate}");
         }

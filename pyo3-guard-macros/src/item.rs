@@ -7,7 +7,7 @@
 //! struct Point { .. }                   const _: () = { inventory::submit! { Item::new(
 //!                                           concat!(module_path!(), "Point", "Point", "geo"),
 //!                                           [module_path!().len(), 5, 5, 3], Class, ..,
-//!                                           add_class::<Point>) } };
+//!                                           class::<Point>) } };
 //! ```
 //! Anything that is not ours (another item kind, malformed PyO3 arguments) goes to PyO3 as
 //! written and without an entry, so PyO3 reports it, once.
@@ -241,25 +241,22 @@ fn entry(
     // The registered item's `__module__` is where users import it from, unless the class names
     // its own module, or is an immutable type (whose attributes are fixed at creation).
     let set_module = needs_module && !(options.has("module") || options.has("immutable_type"));
-    let (kind_tokens, add) = match kind {
+    // Only what differs per item: registration makes and adds the object (see `Make`).
+    let (kind_tokens, make) = match kind {
         Kind::Class => (
             quote!(::pyo3_guard::__private::Kind::Class),
-            quote!(::pyo3_guard::__private::add_class::<#ident>),
+            quote!(::pyo3_guard::__private::Make::Class(
+                ::pyo3_guard::__private::class::<#ident>
+            )),
         ),
         Kind::Function => (
             quote!(::pyo3_guard::__private::Kind::Function),
-            quote!({
-                fn add<'py>(
-                    module: &::pyo3::Bound<'py, ::pyo3::types::PyModule>,
-                ) -> ::pyo3::PyResult<::core::option::Option<::pyo3::Bound<'py, ::pyo3::PyAny>>>
-                {
-                    ::pyo3_guard::__private::add_function(
-                        module,
-                        ::pyo3::wrap_pyfunction!(#ident, module)?,
-                    )
-                }
-                add
-            }),
+            // What `wrap_pyfunction!(#ident, m)` reads: the definition PyO3 generates in a
+            // module named as the function.
+            quote!(::pyo3_guard::__private::Make::Function({
+                use #ident as wrapped_pyfunction;
+                &wrapped_pyfunction::_PYO3_DEF
+            })),
         ),
     };
     let (rust_len, name_len, submodule_len) = (rust_name.len(), name.len(), submodule.len());
@@ -272,7 +269,7 @@ fn entry(
                 [::core::module_path!().len(), #rust_len, #name_len, #submodule_len],
                 #kind_tokens,
                 #set_module,
-                #add,
+                #make,
             )
         },
     ))

@@ -143,8 +143,6 @@ pub mod __private {
     pub use crate::stubs;
     pub use inventory;
     pub use pyo3_guard_core::dist::install as install_dist;
-    pub use pyo3_guard_core::registry::{
-        add_class, add_function, install_declarative, InitResult, Item, Kind,
-    };
+    pub use pyo3_guard_core::registry::{class, install_declarative, InitResult, Item, Kind, Make};
     pub use pyo3_guard_macros::declared_inline;
 }

@@ -6,10 +6,8 @@ const _: () = {
     ::pyo3_guard::__private::inventory::submit! {
         ::pyo3_guard::__private::Item::new(::core::concat!(::core::module_path!(), "add",
         "add", ""), [::core::module_path!() .len(), 3usize, 3usize, 0usize],
-        ::pyo3_guard::__private::Kind::Function, true, { fn add < 'py > (module : &
-        ::pyo3::Bound < 'py, ::pyo3::types::PyModule >,) -> ::pyo3::PyResult <
-        ::core::option::Option < ::pyo3::Bound < 'py, ::pyo3::PyAny >> > {
-        ::pyo3_guard::__private::add_function(module, ::pyo3::wrap_pyfunction!(add,
-        module) ?,) } add },)
+        ::pyo3_guard::__private::Kind::Function, true,
+        ::pyo3_guard::__private::Make::Function({ use add as wrapped_pyfunction; &
+        wrapped_pyfunction::_PYO3_DEF }),)
     }
 };
