@@ -75,7 +75,12 @@ fn fields(raw: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
             None => (line, &line[line.len()..]),
         })
         // The fields come first; the lists (inputs, exports...) and the end line after them.
-        .take_while(|(key, _)| !split(LIST_KEYS, b' ').any(|list| list == *key))
+        .take_while(|(key, _)| {
+            !matches!(
+                *key,
+                b"input" | b"tree" | b"file" | b"python" | b"export" | b"walked" | b"end"
+            )
+        })
 }
 
 /// The parts of `bytes` between the separators: for the record's lines and the lists of keys
@@ -84,12 +89,26 @@ pub(crate) fn split(bytes: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> 
     bytes.split(move |&b| b == separator)
 }
 
+/// `parts` one after the other (what `format!` would make of them, without the formatting
+/// machinery: this code is in every published wheel).
+#[inline(never)]
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut text = String::new();
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}
+
 /// The value of the record's field `key` as written (the last of a repeated key).
 fn field<'r>(raw: &'r [u8], key: &str) -> Option<&'r [u8]> {
-    fields(raw)
-        .filter(|(k, _)| *k == key.as_bytes())
-        .last()
-        .map(|(_, value)| value)
+    let mut found = None;
+    for (k, value) in fields(raw) {
+        if k == key.as_bytes() {
+            found = Some(value);
+        }
+    }
+    found
 }
 
 /// The fields `__build_info__` holds, in this order (`build_id` first: see `build_info`), and
@@ -139,9 +158,11 @@ fn build_info(info: &Bound<'_, PyDict>, raw: &[u8]) -> PyResult<String> {
             (Flag, Some(text)) => PyBool::new(py, text == "true").to_owned().into_any(),
             (List, text) => {
                 let list = PyList::empty(py);
-                for name in text.as_deref().unwrap_or("").split(',') {
-                    if !name.is_empty() {
-                        list.append(name)?;
+                for name in split(text.as_deref().unwrap_or("").as_bytes(), b',') {
+                    // Parts of UTF-8 text split at an ASCII byte: UTF-8 too.
+                    match std::str::from_utf8(name) {
+                        Ok(name) if !name.is_empty() => list.append(name)?,
+                        _ => {}
                     }
                 }
                 list.into_any()
@@ -154,9 +175,6 @@ fn build_info(info: &Bound<'_, PyDict>, raw: &[u8]) -> PyResult<String> {
     }
     Ok(build_id)
 }
-
-/// The keys of the record's list lines, which follow its fields (one string: see [`KEYS`]).
-const LIST_KEYS: &[u8] = b"input tree file python export walked end";
 
 /// A field's value as the record writes it (`\\`, `\n`, `\r`, `\s` escaped), as text.
 fn unescape(value: &[u8]) -> String {

@@ -9,6 +9,8 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
 
+use crate::attrs::cat;
+
 /// Not public API. What `#[guarded_pymodule]` calls in a distribution build, in place of
 /// `guard::install`.
 pub fn install(
@@ -41,7 +43,13 @@ fn guard<'py>(
     module_name: String,
 ) -> PyResult<Bound<'py, PyAny>> {
     let name = crate::registry::public_name(&module_name);
-    let repr = format!("pyo3-guard for {name} build {build_id} (distribution build: no check)");
+    let repr = cat(&[
+        "pyo3-guard for ",
+        name,
+        " build ",
+        &build_id,
+        " (distribution build: no check)",
+    ]);
     let py = module.py();
     let guard = PyModule::new(py, &repr)?;
     guard.setattr("__build_id__", PyString::new(py, &build_id).into_any())?;
@@ -167,14 +175,17 @@ enum Value {
 #[inline(never)]
 fn texts(module_name: &str, file: Option<&str>, python: &str) -> [String; 4] {
     let name = crate::registry::public_name(module_name);
-    let reason = format!("{name} is a distribution build (PYO3_GUARD_DIST=1 at build time): it carries its build record, not the check");
-    let path = file.map_or("FILE".into(), shell_word);
-    let inspect = format!("read its build id without importing it: pyo3-guard inspect {path}");
-    let doctor = format!(
-        "compare it with a checkout, in the checkout's directory: pyo3-guard doctor --python {}",
-        shell_word(python)
-    );
-    let message = format!("unverifiable: {reason}; {inspect}; {doctor}");
+    let reason = cat(&[name, " is a distribution build (PYO3_GUARD_DIST=1 at build time): it carries its build record, not the check"]);
+    let path = file.map_or_else(|| "FILE".to_owned(), shell_word);
+    let inspect = cat(&[
+        "read its build id without importing it: pyo3-guard inspect ",
+        &path,
+    ]);
+    let doctor = cat(&[
+        "compare it with a checkout, in the checkout's directory: pyo3-guard doctor --python ",
+        &shell_word(python),
+    ]);
+    let message = cat(&["unverifiable: ", &reason, "; ", &inspect, "; ", &doctor]);
     [reason, inspect, doctor, message]
 }
 
@@ -183,10 +194,20 @@ fn texts(module_name: &str, file: Option<&str>, python: &str) -> [String; 4] {
 fn shell_word(path: &str) -> String {
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"/._-+=:@%,".contains(&b);
     if !path.is_empty() && path.bytes().all(plain) {
-        path.to_owned()
-    } else {
-        format!("'{}'", path.replace('\'', r"'\''"))
+        return path.to_owned();
     }
+    // In single quotes, each `'` written as `'\''`.
+    let mut word = String::with_capacity(path.len() + 2);
+    word.push('\'');
+    for (i, part) in crate::attrs::split(path.as_bytes(), b'\'').enumerate() {
+        if i > 0 {
+            word.push_str(r"'\''");
+        }
+        // Parts of UTF-8 text split at an ASCII byte: UTF-8 too.
+        word.push_str(std::str::from_utf8(part).unwrap_or_default());
+    }
+    word.push('\'');
+    word
 }
 
 #[cfg(test)]
@@ -196,5 +217,14 @@ mod tests {
         let keys: Vec<&[u8]> = crate::attrs::split(super::KEYS, b' ').collect();
         assert_eq!(keys.len(), super::VALUES.len());
         assert!(keys.iter().all(|k| !k.is_empty()), "{keys:?}");
+    }
+
+    #[test]
+    fn a_path_is_one_shell_word() {
+        use super::shell_word;
+        assert_eq!(shell_word("/usr/bin/python3.11"), "/usr/bin/python3.11");
+        assert_eq!(shell_word("/tmp/a b/x.so"), "'/tmp/a b/x.so'");
+        assert_eq!(shell_word("/tmp/it's/é.so"), r"'/tmp/it'\''s/é.so'");
+        assert_eq!(shell_word(""), "''");
     }
 }

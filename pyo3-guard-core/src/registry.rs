@@ -30,6 +30,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyModule, PyString};
 
+use crate::attrs::cat;
+
 /// What a registered item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -165,10 +167,18 @@ pub fn items() -> impl Iterator<Item = &'static Item> {
 }
 
 fn crate_of(module_path: &str) -> &str {
-    // A char pattern is a memchr; a "::" pattern builds a substring searcher per call.
-    module_path
-        .split_once(':')
-        .map_or(module_path, |(krate, _)| krate)
+    split_at_byte(module_path, b':', false).map_or(module_path, |(krate, _)| krate)
+}
+
+/// `s` split around its first (or `last`) ASCII byte `separator`. For the short names here, a
+/// loop over the bytes: no string searcher (a `str` pattern links one per pattern type).
+fn split_at_byte(s: &str, separator: u8, last: bool) -> Option<(&str, &str)> {
+    let at = if last {
+        s.bytes().rposition(|b| b == separator)
+    } else {
+        s.bytes().position(|b| b == separator)
+    }?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
 }
 
 /// The items `#[guarded_pymodule]` adds: those of the crate of `module_path` and of `crates`,
@@ -246,8 +256,12 @@ fn sort_prefix(item: &Item) -> u64 {
 /// Only for that layout (see `attrs::items_module`) and for messages: in the mixed layout
 /// `pkg.pkg` is the user's package `pkg` holding the extension, a different module.
 pub fn public_name(name: &str) -> &str {
-    match name.rsplit_once('.') {
-        Some((parent, last)) if parent.rsplit('.').next() == Some(last) => parent,
+    match split_at_byte(name, b'.', true) {
+        Some((parent, last))
+            if split_at_byte(parent, b'.', true).map_or(parent, |(_, end)| end) == last =>
+        {
+            parent
+        }
         _ => name,
     }
 }
@@ -289,7 +303,7 @@ pub(crate) fn register(
         let target = modules.get(submodule)?;
         let dotted = match submodule {
             "" => PyString::new(py, public),
-            sub => PyString::new(py, &format!("{public}.{sub}")),
+            sub => PyString::new(py, &cat(&[public, ".", sub])),
         };
         for item in group {
             let object = item.object(&target)?;
@@ -308,11 +322,17 @@ pub(crate) fn register(
 /// Whether `item` is one of `by_hand` (comma-separated `module_path::Ident`s): an item the
 /// sources add by hand, to a submodule or to the top module.
 fn added_by_hand(item: &Item, by_hand: &str) -> bool {
-    by_hand.split(',').any(|entry| {
-        entry
-            .rsplit_once("::")
-            .is_some_and(|(path, ident)| path == item.module_path() && ident == item.rust_name())
-    })
+    let (path, ident) = (item.module_path().as_bytes(), item.rust_name().as_bytes());
+    // Compared by bytes, from the end: an identifier has no `::` in it.
+    for entry in crate::attrs::split(by_hand.as_bytes(), b',') {
+        let rest = entry
+            .strip_suffix(ident)
+            .and_then(|e| e.strip_suffix(b"::"));
+        if rest == Some(path) {
+            return true;
+        }
+    }
+    false
 }
 
 /// What a declarative module takes out of the selection before it is added; a module function
@@ -412,11 +432,16 @@ fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) ->
         .iter()
         .find(|&&k| !selected.iter().any(|item| item.krate() == k))
     {
-        return Err(import_error(format_args!(
-            "pyo3-guard: `crates = [...]` of module `{public}` names `{missing}`, but no registered item comes from a \
-             crate of that name; its items must use `pyo3_guard::prelude` (for a dependency renamed in Cargo.toml, \
-             `{missing}` is the crate name it was renamed from)"
-        )));
+        return Err(import_error(cat(&[
+            "pyo3-guard: `crates = [...]` of module `",
+            public,
+            "` names `",
+            missing,
+            "`, but no registered item comes from a crate of that name; its items must use \
+             `pyo3_guard::prelude` (for a dependency renamed in Cargo.toml, `",
+            missing,
+            "` is the crate name it was renamed from)",
+        ])));
     }
     for pair in selected.windows(2) {
         if let [a, b] = pair {
@@ -433,27 +458,37 @@ fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) ->
 #[inline(never)]
 fn registered_twice(public: &str, a: &Item, b: &Item) -> PyErr {
     let dot = if a.submodule().is_empty() { "" } else { "." };
-    import_error(format_args!(
-        "pyo3-guard: two items are registered as `{public}{dot}{}.{}`: {} `{}::{}` and {} `{}::{}`; give one \
-         another name (`name = \"...\"`) or put it in a submodule (`#[guard(submodule = \"...\")]`); if \
-         something else adds them already (a `#[pymodule_export]` in a `#[pymodule] mod` that a module \
-         function adds by hand), mark them `#[guard(skip)]`",
+    import_error(cat(&[
+        "pyo3-guard: two items are registered as `",
+        public,
+        dot,
         a.submodule(),
+        ".",
         a.name(),
+        "`: ",
         a.kind.describe(),
+        " `",
         a.module_path(),
+        "::",
         a.rust_name(),
+        "` and ",
         b.kind.describe(),
+        " `",
         b.module_path(),
+        "::",
         b.rust_name(),
-    ))
+        "`; give one another name (`name = \"...\"`) or put it in a submodule \
+         (`#[guard(submodule = \"...\")]`); if something else adds them already (a \
+         `#[pymodule_export]` in a `#[pymodule] mod` that a module function adds by hand), mark \
+         them `#[guard(skip)]`",
+    ]))
 }
 
-/// Registration's `ImportError`s, made in one place: each call site only formats its message.
+/// Registration's `ImportError`s, made in one place.
 #[cold]
 #[inline(never)]
-fn import_error(message: std::fmt::Arguments<'_>) -> PyErr {
-    PyImportError::new_err(message.to_string())
+fn import_error(message: String) -> PyErr {
+    PyImportError::new_err(message)
 }
 
 /// The submodules created so far, by dotted path below the top module.
@@ -474,15 +509,15 @@ impl<'py> Submodules<'py, '_> {
         if let Some((_, module)) = self.created.iter().find(|(p, _)| p == path) {
             return Ok(module.clone());
         }
-        let (parent_path, last) = path.rsplit_once('.').unwrap_or(("", path));
+        let (parent_path, last) = split_at_byte(path, b'.', true).unwrap_or(("", path));
         let parent = self.get(parent_path)?;
         let py = parent.py();
-        let dotted = format!("{}.{path}", self.public);
+        let dotted = cat(&[self.public, ".", path]);
         let module = match parent.getattr(last) {
             // A submodule that exists already (a declarative module's nested `#[pymodule] mod`).
             Ok(existing) => existing
                 .cast_into::<PyModule>()
-                .map_err(|_| both_submodule_and_item(&dotted, &parent))?,
+                .map_err(|_| both_submodule_and_item(&dotted))?,
             Err(_) => {
                 let module = PyModule::new(py, &dotted)?;
                 parent.add(last, &module)?;
@@ -508,11 +543,15 @@ impl<'py> Submodules<'py, '_> {
 
 #[cold]
 #[inline(never)]
-fn both_submodule_and_item(dotted: &str, parent: &Bound<'_, PyModule>) -> PyErr {
-    let parent = parent.name().map(|n| n.to_string()).unwrap_or_default();
-    import_error(format_args!(
-        "pyo3-guard: `{dotted}` is both a submodule and an item of `{parent}`; rename one of them"
-    ))
+fn both_submodule_and_item(dotted: &str) -> PyErr {
+    let parent = split_at_byte(dotted, b'.', true).map_or(dotted, |(parent, _)| parent);
+    import_error(cat(&[
+        "pyo3-guard: `",
+        dotted,
+        "` is both a submodule and an item of `",
+        parent,
+        "`; rename one of them",
+    ]))
 }
 
 /// The guard's install of this build: the full one, or a distribution build's lean one.
