@@ -111,11 +111,54 @@ fn field<'r>(raw: &'r [u8], key: &str) -> Option<&'r [u8]> {
     found
 }
 
+/// Words separated by single spaces, each word's bounds found at compile time: a table of
+/// integers, where an array of `&str` would be a relocation per word for the loader to apply at
+/// every import (and 24 bytes of the file each).
+pub(crate) struct Words<const N: usize> {
+    text: &'static str,
+    bounds: [(u16, u16); N],
+}
+
+impl<const N: usize> Words<N> {
+    /// `text`'s `N` words (a different count does not compile).
+    pub(crate) const fn new(text: &'static str) -> Self {
+        let bytes = text.as_bytes();
+        let mut bounds = [(0, 0); N];
+        let (mut at, mut start, mut word) = (0, 0, 0);
+        while at <= bytes.len() {
+            if at == bytes.len() || bytes[at] == b' ' {
+                assert!(word < N && at > start, "more than N words, or an empty one");
+                bounds[word] = (start as u16, at as u16);
+                word += 1;
+                start = at + 1;
+            }
+            at += 1;
+        }
+        assert!(word == N, "fewer than N words");
+        Words { text, bounds }
+    }
+
+    /// Word `i` (`""` past the end).
+    pub(crate) fn get(&self, i: usize) -> &'static str {
+        let text: &'static str = self.text;
+        match self.bounds.get(i) {
+            Some(&(start, end)) => text.get(start as usize..end as usize).unwrap_or_default(),
+            None => "",
+        }
+    }
+
+    /// Which word `word` is.
+    pub(crate) fn position(&self, word: &[u8]) -> Option<usize> {
+        (0..N).position(|i| self.get(i).as_bytes() == word)
+    }
+}
+
 /// The fields `__build_info__` holds, in this order (`build_id` first: see `build_info`), and
-/// how each becomes a Python value. One string, not an array of them: each `&str` in a static
-/// is a relocation the loader applies at every import, and 24 bytes of the file.
-const KEYS: &[u8] = b"build_id source_id crate version module profile opt_level target features \
-                    rustc pyo3 source_root inputs git_commit git_dirty built_at";
+/// how each becomes a Python value.
+const KEYS: Words<16> = Words::new(
+    "build_id source_id crate version module profile opt_level target features rustc pyo3 \
+     source_root inputs git_commit git_dirty built_at",
+);
 const KINDS: [Value; 16] = {
     use Value::*;
     [
@@ -129,8 +172,7 @@ const KINDS: [Value; 16] = {
 fn field_values(raw: &[u8]) -> [Option<&[u8]>; KINDS.len()] {
     let mut values = [None; KINDS.len()];
     for (key, value) in fields(raw) {
-        let at = split(KEYS, b' ').position(|k| k == key);
-        if let Some(slot) = at.and_then(|i| values.get_mut(i)) {
+        if let Some(slot) = KEYS.position(key).and_then(|i| values.get_mut(i)) {
             *slot = Some(value);
         }
     }
@@ -147,9 +189,8 @@ fn build_info(info: &Bound<'_, PyDict>, raw: &[u8]) -> PyResult<String> {
     let values = field_values(raw);
     let py = info.py();
     let build_id = values[0].map(unescape).unwrap_or_default();
-    for ((key, kind), value) in split(KEYS, b' ').zip(KINDS).zip(values) {
-        // ASCII, as written above.
-        let key = std::str::from_utf8(key).unwrap_or_default();
+    for (i, (kind, value)) in KINDS.into_iter().zip(values).enumerate() {
+        let key = KEYS.get(i);
         let text = value.map(unescape);
         let value = match (kind, text) {
             (Text, text) => PyString::new(py, text.as_deref().unwrap_or("")).into_any(),
@@ -236,12 +277,15 @@ pub const REBUILD_OPTION_DEST: &str = "pyo3_guard_rebuild";
 pub fn add_rebuild_option(parser: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = parser.py();
     let kwargs = PyDict::new(py);
-    kwargs.set_item("action", "store_true")?;
-    kwargs.set_item("default", py.None())?;
-    kwargs.set_item("dest", REBUILD_OPTION_DEST)?;
+    // One key and value type for every `set_item` of this crate: each pair of types is code of
+    // its own.
+    let text = |s: &str| PyString::new(py, s).into_any();
+    kwargs.set_item("action", text("store_true"))?;
+    kwargs.set_item("default", py.None().into_bound(py))?;
+    kwargs.set_item("dest", text(REBUILD_OPTION_DEST))?;
     kwargs.set_item(
         "help",
-        "pyo3-guard: rebuild a stale extension module at the session's start, then start the session again",
+        text("pyo3-guard: rebuild a stale extension module at the session's start, then start the session again"),
     )?;
     match parser.call_method("addoption", ("--pyo3-guard-rebuild",), Some(&kwargs)) {
         // Another guarded module of the session added it already.
@@ -268,9 +312,8 @@ mod tests {
         let mut bytes = record.to_bytes();
         let fields = Fields::read(&bytes).unwrap();
         let values = field_values(&bytes);
-        assert_eq!(split(KEYS, b' ').count(), KINDS.len());
-        for (key, value) in split(KEYS, b' ').zip(values) {
-            let key = std::str::from_utf8(key).unwrap();
+        for (i, value) in values.into_iter().enumerate() {
+            let key = KEYS.get(i);
             assert_eq!(value.map(unescape), fields.text(key), "{key}");
         }
         assert_eq!(

@@ -9,7 +9,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
 
-use crate::attrs::cat;
+use crate::attrs::{cat, Words};
 
 /// Not public API. What `#[guarded_pymodule]` calls in a distribution build, in place of
 /// `guard::install`.
@@ -52,8 +52,9 @@ fn guard<'py>(
     ]);
     let py = module.py();
     let guard = PyModule::new(py, &repr)?;
-    guard.setattr("__build_id__", PyString::new(py, &build_id).into_any())?;
-    guard.setattr(GUARDED, PyString::new(py, &module_name).into_any())?;
+    // The types of `attrs::install`'s `setattr`: one copy of its code.
+    guard.setattr("__build_id__", &PyString::new(py, &build_id).into_any())?;
+    guard.setattr(GUARDED, &PyString::new(py, &module_name).into_any())?;
     guard.add_function(wrap_pyfunction!(verify, &guard)?)?;
     guard.add_function(wrap_pyfunction!(check, &guard)?)?;
     guard.add_function(wrap_pyfunction!(pytest_sessionstart, &guard)?)?;
@@ -102,9 +103,8 @@ fn check<'py>(
     let [reason, inspect, doctor, message] = texts(&module_name, file.as_deref(), &python);
     let build_id = guard.getattr("__build_id__")?;
     let dict = PyDict::new(py);
-    for (key, value) in crate::attrs::split(KEYS, b' ').zip(VALUES) {
-        // ASCII, as written below.
-        let key = std::str::from_utf8(key).unwrap_or_default();
+    for (i, value) in VALUES.into_iter().enumerate() {
+        let key = KEYS.get(i);
         let text = |s: &str| PyString::new(py, s).into_any();
         let list = |items: &[&str]| {
             let list = PyList::empty(py);
@@ -131,10 +131,11 @@ fn check<'py>(
     Ok(dict)
 }
 
-/// The keys of `check()`, in the full build's order, and their values (one string of keys, not
-/// an array of `&str`: each would be a relocation to apply at every import).
-const KEYS: &[u8] = b"verdict build_id file source_root changed added removed touched notes \
-                    installer cause fixes rebuild missing unchecked message";
+/// The keys of `check()`, in the full build's order, and their values.
+const KEYS: Words<16> = Words::new(
+    "verdict build_id file source_root changed added removed touched notes installer cause \
+     fixes rebuild missing unchecked message",
+);
 const VALUES: [Value; 16] = {
     use Value::*;
     [
@@ -213,10 +214,12 @@ fn shell_word(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn every_key_of_check_has_a_value() {
-        let keys: Vec<&[u8]> = crate::attrs::split(super::KEYS, b' ').collect();
-        assert_eq!(keys.len(), super::VALUES.len());
-        assert!(keys.iter().all(|k| !k.is_empty()), "{keys:?}");
+    fn the_keys_of_check_are_words() {
+        let keys: Vec<&str> = (0..16).map(|i| super::KEYS.get(i)).collect();
+        assert_eq!(keys[0], "verdict");
+        assert_eq!(keys[15], "message");
+        assert_eq!(super::KEYS.position(b"notes"), Some(8));
+        assert_eq!(super::KEYS.get(16), "");
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub struct Item {
     /// were the largest part of what registration adds to an import's time).
     text: &'static str,
     /// Where each part of `text` ends.
-    ends: [u32; 4],
+    ends: [u16; 4],
     /// Class or function.
     pub kind: Kind,
     /// Whether registration sets `__module__` (false when the class names its own module).
@@ -97,11 +97,15 @@ impl Item {
         set_module: bool,
         make: Make,
     ) -> Item {
-        let mut ends = [0u32; 4];
+        let mut ends = [0u16; 4];
         let (mut end, mut i) = (0, 0);
         while i < 4 {
             end += lens[i];
-            ends[i] = end as u32;
+            assert!(
+                end <= u16::MAX as usize,
+                "pyo3-guard: an item's names are too long"
+            );
+            ends[i] = end as u16;
             i += 1;
         }
         assert!(
@@ -117,6 +121,9 @@ impl Item {
         }
     }
 
+    // Out of line: the sort's comparison and the messages call it often, inlined it is code
+    // at each call.
+    #[inline(never)]
     fn part(&self, i: usize) -> &'static str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         let text: &'static str = self.text;
@@ -146,6 +153,18 @@ impl Item {
     /// The dotted submodule path below the module, `""` for the module itself.
     pub fn submodule(&self) -> &'static str {
         self.part(3)
+    }
+
+    /// What messages call the item: function `demo::meta::f`.
+    fn describe(&self) -> String {
+        cat(&[
+            self.kind.describe(),
+            " `",
+            self.module_path(),
+            "::",
+            self.rust_name(),
+            "`",
+        ])
     }
 
     /// The object registration adds: the class's type object, or the function, bound to
@@ -313,7 +332,7 @@ pub(crate) fn register(
             }
             // What PyO3's `add_class` and `add_function` do with the object (the name is the
             // class's `NAME`, the function's `__name__`: the item's Python name).
-            target.add(item.name(), object)?;
+            target.add(item.name(), &object)?;
         }
     }
     Ok(())
@@ -466,18 +485,10 @@ fn registered_twice(public: &str, a: &Item, b: &Item) -> PyErr {
         ".",
         a.name(),
         "`: ",
-        a.kind.describe(),
-        " `",
-        a.module_path(),
-        "::",
-        a.rust_name(),
-        "` and ",
-        b.kind.describe(),
-        " `",
-        b.module_path(),
-        "::",
-        b.rust_name(),
-        "`; give one another name (`name = \"...\"`) or put it in a submodule \
+        &a.describe(),
+        " and ",
+        &b.describe(),
+        "; give one another name (`name = \"...\"`) or put it in a submodule \
          (`#[guard(submodule = \"...\")]`); if something else adds them already (a \
          `#[pymodule_export]` in a `#[pymodule] mod` that a module function adds by hand), mark \
          them `#[guard(skip)]`",
@@ -520,7 +531,8 @@ impl<'py> Submodules<'py, '_> {
                 .map_err(|_| both_submodule_and_item(&dotted))?,
             Err(_) => {
                 let module = PyModule::new(py, &dotted)?;
-                parent.add(last, &module)?;
+                // The types of `register`'s `add`: one copy of its code.
+                parent.add(last, module.as_any())?;
                 module
             }
         };
