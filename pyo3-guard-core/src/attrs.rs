@@ -149,7 +149,12 @@ impl<const N: usize> Words<N> {
 
     /// Which word `word` is.
     pub(crate) fn position(&self, word: &[u8]) -> Option<usize> {
-        (0..N).position(|i| self.get(i).as_bytes() == word)
+        for i in 0..N {
+            if self.get(i).as_bytes() == word {
+                return Some(i);
+            }
+        }
+        None
     }
 }
 

@@ -117,7 +117,7 @@ fn check<'py>(
             Value::Unverifiable => text("unverifiable"),
             Value::None => py.None().into_bound(py),
             Value::Empty => PyList::empty(py).into_any(),
-            Value::Zero => PyInt::new(py, 0u32).into_any(),
+            Value::Zero => PyInt::new(py, 0u64).into_any(),
             Value::BuildId => build_id.clone(),
             Value::File => file
                 .as_deref()
@@ -197,18 +197,17 @@ fn shell_word(path: &str) -> String {
     if !path.is_empty() && path.bytes().all(plain) {
         return path.to_owned();
     }
-    // In single quotes, each `'` written as `'\''`.
-    let mut word = String::with_capacity(path.len() + 2);
-    word.push('\'');
-    for (i, part) in crate::attrs::split(path.as_bytes(), b'\'').enumerate() {
-        if i > 0 {
-            word.push_str(r"'\''");
+    // In single quotes, each `'` written as `'\''` (bytes: ASCII quotes in UTF-8 text).
+    let mut word = Vec::with_capacity(path.len() + 2);
+    word.push(b'\'');
+    for &b in path.as_bytes() {
+        match b {
+            b'\'' => word.extend_from_slice(br"'\''"),
+            b => word.push(b),
         }
-        // Parts of UTF-8 text split at an ASCII byte: UTF-8 too.
-        word.push_str(std::str::from_utf8(part).unwrap_or_default());
     }
-    word.push('\'');
-    word
+    word.push(b'\'');
+    String::from_utf8(word).unwrap_or_default()
 }
 
 #[cfg(test)]

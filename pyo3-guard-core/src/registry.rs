@@ -26,6 +26,7 @@
 //!   submodule's: it is not added at the top as well (unless the top's own code adds it too).
 
 use pyo3::exceptions::PyImportError;
+use pyo3::impl_::pyfunction::WrapPyFunctionArg;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyModule, PyString};
@@ -170,7 +171,6 @@ impl Item {
     /// The object registration adds: the class's type object, or the function, bound to
     /// `module` as `wrap_pyfunction!(f, module)` binds it.
     pub fn object<'py>(&self, module: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
-        use pyo3::impl_::pyfunction::WrapPyFunctionArg;
         match self.make {
             Make::Class(class) => class(module.py()),
             Make::Function(def) => module.wrap_pyfunction(def).map(Bound::into_any),
@@ -191,6 +191,7 @@ fn crate_of(module_path: &str) -> &str {
 
 /// `s` split around its first (or `last`) ASCII byte `separator`. For the short names here, a
 /// loop over the bytes: no string searcher (a `str` pattern links one per pattern type).
+#[inline(never)]
 fn split_at_byte(s: &str, separator: u8, last: bool) -> Option<(&str, &str)> {
     let at = if last {
         s.bytes().rposition(|b| b == separator)
@@ -325,14 +326,27 @@ pub(crate) fn register(
             sub => PyString::new(py, &cat(&[public, ".", sub])),
         };
         for item in group {
-            let object = item.object(&target)?;
-            if item.set_module {
-                // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
-                let _ = object.setattr(module_attr, &dotted);
+            // What PyO3's `add_class` and `add_function` do, with `__module__` set first. A
+            // function is added by the `__name__` it has (one string object, as PyO3 does: a
+            // new one from the item's name took more instructions at import).
+            let set_module = |object: &Bound<'_, PyAny>| {
+                if item.set_module {
+                    // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
+                    let _ = object.setattr(module_attr, &dotted);
+                }
+            };
+            match item.make {
+                Make::Class(class) => {
+                    let class = class(py)?;
+                    set_module(&class);
+                    target.add(item.name(), &class)?;
+                }
+                Make::Function(def) => {
+                    let function = (&target).wrap_pyfunction(def)?;
+                    set_module(function.as_any());
+                    target.add_function(function)?;
+                }
             }
-            // What PyO3's `add_class` and `add_function` do with the object (the name is the
-            // class's `NAME`, the function's `__name__`: the item's Python name).
-            target.add(item.name(), &object)?;
         }
     }
     Ok(())
