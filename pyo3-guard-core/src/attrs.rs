@@ -149,12 +149,7 @@ impl<const N: usize> Words<N> {
 
     /// Which word `word` is.
     pub(crate) fn position(&self, word: &[u8]) -> Option<usize> {
-        for i in 0..N {
-            if self.get(i).as_bytes() == word {
-                return Some(i);
-            }
-        }
-        None
+        (0..N).find(|&i| self.get(i).as_bytes() == word)
     }
 }
 

@@ -52,9 +52,13 @@ fn guard<'py>(
     ]);
     let py = module.py();
     let guard = PyModule::new(py, &repr)?;
-    // The types of `attrs::install`'s `setattr`: one copy of its code.
-    guard.setattr("__build_id__", &PyString::new(py, &build_id).into_any())?;
-    guard.setattr(GUARDED, &PyString::new(py, &module_name).into_any())?;
+    // The types of `attrs::install`'s `setattr` (a reference): one copy of its code.
+    let (build_id, module_name) = (
+        PyString::new(py, &build_id).into_any(),
+        PyString::new(py, &module_name).into_any(),
+    );
+    guard.setattr("__build_id__", &build_id)?;
+    guard.setattr(GUARDED, &module_name)?;
     guard.add_function(wrap_pyfunction!(verify, &guard)?)?;
     guard.add_function(wrap_pyfunction!(check, &guard)?)?;
     guard.add_function(wrap_pyfunction!(pytest_sessionstart, &guard)?)?;
