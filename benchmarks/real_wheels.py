@@ -1,6 +1,6 @@
 """What pyo3-guard adds to real projects' wheels: for a few of the real projects the tests
 convert (tests/test_real_projects.py), release wheels built with `maturin build --release
---strip`, as a new user would: as published (plain PyO3), converted by the README's steps (the
+--strip`, as a new user would: as published (plain PyO3), converted by `pyo3-guard convert` (the
 full build), and converted with PYO3_GUARD_DIST=1 (the distribution build). Prints one markdown
 row per project: the wheel's size (compressed, as an index serves it) and its extension module's
 (stripped by maturin).
@@ -27,8 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import Project, tool  # noqa: E402
-from convert import convert  # noqa: E402
+from conftest import Project, build_cli, convert, tool  # noqa: E402
 from test_real_projects import PROJECTS, sdist  # noqa: E402
 
 DEFAULT = ("uuid-utils", "rtoml", "rpds-py")
@@ -49,16 +48,14 @@ def wheel(project: Project, crate: Path, out: Path, **env: str) -> tuple[int, in
     return built.stat().st_size, so
 
 
-def measure(name: str, rev: str, work: Path) -> dict[str, tuple[int, int]]:
+def measure(name: str, rev: str, work: Path, cli: Path) -> dict[str, tuple[int, int]]:
     real = next(r for r in PROJECTS if r.name == name)
     with tarfile.open(sdist(real)) as archive:
         archive.extractall(work, filter="data")
     project = Project(work / real.sdist.removesuffix(".tar.gz"))
     crate = project.root / real.crate
     sizes = {"plain": wheel(project, project.root, work / "plain")}
-    convert(crate)
-    for step in real.extra_steps:
-        step(crate)
+    convert(project, cli)
     manifest = crate / "Cargo.toml"
     text = re.sub(r'path = "[^"]*/(pyo3-guard(?:-build)?)"', f'git = "{REPO.as_uri()}", rev = "{rev}"',
                   manifest.read_text())
@@ -86,12 +83,13 @@ def main() -> None:
     rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", args.rev], capture_output=True, text=True,
                          check=True).stdout.strip()
     print(f"pyo3-guard {rev[:7]}; wheel / stripped extension module; + over plain PyO3", file=sys.stderr)
+    cli = build_cli()
     print("| project | plain PyO3 | converted, full build | converted, distribution build "
           "| distribution: wheel | distribution: module |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in args.names:
         with tempfile.TemporaryDirectory(prefix=f"real-wheels-{name}-") as tmp:
-            sizes = measure(name, rev, Path(tmp))
+            sizes = measure(name, rev, Path(tmp), cli)
         version = next(r.version for r in PROJECTS if r.name == name)
         print(row(name, version, sizes), flush=True)
 

@@ -97,14 +97,26 @@ def copy_example(name: str, dest: Path) -> Project:
     return Project(dest)
 
 
-@pytest.fixture(scope="session")
-def cli() -> Path:
-    """The pyo3-guard binary, built once per session into the shared target dir."""
+def build_cli() -> Path:
+    """The pyo3-guard binary of this checkout, built into the shared target dir."""
     subprocess.run(["cargo", "build", "--quiet", "-p", "pyo3-guard-cli"], cwd=REPO, check=True, timeout=900)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     binary = target / "debug" / "pyo3-guard"
     assert binary.is_file(), binary
     return binary
+
+
+@pytest.fixture(scope="session")
+def cli() -> Path:
+    """The pyo3-guard binary, built once per session."""
+    return build_cli()
+
+
+def convert(project: Project, cli: Path, *args: str) -> str:
+    """`pyo3-guard convert` on the project, with pyo3-guard from this checkout (`--path`: the
+    pre-release lines); `--allow-dirty`, since a template's new git tree (`uv init`) has nothing
+    committed. Returns the command's report."""
+    return project.run(cli, "convert", project.root, "--path", REPO, "--allow-dirty", *args).stdout
 
 
 def doctor(project: Project, cli: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

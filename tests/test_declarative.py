@@ -1,6 +1,6 @@
 """Declarative modules (`#[guarded_pymodule] mod name { ... }`) end to end: the projects
-`maturin new` and `uv init` generate, converted with exactly the README's steps by script and
-grown as users grow them, then built with the real maturin and uv and imported."""
+`maturin new` and `uv init` generate, converted by `pyo3-guard convert` and grown as users grow
+them, then built with the real maturin and uv and imported."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, copy_example, tool, wheel_venv
-from convert import add_conftest, convert
+from conftest import Project, convert, copy_example, tool, wheel_venv
 from test_registration import pin_pyo3, run_example_tests
 
 # What a project grows into: a prelude class in another file, a plain PyO3 class the module
@@ -85,12 +84,11 @@ def grow(project: Project) -> None:
     (project.root / "src" / "shapes.rs").write_text(SHAPES_RS)
 
 
-def test_a_maturin_new_project_converted_by_the_readme_steps(tmp_path: Path, cli: Path):
+def test_a_maturin_new_project_converted_by_the_command(tmp_path: Path, cli: Path):
     project = maturin_new(tmp_path, "my_project")
     generated = (project.root / "src" / "lib.rs").read_text()
     assert "#[pymodule]\nmod my_project {" in generated, generated  # the template is declarative
-    convert(project.root)
-    add_conftest(project.root, "my_project")
+    convert(project, cli)
     grow(project)
 
     project.uv_venv()
@@ -104,24 +102,29 @@ def test_a_maturin_new_project_converted_by_the_readme_steps(tmp_path: Path, cli
     dev = project.py(CHECK_GROWN).stdout.split()
     assert dev[1] == "dev" and dev[0] != first[0]
     project.run(tool("uv"), "pip", "install", "--quiet", "--python", project.python, "pytest")
+    # The hook the command wrote into conftest.py (the project folder's: `maturin new` has no tests/).
+    (project.root / "tests").mkdir()
     (project.root / "tests" / "test_it.py").write_text("def test_it():\n    import my_project.geometry\n")
     assert "1 passed" in project.run(project.python, "-m", "pytest", "-q", "tests").stdout
 
-    # `uv run` reinstalls its cached wheel over it: named stale, the edited file first.
-    stale = project.uv_run("python", "-c", CHECK_GROWN, check=False)
-    assert stale.returncode != 0
-    assert "StaleBuildError: my_project is stale" in stale.stderr
-    assert "changed: src/shapes.rs" in stale.stderr
-    assert "--reinstall-package my_project" in stale.stderr
+    # `uv run` builds again first: the cache keys the command added name the edited file.
+    rebuilt = project.uv_run("python", "-c", CHECK_GROWN).stdout.split()
+    assert rebuilt[1] == "release" and rebuilt[0] not in (first[0], dev[0])
+    # Edited again, not rebuilt: the hook stops the session, naming the file and uv's fix.
+    project.edit("src/shapes.rs", "side.abs()", "side.abs() + 0.0")
+    stale = project.run(project.python, "-m", "pytest", "-q", "tests", check=False)
+    output = stale.stdout + stale.stderr
+    assert stale.returncode != 0 and "my_project is stale" in output, output
+    assert "changed: src/shapes.rs" in output and "--reinstall-package my_project" in output, output
     # The command line sees the same from outside, without importing the module.
     doctor = project.run(cli, "doctor", "--json", check=False)
     assert doctor.returncode == 1, doctor.stdout + doctor.stderr
     assert '"outcome": "stale"' in doctor.stdout and "src/shapes.rs" in doctor.stdout
 
 
-def test_a_forgotten_export_of_a_declarative_module_is_named(tmp_path: Path):
+def test_a_forgotten_export_of_a_declarative_module_is_named(tmp_path: Path, cli: Path):
     project = maturin_new(tmp_path, "my_project")
-    convert(project.root)
+    convert(project, cli)
     grow(project)
     # The plain PyO3 class is no longer exported: nothing adds it.
     project.edit("src/lib.rs", "    #[pymodule_export]\n    use crate::shapes::Exported;\n", "")
@@ -211,7 +214,7 @@ print(json.dumps({k: sorted(n for n in dir(v) if not n.startswith("__")) for k, 
 """
 
 
-def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_is_named(tmp_path: Path):
+def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_is_named(tmp_path: Path, cli: Path):
     project = maturin_new(tmp_path, "my_project")
     lib = project.root / "src" / "lib.rs"
     body, _, _ = lib.read_text().rstrip().rpartition("}")
@@ -224,8 +227,8 @@ def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_i
     before = json.loads(project.py(NAMES).stdout)
     assert before["alpha"] == ["Compressor", "Decompressor", "compress"] and "only_in_beta" in before["beta"]
 
-    # The README's steps: every file's prelude swapped, the top module guarded.
-    convert(project.root)
+    # Converted: every file's prelude swapped, the top module guarded.
+    convert(project, cli)
     project.maturin_develop()
     after = json.loads(project.py(NAMES).stdout)
     assert after == before
@@ -252,7 +255,7 @@ def test_codec_modules_outside_the_module_keep_their_items_and_a_forgotten_one_i
     assert project.py("import my_project as m; print(m.__guard__.check()['verdict'])").stdout.strip() == "unverifiable"
 
 
-def test_codec_modules_a_module_function_adds_by_hand(tmp_path: Path):
+def test_codec_modules_a_module_function_adds_by_hand(tmp_path: Path, cli: Path):
     """The same codecs added by a module function (`m.add_wrapped(wrap_pymodule!(...))`), whose
     body runs after registration: the codecs' own items are PyO3's, but the two `Decompressor`s
     they export from elsewhere register at the top too, and the import says what to do."""
@@ -266,7 +269,7 @@ def test_codec_modules_a_module_function_adds_by_hand(tmp_path: Path):
         "    m.add_wrapped(pyo3::wrap_pymodule!(crate::alpha::alpha))?;\n"
         "    m.add_wrapped(pyo3::wrap_pymodule!(crate::beta::beta))?;\n"
         "    Ok(())\n}\n")
-    convert(project.root)
+    convert(project, cli)
     project.uv_venv()
     project.maturin_develop()
     failed = project.py("import my_project", check=False)
@@ -282,24 +285,33 @@ def test_codec_modules_a_module_function_adds_by_hand(tmp_path: Path):
     project.py("import my_project as m; m.beta.Compressor().finish(); m.__guard__.verify()")
 
 
-def test_what_conversion_will_add_can_be_listed_first(tmp_path: Path):
+def test_what_conversion_would_publish_is_listed_and_stays_unpublished(tmp_path: Path, cli: Path):
     project = maturin_new(tmp_path, "my_project")
     lib = project.root / "src" / "lib.rs"
     # A class nobody adds, outside the module: invisible to Python today.
     lib.write_text(lib.read_text() + "\n#[pyclass]\npub struct NeverAdded;\n")
-    convert(project.root, prelude=False)
+    line = lib.read_text().splitlines().index("pub struct NeverAdded;") + 1
+    # --dry-run shows the mark that keeps it unpublished, and writes nothing.
+    diff = convert(project, cli, "--dry-run")
+    assert "+#[guard(skip)]\n pub struct NeverAdded;\n" in diff, diff
+    assert "guarded_pymodule" not in lib.read_text()
+    report = convert(project, cli)
+    assert f"  src/lib.rs:{line}: class NeverAdded\n" in report, report
     project.uv_venv()
     project.maturin_develop()
-    listed = project.py("import my_project as m; print([x['name'] for x in m.__guard__.check()['missing']],"
-                        " hasattr(m, 'NeverAdded'))").stdout.strip()
-    assert listed == "['NeverAdded'] False"
+    state = "import my_project as m; print(m.__guard__.check()['missing'], hasattr(m, 'NeverAdded'))"
+    assert project.py(state).stdout.strip() == "[] False"
+    # Deleting the mark, as the report says, publishes it.
+    project.edit("src/lib.rs", "#[guard(skip)]\npub struct NeverAdded;", "pub struct NeverAdded;")
+    project.maturin_develop()
+    assert project.py(state).stdout.strip() == "[] True"
 
 
-def test_a_uv_init_project_converted_by_the_readme_steps(tmp_path: Path):
+def test_a_uv_init_project_converted_by_the_command(tmp_path: Path, cli: Path):
     Project(tmp_path).run(tool("uv"), "init", "--quiet", "--build-backend", "maturin", "--no-workspace", "uvproj")
     project = Project(tmp_path / "uvproj")
     assert "mod _core {" in (project.root / "src" / "lib.rs").read_text()
-    convert(project.root)
+    convert(project, cli)
     # A nested submodule in the mixed layout (`module-name = "uvproj._core"`).
     project.edit("src/lib.rs", "    #[pyfunction]", "    #[pymodule]\n    mod extra {\n"
                  "        use pyo3_guard::prelude::*;\n        #[pyfunction]\n        fn one() -> u8 {\n            1\n        }\n"

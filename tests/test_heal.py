@@ -12,8 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import Project, doctor, fix_commands, show, tool
-from convert import convert
+from conftest import Project, convert, doctor, fix_commands, show, tool
 
 NEW_METHOD = "    /// Sets the counter back to zero.\n    fn reset(&mut self) {\n        self.value = 0;\n    }\n\n    #[getter]"
 HEAL = "import demo; demo.__guard__.verify(rebuild=True); print('fresh', demo.__build_id__, demo.__build_info__['profile'])"
@@ -42,7 +41,7 @@ def test_uv_template_project_is_uvs_to_rebuild_and_heals_through_uv(tmp_path: Pa
     # `uv init --build-backend maturin`: mixed layout (python-source = "src"), cache keys set.
     Project(tmp_path).run(tool("uv"), "init", "--quiet", "--build-backend", "maturin", "--no-workspace", "uvproj")
     project = Project(tmp_path / "uvproj")
-    convert(project.root)
+    convert(project, cli)
     project.uv_venv()
     project.uv_run("python", "-c", "import uvproj")  # uv builds, installs (editable: a .pth into src/)
     project.edit("src/lib.rs", '"Hello from uvproj!"', '"Hello again from uvproj!"')

@@ -1,8 +1,10 @@
-"""Real PyO3 projects from PyPI source distributions, converted with exactly the README's steps
-by script (tests/convert.py): their own test suites give the same results before and after,
-nothing reachable before is lost, `verify()` holds on the converted build, and a content edit of
-one Rust source is named stale. Each project is built twice (as published, then converted) into
-the shared cargo target dir; the sdists are downloaded once into .tools/sdists.
+"""Real PyO3 projects from PyPI source distributions, converted by `pyo3-guard convert`: their
+own test suites give the same results before and after, the module has the same names (a default
+conversion) or those plus the items nothing added before (`--publish-all`), `verify()` holds on
+the converted build, and a content edit of one Rust source is named stale. Each project is built
+as published, then converted into the shared cargo target dir; a few are converted a second time
+with `--publish-all`, from the same unconverted sources, in the same venv (only the crate
+compiles again). The sdists are downloaded once into .tools/sdists.
 
 Select with `-m real_projects`, leave out with `-m "not real_projects"`."""
 
@@ -10,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import os
 import shutil
+import subprocess
 import sys
 import tarfile
+import time
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,8 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Project, tool
-from convert import add_conftest, convert, delete_additions
+from conftest import REPO, Project, convert, tool
 from surface import unexpected
 
 pytestmark = pytest.mark.real_projects
@@ -31,6 +34,9 @@ pytestmark = pytest.mark.real_projects
 SDISTS = REPO / ".tools" / "sdists"
 FIXTURES = REPO / "tests" / "fixtures"
 PYTEST = "pytest==9.2.0"
+# The two ways `pyo3-guard convert` converts: the names the module had (every item nothing added
+# marked #[guard(skip)]), or those and every item nothing added (`--publish-all`).
+DEFAULT, PUBLISH_ALL = "default", "publish-all"
 
 
 @dataclass(frozen=True)
@@ -47,13 +53,14 @@ class Real:
     # (file, line, name): a hand-written addition the converted project keeps; deleted, the
     # rebuilt module must name `name` missing (so the check covers this project's classes).
     forget: tuple[str, str, str] | None = None
-    # Conversion steps beyond the README that this project needs, each with the reason.
-    extra_steps: tuple = ()
     # check -> the open pyo3-guard bug that makes it fail (strict xfail: noticed when fixed).
     xfail: dict[str, str] = field(default_factory=dict)
-    # Classes and functions nothing added before conversion, which registration adds (the
+    # Classes and functions nothing added before conversion: a default conversion lists them as
+    # not published (marked #[guard(skip)]); with --publish-all registration adds them (the
     # differential check allows these names, and only these, to be new).
     registered: tuple[str, ...] = ()
+    # Converted a second time with --publish-all (after the default conversion's checks).
+    publish_all: bool = False
 
     @property
     def fixture(self) -> Path | None:
@@ -65,29 +72,18 @@ class Real:
         return f"{self.name.replace('-', '_')}-{self.version}.tar.gz"
 
 
-def guard_top_module_in(rel: str):
-    """Step 2 (and 3) where the top module is not in the crate's root file (pendulum's is in
-    src/python/mod.rs, re-exported by `pub use python::_pendulum;`): tests/convert.py only
-    looks in the root file."""
-    def step(crate: Path) -> None:
-        path = crate / rel
-        text = path.read_text()
-        text = re.sub(r"(?m)^#\[pymodule\b", "#[guarded_pymodule", text, count=1)
-        path.write_text(delete_additions(text))
-    step.__name__ = f"guard_top_module_in({rel!r})"
-    return step
-
-
 # Why `__all__` has another order after conversion (test_all_keeps_its_order).
 ORDER = "registration adds its items to __all__ first, sorted, before the module's body adds the rest"
 
 PROJECTS = [
-    # Pure Rust layout, a function module; 15 classes in one file, 5 of them added by hand.
+    # Pure Rust layout, a function module; 15 classes in one file, 5 of them added by hand (the
+    # 10 iterators and views: not published by default, public with --publish-all).
     Real("rpds-py", "2026.9.1", "4793ef7f78268b124b73fa933440f01d258bbae01de9fa53e9080c9ab0425a12",
          crate=".", module="rpds", tests="tests", test_deps=(PYTEST,),
          edit=("src/lib.rs", '"dequeued an empty queue"', '"dequeued an empty Queue"'),
          registered=("ItemsIterator", "ItemsView", "KeysIterator", "KeysView", "ListIterator", "QueueIterator",
-                     "SetIterator", "StackIterator", "ValuesIterator", "ValuesView"), xfail={"all-order": ORDER}),
+                     "SetIterator", "StackIterator", "ValuesIterator", "ValuesView"), publish_all=True,
+         xfail={"all-order": ORDER}),
     # Mixed layout (python-source, module-name = "pycrdt._pycrdt"); 23 classes and 5 functions
     # over 12 files, all added by hand in the module function.
     Real("pycrdt", "0.14.13", "cbed47427bf9d6f9dd77763749354a7d991f55581d6b917f2823c03095d55988",
@@ -104,7 +100,8 @@ PROJECTS = [
          crate="crates/jiter-python", module="jiter", tests="crates/jiter-python/tests",
          test_deps=(PYTEST, "dirty-equals==0.11"),
          edit=("crates/jiter/src/py_lossless_float.rs", '"LosslessFloat({s})"', '"LosslessFloat ({s})"'),
-         forget=("crates/jiter-python/src/lib.rs", "        m.add_class::<LosslessFloat>()?;\n", "LosslessFloat")),
+         forget=("crates/jiter-python/src/lib.rs", "        m.add_class::<LosslessFloat>()?;\n", "LosslessFloat"),
+         publish_all=True),
     # Mixed layout (python-source implicit: the package folder `watchfiles` beside Cargo.toml,
     # module-name = "watchfiles._rust_notify"); a function module with a `py` parameter,
     # `gil_used = false` and custom setup (an exception, `__version__`); 1 class, added by hand.
@@ -118,9 +115,9 @@ PROJECTS = [
          xfail={"all-order": ORDER}),
     # Mixed layout (python-source = "python", module-name = "rtoml._rtoml", crate-type cdylib
     # and rlib); a function module with a `py` parameter and custom setup (2 exceptions,
-    # versions); 3 functions added by hand with `m.add_wrapped(wrap_pyfunction!(f))` (step 3
-    # deletes those lines too); 1 class (TzInfo, extends PyTzInfo, in src/datetime.rs) that
-    # nothing adds, so it becomes public.
+    # versions); 3 functions added by hand with `m.add_wrapped(wrap_pyfunction!(f))`; 1 class
+    # (TzInfo, extends PyTzInfo, in src/datetime.rs) that nothing adds: not published by default,
+    # public with --publish-all.
     Real("rtoml", "0.14.0", "e0f95a59e3fac6394985d59ce18a0c06f2176f2eb9dec2fb8c1105febaf05c59",
          crate=".", module="rtoml._rtoml", tests="tests",
          test_deps=(PYTEST, "dirty-equals==0.11", "hypothesis==6.170.17"),
@@ -128,7 +125,7 @@ PROJECTS = [
          # to load under pytest 9 (two options with dest 'bench'), so no test would run.
          pytest_args=("-p", "no:speed"),
          edit=("src/ser.rs", '"error writing TOML"', '"error writing the TOML"'),
-         registered=("TzInfo",), xfail={"all-order": ORDER}),
+         registered=("TzInfo",), publish_all=True, xfail={"all-order": ORDER}),
     # Pure Rust layout (the extension is blake3.blake3); a function module whose `py` parameter
     # is the pattern `_`, with `gil_used = false` and custom setup (`__version__`); 1 class,
     # `#[pyclass(name = "blake3", module = "blake3.blake3", frozen)]` (named as its module), with
@@ -161,7 +158,6 @@ PROJECTS = [
          crate="rust", module="pendulum._pendulum", tests="",
          test_deps=(PYTEST,),
          edit=("rust/src/python/parsing.rs", '"Not yet implemented"', '"Not implemented yet"'),
-         extra_steps=(guard_top_module_in("src/python/mod.rs"),),
          registered=("FixedTimezone",), xfail={"all-order": ORDER}),
     # Mixed layout (python-source = "python", module-name = "uuid_utils._uuid_utils"); a function
     # module with `gil_used = false` whose body uses the class after adding it by hand
@@ -241,11 +237,46 @@ CHECK = "import json, {module} as m; print(json.dumps(m.__guard__.check()))"
 VERIFY = "import {module} as m; m.__guard__.verify()"
 
 
-class Conversion:
-    """One project, unpacked into a temporary dir: each state built once, on first use."""
+# What a conversion may not leave behind when the next one starts from the unconverted sources
+# (the venv, built modules, caches): kept as they are.
+BUILT = shutil.ignore_patterns(".venv", "__pycache__", "*.so", ".hypothesis", ".pytest_cache")
 
-    def __init__(self, real: Real, tmp: Path):
+
+def sources(root: Path) -> set[str]:
+    """Every file under `root` (relative), but what `BUILT` leaves out."""
+    found = set()
+    for folder, dirs, files in os.walk(root):
+        ignored = BUILT(folder, dirs + files)
+        dirs[:] = [d for d in dirs if d not in ignored]
+        found |= {os.path.relpath(os.path.join(folder, f), root) for f in files if f not in ignored}
+    return found
+
+
+@dataclass
+class Converted:
+    """One conversion of a project by `pyo3-guard convert`, built with `maturin develop`."""
+    report: str  # what the command printed
+    seconds: float  # the conversion and its build
+    suite: tuple[dict[str, str], str]
+    names: list[str]
+    surface: dict
+    verify: subprocess.CompletedProcess
+    check: dict
+
+    def not_published(self) -> list[str]:
+        """The items the command lists as not published (`src/x.rs:12: class Name`): names."""
+        lines = self.report.partition("so marked #[guard(skip)]")[2].partition("\nNext:")[0].splitlines()[1:]
+        return sorted(line.split()[-1] for line in lines)
+
+
+class Conversion:
+    """One project, unpacked into a temporary dir: each state built once, on first use. Every
+    state is built in the same venv and the shared target dir, so a second conversion compiles
+    the crate again, not its dependencies."""
+
+    def __init__(self, real: Real, tmp: Path, cli: Path):
         self.real = real
+        self.cli = cli
         if real.fixture:
             shutil.copytree(real.fixture, tmp / real.name)
             self.project = Project(tmp / real.name)
@@ -254,15 +285,18 @@ class Conversion:
                 archive.extractall(tmp, filter="data")
             self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"))
         self.crate = self.project.root / real.crate
-        self.converted = False
-        self.surfaces: dict[str, dict] = {}
+        self.reports = tmp  # the suites' junit files, beside the project
+        self.unconverted = tmp / "unconverted"  # the sources as published, for the next conversion
+        self.results: dict[str, Converted] = {}
+        self.tried: set[str] = set()
+        self.mode = ""  # the conversion the sources and the venv hold ("": none)
 
     def suite(self, state: str) -> tuple[dict[str, str], str]:
         """The project's own test suite: each test's outcome by its id (none when the session
         stopped before any test ran), and the end of its output."""
         if not self.real.tests:
             return {}, "its sdist ships no tests"
-        report = self.project.root / f"{state}.xml"
+        report = self.reports / f"{state}.xml"
         # Without CI=true (which CI sets for us): a project's suite may run more under it, as
         # pydantic-core's does a recursion test that overflows the stack on Python < 3.14.
         env = {key: value for key, value in self.project.env().items() if key != "CI"}
@@ -287,38 +321,61 @@ class Conversion:
         return json.loads(self.project.py(DIR_OF_MODULE.format(module=self.real.module)).stdout)
 
     @cached_property
-    def before(self) -> tuple[tuple[dict[str, str], str], list[str]]:
-        """The project as published: its suite's outcomes and the module's names."""
+    def before(self) -> tuple[tuple[dict[str, str], str], list[str], dict]:
+        """The project as published: its suite's outcomes, the module's names, its surface."""
         self.project.uv_venv()
         self.project.run(tool("uv"), "pip", "install", "--quiet", "--python", self.project.python, *self.real.test_deps)
         self.project.maturin_develop()
-        self.surfaces["before"] = self.surface()
-        return self.suite("before"), self.names()
+        shutil.copytree(self.project.root, self.unconverted, ignore=BUILT)
+        return self.suite("before"), self.names(), self.surface()
 
-    @cached_property
-    def after(self) -> tuple[tuple[dict[str, str], str], list[str], object, dict]:
-        """Converted with the README's steps: the suite, the names, verify() and check()."""
+    def converted(self, mode: str) -> Converted:
+        """Converted by the command in `mode` (DEFAULT or PUBLISH_ALL) and built: the report, the
+        suite, the names, the surface, verify() and check()."""
+        if mode not in self.results:
+            self.results[mode] = self.convert(mode)
+        return self.results[mode]
+
+    def convert(self, mode: str) -> Converted:
         self.before
-        # A failure is not cached: a second conversion of the converted files would fail for its
-        # own reasons (a duplicate key in Cargo.toml) and hide the first one.
-        assert not self.converted, "the converted build failed in this project's first test: see there"
-        self.converted = True
-        convert(self.crate)
-        for step in self.real.extra_steps:
-            step(self.crate)
-        add_conftest(self.crate, self.real.module)
+        if mode == PUBLISH_ALL:
+            # The default conversion's checks that edit its sources come first.
+            self.converted(DEFAULT)
+            self.stale
+            if self.real.forget:
+                self.forgotten
+        # A failure is not cached: a second conversion of the same files would fail for its own
+        # reasons and hide the first one.
+        assert mode not in self.tried, f"the {mode} conversion failed in this project's first test: see there"
+        self.tried.add(mode)
+        started = time.monotonic()
+        self.restore()
+        report = convert(self.project, self.cli, *(["--publish-all"] if mode == PUBLISH_ALL else []))
         self.project.maturin_develop()
-        self.surfaces["after"] = self.surface()
+        self.mode = mode
+        seconds = time.monotonic() - started
         verify = self.project.py(VERIFY.format(module=self.real.module), check=False)
-        return self.suite("after"), self.names(), verify, self.check()
+        return Converted(report, seconds, self.suite(mode), self.names(), self.surface(), verify, self.check())
+
+    def restore(self) -> None:
+        """Back to the sources as published (what a conversion or an edit wrote goes), each file
+        written anew so that cargo sees it changed; the venv and the built modules stay."""
+        for rel in sources(self.project.root) - sources(self.unconverted):
+            (self.project.root / rel).unlink()
+        for rel in sources(self.unconverted):
+            text, path = (self.unconverted / rel).read_bytes(), self.project.root / rel
+            if not path.is_file() or path.read_bytes() != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(text)
 
     def check(self) -> dict:
         return json.loads(self.project.py(CHECK.format(module=self.real.module)).stdout)
 
     @cached_property
     def stale(self) -> dict:
-        """check() after the content edit (the converted build, unchanged)."""
-        self.after
+        """check() after the content edit (the default conversion's build, unchanged)."""
+        self.converted(DEFAULT)
+        assert self.mode == DEFAULT, self.mode
         self.project.edit(*self.real.edit)
         return self.check()
 
@@ -338,26 +395,44 @@ CONVERSIONS: dict[str, Conversion] = {}
 
 
 @pytest.fixture(scope="module")
-def conversion(request, tmp_path_factory) -> Conversion:
+def conversion(request, tmp_path_factory, cli: Path) -> Conversion:
     real = request.param
     if real.name not in CONVERSIONS:
-        CONVERSIONS[real.name] = Conversion(real, tmp_path_factory.mktemp(real.name))
+        CONVERSIONS[real.name] = Conversion(real, tmp_path_factory.mktemp(real.name), cli)
     return CONVERSIONS[real.name]
 
 
+def xfail(real: Real, check: str) -> list:
+    return [pytest.mark.xfail(strict=True, reason=real.xfail[check])] if check in real.xfail else []
+
+
 def projects(check: str) -> list:
-    return [pytest.param(real, id=real.name, marks=[pytest.mark.xfail(strict=True, reason=real.xfail[check])]
-                         if check in real.xfail else []) for real in PROJECTS]
+    """Each project, in its default conversion."""
+    return [pytest.param(real, id=real.name, marks=xfail(real, check)) for real in PROJECTS]
+
+
+def conversions(check: str) -> list:
+    """(project, mode) for each conversion of each project, as ids `rpds-py` (the default one)
+    and `rpds-py-publish-all`."""
+    return [pytest.param(real, mode, id=real.name if mode == DEFAULT else f"{real.name}-{mode}", marks=xfail(real, check))
+            for real in PROJECTS for mode in (DEFAULT, PUBLISH_ALL) if mode == DEFAULT or real.publish_all]
+
+
+# pyo3-guard's own names, which every converted module has.
+GUARD_NAMES = {"__build_id__", "__build_info__", "__guard__"}
 
 
 # A project whose sdist ships no tests (pendulum) has no suite to compare.
-@pytest.mark.parametrize("conversion", [p for p in projects("suite") if p.values[0].tests], indirect=True)
-def test_its_own_suite_gives_the_same_results_after_conversion(conversion: Conversion):
-    (before, output), _ = conversion.before
-    after, after_output = conversion.after[0]
+@pytest.mark.parametrize("conversion, mode", [p for p in conversions("suite") if p.values[0].tests],
+                         indirect=["conversion"])
+def test_its_own_suite_gives_the_same_results_after_conversion(conversion: Conversion, mode: str):
+    (before, output), _, _ = conversion.before
+    converted = conversion.converted(mode)
+    after, after_output = converted.suite
     passed = list(before.values()).count("passed")
-    print(f"{conversion.real.name}: {passed} of {len(before)} passed before, "
-          f"{list(after.values()).count('passed')} of {len(after)} after")
+    print(f"{conversion.real.name} ({mode}): {passed} of {len(before)} passed before, "
+          f"{list(after.values()).count('passed')} of {len(after)} after; converted and built in "
+          f"{converted.seconds:.0f} s")
     assert passed > 0, output
     changed = {test: (before.get(test), after.get(test)) for test in before.keys() & after.keys()
                if before.get(test) != after.get(test)}
@@ -369,19 +444,27 @@ def test_its_own_suite_gives_the_same_results_after_conversion(conversion: Conve
     assert unmatched(before, after) == unmatched(after, before), after_output
 
 
-@pytest.mark.parametrize("conversion", projects("names"), indirect=True)
-def test_everything_reachable_before_is_reachable_after(conversion: Conversion):
-    before, after = set(conversion.before[1]), set(conversion.after[1])
-    print(f"{conversion.real.name}: public after conversion only: {sorted(after - before)}")
-    lost = before - after
-    assert lost == set()
+@pytest.mark.parametrize("conversion, mode", conversions("names"), indirect=["conversion"])
+def test_the_module_has_the_same_names_after_conversion(conversion: Conversion, mode: str):
+    """The extension's names: as they were but pyo3-guard's own, and with --publish-all the
+    items nothing added before; a default conversion lists those as not published."""
+    converted = conversion.converted(mode)
+    before, after = set(conversion.before[1]), set(converted.names) - GUARD_NAMES
+    print(f"{conversion.real.name} ({mode}): public after conversion only: {sorted(after - before)}\n{converted.report}")
+    assert GUARD_NAMES <= set(converted.names)
+    if mode == DEFAULT:
+        assert after == before
+        assert converted.not_published() == sorted(conversion.real.registered), converted.report
+    else:
+        assert before <= after and after - before <= set(conversion.real.registered)
+        assert converted.not_published() == [], converted.report
 
 
-@pytest.mark.parametrize("conversion", projects("verify"), indirect=True)
-def test_verify_holds_on_the_converted_build(conversion: Conversion):
-    _, _, verify, check = conversion.after
-    assert verify.returncode == 0, verify.stderr
-    assert check["verdict"] == "fresh" and check["missing"] == [], check
+@pytest.mark.parametrize("conversion, mode", conversions("verify"), indirect=["conversion"])
+def test_verify_holds_on_the_converted_build(conversion: Conversion, mode: str):
+    converted = conversion.converted(mode)
+    assert converted.verify.returncode == 0, converted.verify.stderr
+    assert converted.check["verdict"] == "fresh" and converted.check["missing"] == [], converted.check
 
 
 @pytest.mark.parametrize("conversion", projects("stale"), indirect=True)
@@ -406,29 +489,37 @@ def test_a_forgotten_addition_is_named(conversion: Conversion):
         assert reason.startswith("declared with PyO3's own #[pyclass] in path dependency `jiter`, and nothing adds it"), reason
 
 
-@pytest.mark.parametrize("conversion", projects("differential"), indirect=True)
-def test_the_converted_module_differs_only_as_documented(conversion: Conversion):
+def registered_in(conversion: Conversion, mode: str) -> tuple[str, ...]:
+    """The names the differential check allows to be new: none in a default conversion."""
+    return conversion.real.registered if mode == PUBLISH_ALL else ()
+
+
+@pytest.mark.parametrize("conversion, mode", conversions("differential"), indirect=["conversion"])
+def test_the_converted_module_differs_only_as_documented(conversion: Conversion, mode: str):
     """Issue 23's differential check: every public name reachable from the top package and the
     extension (submodules, kinds, each class's `__module__`, `__qualname__`, `repr()` and
     members, each function's `__module__`, the names in `__all__`) is as it was, but for the
     README's additions and corrections; and pytest collects the same tests (doctests included)."""
-    conversion.after
-    real = conversion.real
-    diff = unexpected(real.module, real.registered, conversion.surfaces["before"], conversion.surfaces["after"],
-                      order=False)
+    converted = conversion.converted(mode)
+    real, before = conversion.real, conversion.before[2]
+    registered = registered_in(conversion, mode)
+    diff = unexpected(real.module, registered, before, converted.surface, order=False)
     assert diff == [], "".join(diff)
-    (before, _), (after, _) = conversion.before[0], conversion.after[0]
+    # What is new is exactly what registration adds: nothing in a default conversion.
+    new = {path.rsplit(".", 1)[-1] for path in converted.surface.keys() - before.keys()}
+    assert new == set(registered)
+    (before_suite, _), (after_suite, _) = conversion.before[0], converted.suite
     # Ids that name an object's address differ between runs (pydantic-core): by test function.
     ids = lambda outcomes: Counter(test.split("[")[0] for test in outcomes)
-    assert ids(before) == ids(after)
+    assert ids(before_suite) == ids(after_suite)
 
 
-@pytest.mark.parametrize("conversion", projects("all-order"), indirect=True)
-def test_all_keeps_its_order(conversion: Conversion):
+@pytest.mark.parametrize("conversion, mode", conversions("all-order"), indirect=["conversion"])
+def test_all_keeps_its_order(conversion: Conversion, mode: str):
     """`__all__` in the order it had: registration adds its items first, sorted, before the
     module's body adds the rest (a difference the differential check above leaves out)."""
-    conversion.after
+    converted = conversion.converted(mode)
     real = conversion.real
-    diff = unexpected(real.module, real.registered, conversion.surfaces["before"], conversion.surfaces["after"],
+    diff = unexpected(real.module, registered_in(conversion, mode), conversion.before[2], converted.surface,
                       order=True)
     assert diff == [], "".join(diff)
