@@ -75,21 +75,6 @@ class Real:
         return f"{self.name.replace('-', '_')}-{self.version}.tar.gz"
 
 
-def skip_exported_in_a_nested_module(rel: str, item: str):
-    """`#[guard(skip)]` on an item that a nested declarative module exports (pydantic-core's
-    `mod _schema_gather { #[pymodule_export] use crate::schema_gather::gather_schemas_for_cleaning; }`):
-    the command leaves it unmarked, as added, but registration also adds it to the top module, a
-    name the module did not have."""
-    def step(crate: Path) -> None:
-        path = crate / rel
-        text = path.read_text()
-        at = text.index(f"pub fn {item}")
-        attribute = text.rindex("#[pyfunction]", 0, at) + len("#[pyfunction]")
-        path.write_text(text[:attribute] + "\n#[guard(skip)]" + text[attribute:])
-    step.__name__ = f"skip_exported_in_a_nested_module({rel!r}, {item!r})"
-    return step
-
-
 PROJECTS = [
     # Pure Rust layout, a function module; 15 classes in one file, 5 of them added by hand (the
     # 10 iterators and views: not published by default, public with --publish-all).
@@ -197,7 +182,6 @@ PROJECTS = [
                       "--deselect=tests/validators/test_url.py::test_multi_host_url_linear_time"),
          # Its `#[getter(r#type)]` was expected as `r#type`: a false alarm that stopped the suite.
          edit=("src/url.rs", '"writing to string should not fail"', '"writing to a string should not fail"'),
-         extra_steps=(skip_exported_in_a_nested_module("src/schema_gather.rs", "gather_schemas_for_cleaning"),),
          registered=("AssignmentValidatorCallable", "PyLineError", "PythonSerializerError", "SerializationCallable",
                      "SerializationInfo", "SerializationIterator", "ValidationInfo", "ValidatorCallable",
                      "ValidatorIterator")),

@@ -487,15 +487,16 @@ fn scan_exports(
     let (mut exports, mut by_hand) = (Vec::new(), ByHand::default());
     for (i, mut scan) in scans.into_iter().enumerate() {
         scan.place_module_exports(&module_exports);
+        by_hand
+            .submodules
+            .extend(std::mem::take(&mut scan.exported_to_submodules));
         // The root crate's (scanned first) module functions only: a dependency's own
         // `#[pymodule] fn` may be one the extension never adds.
         if i == 0 {
             let placed = scan.place_by_hand();
-            by_hand = ByHand {
-                submodules: placed.submodules,
-                top: placed.top,
-                unseen: placed.unseen,
-            };
+            by_hand.submodules.extend(placed.submodules);
+            by_hand.top = placed.top;
+            by_hand.unseen = placed.unseen;
         }
         exports.extend(scan.exports);
     }
@@ -508,7 +509,8 @@ fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<(Vec<record::Expor
 }
 
 /// The root crate's items added by hand: to a submodule, and by the top module's own code;
-/// and those the scan does not see, by the path their addition names.
+/// and those the scan does not see, by the path their addition names. `submodules` also holds
+/// the functions a nested declarative module exports: PyO3 adds those there, like a hand line.
 #[derive(Default)]
 struct ByHand {
     submodules: Vec<record::Export>,

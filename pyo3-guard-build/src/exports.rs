@@ -44,6 +44,10 @@ pub struct Scan {
     pub detached: Vec<Detached>,
     /// What functions add by hand to modules, each with the Rust module of its function.
     pub(crate) by_hand: Vec<(by_hand::Added, Vec<String>)>,
+    /// The functions a nested declarative module exports (`#[pymodule] mod sub {
+    /// #[pymodule_export] use crate::f; }`), once placed: PyO3 adds them there, so they must not
+    /// register at the top as well (a class is told apart at run time, by identity).
+    pub exported_to_submodules: Vec<Export>,
 }
 
 /// What [`Scan::place_by_hand`] found: the items added by hand to a submodule (now expected
@@ -110,6 +114,7 @@ pub fn scan(root: &Path, lib: &Path, crate_name: &str, cfg: &CfgEnv) -> Result<S
         inline: scanner.inline,
         detached: scanner.detached,
         by_hand: scanner.by_hand,
+        exported_to_submodules: Vec::new(),
     })
 }
 
@@ -148,7 +153,11 @@ impl Scan {
             match candidates.as_slice() {
                 [one] => {
                     placed.push(*one);
-                    self.exports[*one].submodule = (!module.is_empty()).then(|| module.clone());
+                    let export = &mut self.exports[*one];
+                    export.submodule = (!module.is_empty()).then(|| module.clone());
+                    if export.submodule.is_some() && export.kind == ExportKind::Function {
+                        self.exported_to_submodules.push(export.clone());
+                    }
                 }
                 several => several
                     .iter()

@@ -91,8 +91,8 @@ pub(crate) fn findings(module: &Bound<'_, PyAny>, record: &Record, named: &[Stri
                 let registered = registry_entry(export).is_some();
                 let reason = match submodule {
                     Some(path) if added_by_hand(&record.by_hand, export, &own) => format!(
-                        "added by hand to the submodule `{path}` (the build script read the line), \
-                         but not there: see whether the function with that line runs"
+                        "added to the submodule `{path}` by a line the build script read (an add \
+                         line, or a #[pymodule_export]), but not there: see whether that line runs"
                     ),
                     None if added_by_hand(&record.by_hand_top, export, &own) => {
                         NOT_RUN_AT_TOP.into()
