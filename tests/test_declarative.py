@@ -5,7 +5,6 @@ them, then built with the real maturin and uv and imported."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
