@@ -6,19 +6,28 @@
 //! three functions, not a class (a class costs a type object, its slots and their trampolines),
 //! and `check()` makes its values from a table in one loop.
 
+use pyo3::impl_::pyfunction::WrapPyFunctionArg;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyList, PyModule, PyString};
 
 use crate::attrs::{cat, Words};
 
+/// Not public API. The guard's four functions, in the order `verify`, `check`,
+/// `pytest_sessionstart`, `pytest_addoption`: PyO3's definitions, which `#[guarded_pymodule]`
+/// generates in the user's crate (see `pyo3-guard-macros`' `build_kind`). There their argument
+/// parsing shares PyO3's generic code with the module's own functions; made here, it was a
+/// second copy of it (about 2 KiB: generic code is instantiated once per crate).
+pub type GuardFunctions = [&'static pyo3::impl_::pyfunction::PyFunctionDef; 4];
+
 /// Not public API. What `#[guarded_pymodule]` calls in a distribution build, in place of
-/// `guard::install`.
+/// `guard::install`, with the guard's `functions`.
 pub fn install(
     module: &Bound<'_, PyModule>,
     raw: &'static [u8],
     module_path: &str,
     named_crates: &[&str],
     filter: Option<crate::registry::Filter>,
+    functions: &GuardFunctions,
 ) -> PyResult<()> {
     crate::attrs::install(
         module,
@@ -26,7 +35,7 @@ pub fn install(
         module_path,
         named_crates,
         filter,
-        |build_id, module_name| guard(module, build_id, module_name),
+        |build_id, module_name| guard(module, build_id, module_name, functions),
     )
 }
 
@@ -41,6 +50,7 @@ fn guard<'py>(
     module: &Bound<'py, PyModule>,
     build_id: String,
     module_name: String,
+    functions: &GuardFunctions,
 ) -> PyResult<Bound<'py, PyAny>> {
     let name = crate::registry::public_name(&module_name);
     let repr = cat(&[
@@ -59,44 +69,23 @@ fn guard<'py>(
     );
     guard.setattr("__build_id__", &build_id)?;
     guard.setattr(GUARDED, &module_name)?;
-    guard.add_function(wrap_pyfunction!(verify, &guard)?)?;
-    guard.add_function(wrap_pyfunction!(check, &guard)?)?;
-    guard.add_function(wrap_pyfunction!(pytest_sessionstart, &guard)?)?;
-    guard.add_function(wrap_pyfunction!(pytest_addoption, &guard)?)?;
+    for def in functions {
+        guard.add_function((&guard).wrap_pyfunction(def)?)?;
+    }
     Ok(guard.into_any())
 }
 
-/// Returns None: a distribution build cannot check itself (see `check()["message"]`).
-#[pyfunction]
-#[pyo3(signature = (source_root=None, rebuild=None))]
-fn verify(source_root: Option<Bound<'_, PyAny>>, rebuild: Option<Bound<'_, PyAny>>) {
-    let _ = (source_root, rebuild);
+/// Not public API. The body of the guard's `pytest_addoption(parser)`: the full build's hook
+/// adds `--pyo3-guard-rebuild`; here the option is accepted and does nothing, so the same
+/// command line works.
+pub fn pytest_addoption(parser: &Bound<'_, PyAny>) -> PyResult<()> {
+    crate::attrs::add_rebuild_option(parser)
 }
 
-/// The pytest hook of a full build; here it lets the session run.
-#[pyfunction]
-#[pyo3(signature = (session))]
-fn pytest_sessionstart(session: Bound<'_, PyAny>) {
-    let _ = session;
-}
-
-/// The pytest hook of a full build that adds `--pyo3-guard-rebuild`; here the option is
-/// accepted and does nothing, so the same command line works.
-#[pyfunction]
-#[pyo3(signature = (parser))]
-fn pytest_addoption(parser: Bound<'_, PyAny>) -> PyResult<()> {
-    crate::attrs::add_rebuild_option(&parser)
-}
-
-/// The keys of a full build's `check()`, with verdict "unverifiable", the reason in `notes`
-/// and `message`, and the commands that check the installed file from outside in `fixes`.
-#[pyfunction]
-#[pyo3(pass_module, signature = (source_root=None))]
-fn check<'py>(
-    guard: &Bound<'py, PyModule>,
-    source_root: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let _ = source_root;
+/// Not public API. The body of the guard's `check(source_root=None)`: the keys of a full
+/// build's `check()`, with verdict "unverifiable", the reason in `notes` and `message`, and the
+/// commands that check the installed file from outside in `fixes`.
+pub fn check<'py>(guard: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyDict>> {
     let py = guard.py();
     let module_name: String = guard.getattr(GUARDED)?.extract()?;
     // Strings only (no path or OS-string conversion): a path that is not valid Unicode is

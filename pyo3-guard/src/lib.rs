@@ -142,7 +142,11 @@ pub mod __private {
     #[cfg(feature = "stub-gen")]
     pub use crate::stubs;
     pub use inventory;
-    pub use pyo3_guard_core::dist::install as install_dist;
-    pub use pyo3_guard_core::registry::{class, install_declarative, InitResult, Item, Kind, Make};
+    pub use pyo3_guard_core::dist::{
+        check as dist_check, install as install_dist, pytest_addoption as dist_pytest_addoption,
+    };
+    pub use pyo3_guard_core::registry::{
+        class, install_declarative, Filter, InitResult, Item, Kind, Make,
+    };
     pub use pyo3_guard_macros::declared_inline;
 }
