@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyModule, PyString};
-use pyo3_guard_engine::record::{BY_HAND, BY_HAND_TOP, PURE_LAYOUT};
+use pyo3_guard_engine::record::PURE_LAYOUT;
 
 /// Reads the embedded record's fields (the input and export lines are parsed only when a check
 /// runs), makes the guard with `make_guard(build id, module name)`, sets the three names
@@ -21,7 +21,9 @@ pub fn install<'py>(
     let py = module.py();
     let module_name: String = module.getattr("__name__")?.extract()?;
     let info = PyDict::new(py);
-    let build_id = build_info(&info, raw)?;
+    // One pass over the record's field lines for everything read here.
+    let fields = field_values(raw);
+    let build_id = build_info(&info, &fields)?;
     let guard = make_guard(build_id.clone(), module_name.clone())?;
     // One value type for `setattr`: each is code of its own.
     let values = [
@@ -33,7 +35,11 @@ pub fn install<'py>(
     // `demo.demo` inside the package `demo` maturin generates: its `from .demo import *` skips
     // dunder names, so set them on the package (already in sys.modules while it imports us) as
     // well. Never on a package the user writes (the mixed layout): it says what it exports.
-    let public = items_module(raw, &module_name);
+    let public = if fields[LAYOUT] == Some(PURE_LAYOUT.as_bytes()) {
+        crate::registry::public_name(&module_name)
+    } else {
+        &module_name
+    };
     let package = if public != module_name {
         let modules = PyModule::import(py, "sys")?.getattr("modules")?;
         modules.get_item(public).ok()
@@ -46,12 +52,12 @@ pub fn install<'py>(
         }
     }
     // Paths (`demo::meta::is_valid`): nothing in them is escaped.
-    let paths = |key| {
-        field(raw, key)
+    let paths = |value: Option<&'static [u8]>| {
+        value
             .and_then(|v| std::str::from_utf8(v).ok())
             .unwrap_or_default()
     };
-    let by_hand = [paths(BY_HAND), paths(BY_HAND_TOP)];
+    let by_hand = [paths(fields[BY_HAND_AT]), paths(fields[BY_HAND_AT + 1])];
     crate::registry::register(module, public, &by_hand, module_path, named_crates, filter)
 }
 
@@ -154,11 +160,16 @@ impl<const N: usize> Words<N> {
 }
 
 /// The fields `__build_info__` holds, in this order (`build_id` first: see `build_info`), and
-/// how each becomes a Python value.
-const KEYS: Words<16> = Words::new(
+/// after them the three `install` reads (`layout`, `by_hand`, `by_hand_top`).
+const KEYS: Words<19> = Words::new(
     "build_id source_id crate version module profile opt_level target features rustc pyo3 \
-     source_root inputs git_commit git_dirty built_at",
+     source_root inputs git_commit git_dirty built_at layout by_hand by_hand_top",
 );
+/// Where `layout` is in [`KEYS`].
+const LAYOUT: usize = 16;
+/// Where `by_hand` is in [`KEYS`] (`by_hand_top` follows it).
+const BY_HAND_AT: usize = 17;
+/// How each of the first 16 [`KEYS`] becomes a Python value in `__build_info__`.
 const KINDS: [Value; 16] = {
     use Value::*;
     [
@@ -169,8 +180,8 @@ const KINDS: [Value; 16] = {
 
 /// The value of each of [`KEYS`] as the record writes it (escaped), `None` when absent; the
 /// last of a repeated key wins, as in the full parse.
-fn field_values(raw: &[u8]) -> [Option<&[u8]>; KINDS.len()] {
-    let mut values = [None; KINDS.len()];
+fn field_values(raw: &[u8]) -> [Option<&[u8]>; 19] {
+    let mut values = [None; 19];
     for (key, value) in fields(raw) {
         if let Some(slot) = KEYS.position(key).and_then(|i| values.get_mut(i)) {
             *slot = Some(value);
@@ -184,12 +195,11 @@ fn field_values(raw: &[u8]) -> [Option<&[u8]>; KINDS.len()] {
 /// `include_bytes!` embedded: read as written, in one pass over its field lines, with no
 /// parser of untrusted input (the full build's check and the `pyo3-guard` command have that).
 #[inline(never)]
-fn build_info(info: &Bound<'_, PyDict>, raw: &[u8]) -> PyResult<String> {
+fn build_info(info: &Bound<'_, PyDict>, values: &[Option<&[u8]>; 19]) -> PyResult<String> {
     use Value::*;
-    let values = field_values(raw);
     let py = info.py();
     let build_id = values[0].map(unescape).unwrap_or_default();
-    for (i, (kind, value)) in KINDS.into_iter().zip(values).enumerate() {
+    for (i, (kind, &value)) in KINDS.into_iter().zip(values).enumerate() {
         let key = KEYS.get(i);
         let text = value.map(unescape);
         let value = match (kind, text) {
@@ -297,7 +307,14 @@ pub fn add_rebuild_option(parser: &Bound<'_, PyAny>) -> PyResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pyo3_guard_engine::record::{Fields, Record};
+    use pyo3_guard_engine::record::{Fields, Record, BY_HAND, BY_HAND_TOP};
+
+    #[test]
+    fn install_reads_the_layout_and_by_hand_fields_by_their_record_keys() {
+        assert_eq!(KEYS.get(LAYOUT), "layout");
+        assert_eq!(KEYS.get(BY_HAND_AT), BY_HAND);
+        assert_eq!(KEYS.get(BY_HAND_AT + 1), BY_HAND_TOP);
+    }
 
     #[test]
     fn the_fields_read_as_the_engine_reads_them_escapes_included_up_to_the_lists() {
