@@ -156,6 +156,19 @@ impl Item {
         self.part(3)
     }
 
+    /// The submodule and the Python name, the last two parts, in one call (what registration
+    /// reads of every item: the sort, the duplicate check and the adding).
+    #[inline(never)]
+    fn submodule_and_name(&self) -> (&'static str, &'static str) {
+        let text: &'static str = self.text;
+        let (start, end) = (self.ends[1] as usize, self.ends[2] as usize);
+        let (name, submodule) = text
+            .get(start..)
+            .and_then(|rest| rest.split_at_checked(end.saturating_sub(start)))
+            .unwrap_or_default();
+        (submodule, name)
+    }
+
     /// What messages call the item: function `demo::meta::f`.
     fn describe(&self) -> String {
         cat(&[
@@ -209,7 +222,7 @@ pub fn selected(module_path: &str, crates: &[&str]) -> Vec<&'static Item> {
     // step made this sort a third of registration's own cost.
     let mut chosen: Vec<(u64, &'static Item)> = items()
         .filter(|item| belongs(item, own, crates))
-        .map(|item| (sort_prefix(item), item))
+        .map(|item| (sort_prefix(item.submodule_and_name()), item))
         .collect();
     heap_sort(&mut chosen, |(ka, a), (kb, b)| {
         ka < kb
@@ -261,9 +274,9 @@ fn belongs(item: &Item, own: &str, crates: &[&str]) -> bool {
 
 /// The first 8 bytes of `submodule NUL name`, zero-padded, as a big-endian integer: ordered as
 /// (submodule, name) is, since every byte of a Python name or a dotted path is above NUL.
-fn sort_prefix(item: &Item) -> u64 {
+fn sort_prefix((submodule, name): (&str, &str)) -> u64 {
     let mut prefix = [0u8; 8];
-    let (submodule, name) = (item.submodule().as_bytes(), item.name().as_bytes());
+    let (submodule, name) = (submodule.as_bytes(), name.as_bytes());
     let sub_len = submodule.len().min(8);
     prefix[..sub_len].copy_from_slice(&submodule[..sub_len]);
     let start = (submodule.len() + 1).min(8); // after the NUL
@@ -315,34 +328,40 @@ pub(crate) fn register(
         created: Vec::new(),
         sys_modules: None,
     };
-    // Sorted by submodule first: each submodule's items are contiguous.
-    for group in selected.chunk_by(|a, b| a.submodule() == b.submodule()) {
-        let Some(submodule) = group.first().map(|item| item.submodule()) else {
+    // Sorted by submodule first: each submodule's items are contiguous, and its module is
+    // looked up once (each item's submodule read once: `Item::part` is a call).
+    let mut group = None;
+    for &item in &selected {
+        let (submodule, name) = item.submodule_and_name();
+        if !matches!(&group, Some((current, _, _)) if *current == submodule) {
+            let target = modules.get(submodule)?;
+            let dotted = match submodule {
+                "" => PyString::new(py, public),
+                sub => PyString::new(py, &cat(&[public, ".", sub])),
+            };
+            group = Some((submodule, target, dotted));
+        }
+        let Some((_, target, dotted)) = &group else {
             continue;
         };
-        let target = modules.get(submodule)?;
-        let dotted = match submodule {
-            "" => PyString::new(py, public),
-            sub => PyString::new(py, &cat(&[public, ".", sub])),
-        };
-        for item in group {
+        {
             // What PyO3's `add_class` and `add_function` do, with `__module__` set first. A
             // function is added by the `__name__` it has (one string object, as PyO3 does: a
             // new one from the item's name took more instructions at import).
             let set_module = |object: &Bound<'_, PyAny>| {
                 if item.set_module {
                     // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
-                    let _ = object.setattr(module_attr, &dotted);
+                    let _ = object.setattr(module_attr, dotted);
                 }
             };
             match item.make {
                 Make::Class(class) => {
                     let class = class(py)?;
                     set_module(&class);
-                    target.add(item.name(), &class)?;
+                    target.add(name, &class)?;
                 }
                 Make::Function(def) => {
-                    let function = (&target).wrap_pyfunction(def)?;
+                    let function = target.wrap_pyfunction(def)?;
                     set_module(function.as_any());
                     target.add_function(function)?;
                 }
@@ -476,12 +495,14 @@ fn check_selection(public: &str, selected: &[&'static Item], crates: &[&str]) ->
             "` is the crate name it was renamed from)",
         ])));
     }
-    for pair in selected.windows(2) {
-        if let [a, b] = pair {
-            if (a.submodule(), a.name()) == (b.submodule(), b.name()) {
-                return Err(registered_twice(public, a, b));
-            }
+    // Sorted: two items of one name are neighbours. Each item's names read once.
+    let mut previous: Option<(&str, &str, &Item)> = None;
+    for &item in selected {
+        let (submodule, name) = item.submodule_and_name();
+        if let Some((_, _, earlier)) = previous.filter(|p| (p.0, p.1) == (submodule, name)) {
+            return Err(registered_twice(public, earlier, item));
         }
+        previous = Some((submodule, name, item));
     }
     Ok(())
 }
@@ -796,7 +817,10 @@ mod tests {
         let keys = [&keys[..], &[("geo", "A"), ("geo.x", "B"), ("geox", "A")]].concat();
         for &a in &keys {
             for &b in &keys {
-                let (pa, pb) = (sort_prefix(&item(a.0, a.1)), sort_prefix(&item(b.0, b.1)));
+                let (pa, pb) = (
+                    sort_prefix(item(a.0, a.1).submodule_and_name()),
+                    sort_prefix(item(b.0, b.1).submodule_and_name()),
+                );
                 assert!(pa.cmp(&pb).then(a.cmp(&b)) == a.cmp(&b), "{a:?} {b:?}");
             }
         }
