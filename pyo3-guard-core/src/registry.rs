@@ -329,7 +329,7 @@ pub(crate) fn register(
         sys_modules: None,
     };
     // Sorted by submodule first: each submodule's items are contiguous, and its module is
-    // looked up once (each item's submodule read once: `Item::part` is a call).
+    // looked up once (each item's names read in one call).
     let mut group = None;
     for &item in &selected {
         let (submodule, name) = item.submodule_and_name();
@@ -344,27 +344,25 @@ pub(crate) fn register(
         let Some((_, target, dotted)) = &group else {
             continue;
         };
-        {
-            // What PyO3's `add_class` and `add_function` do, with `__module__` set first. A
-            // function is added by the `__name__` it has (one string object, as PyO3 does: a
-            // new one from the item's name took more instructions at import).
-            let set_module = |object: &Bound<'_, PyAny>| {
-                if item.set_module {
-                    // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
-                    let _ = object.setattr(module_attr, dotted);
-                }
-            };
-            match item.make {
-                Make::Class(class) => {
-                    let class = class(py)?;
-                    set_module(&class);
-                    target.add(name, &class)?;
-                }
-                Make::Function(def) => {
-                    let function = target.wrap_pyfunction(def)?;
-                    set_module(function.as_any());
-                    target.add_function(function)?;
-                }
+        // What PyO3's `add_class` and `add_function` do, with `__module__` set first. A
+        // function is added by the `__name__` it has (one string object, as PyO3 does: a
+        // new one from the item's name took more instructions at import).
+        let set_module = |object: &Bound<'_, PyAny>| {
+            if item.set_module {
+                // A type whose __module__ cannot be set (an immutable type) keeps PyO3's.
+                let _ = object.setattr(module_attr, dotted);
+            }
+        };
+        match item.make {
+            Make::Class(class) => {
+                let class = class(py)?;
+                set_module(&class);
+                target.add(name, &class)?;
+            }
+            Make::Function(def) => {
+                let function = target.wrap_pyfunction(def)?;
+                set_module(function.as_any());
+                target.add_function(function)?;
             }
         }
     }
