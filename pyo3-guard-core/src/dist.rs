@@ -3,7 +3,7 @@
 //! [`install`] instead of the full one, so the engine (walk, hashing, diagnosis, export check)
 //! is not linked. The installed file is checked from outside, by the `pyo3-guard` command.
 //! Kept small on purpose: this is in every published wheel. The guard is a module object with
-//! three functions, not a class (a class costs a type object, its slots and their trampolines),
+//! four functions, not a class (a class costs a type object, its slots and their trampolines),
 //! and `check()` makes its values from a table in one loop.
 
 use pyo3::impl_::pyfunction::WrapPyFunctionArg;
