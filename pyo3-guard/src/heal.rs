@@ -104,8 +104,19 @@ pub fn heal(py: Python<'_>, stale: &Stale<'_>, session: Option<&Bound<'_, PyAny>
             py,
             &format!("pyo3-guard: another process rebuilt {} already", stale.name),
         );
-    } else if let Err(why) = run(py, rebuild) {
+    } else if let Err(mut why) = run(py, rebuild) {
         drop(lock);
+        if why == INTERRUPTED {
+            // The interrupt may come after the build installed the new module: say which.
+            let installed = stale
+                .loaded
+                .is_some_and(|file| rebuilt_on_disk(file, stale.record, stale.check));
+            why.push_str(if installed {
+                ", after the new build was installed: start again to load it"
+            } else {
+                ": the build stopped before it installed anything new"
+            });
+        }
         return fail(format!(
             "pyo3-guard tried to rebuild it with `{}`, which {why}\nNothing was restarted; \
              the module Python loads is the one above.",
@@ -327,6 +338,9 @@ fn rebuilt_on_disk(
     })
 }
 
+/// What [`run`] says when Ctrl-C stopped it (the caller adds whether a new build got installed).
+const INTERRUPTED: &str = "was interrupted (Ctrl-C)";
+
 /// Runs the rebuild in the project, in the running interpreter's environment. Its output is
 /// kept and shown only when it fails (or with `PYO3_GUARD_REBUILD_VERBOSE=1`). Ctrl-C stops it.
 /// Through Python's `subprocess`, which the interpreter has anyway: std's process code would
@@ -388,10 +402,7 @@ fn run(py: Python<'_>, rebuild: &Rebuild) -> Result<(), String> {
             Ok(_) => {}
             Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => {
                 interrupt(py, &child);
-                return Err(
-                    "was interrupted (Ctrl-C): the build stopped before it installed anything new"
-                        .into(),
-                );
+                return Err(INTERRUPTED.into());
             }
             Err(e) => return Err(format!("could not be waited for ({e})")),
         }
