@@ -1,6 +1,6 @@
 //! One sort for the whole of pyo3-guard's run-time code. The standard library's sorts are
 //! instantiated once per element type and comparison, 3 to 10 KiB of machine code each, in
-//! every extension; this one is compiled once ([`order_by_key`] is not generic) and is small.
+//! every extension; this one is compiled once (not generic) and is small.
 
 /// The stable order of `0..len` by `less(a, b)` ("a sorts before b").
 pub fn order(len: usize, less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usize> {
@@ -9,10 +9,8 @@ pub fn order(len: usize, less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usiz
 
 /// The stable order of `0..keys.len()` by `keys`, then by `tie_less(a, b)` among equal keys:
 /// most comparisons then end at the integer, without a call. A bottom-up merge sort, O(n log n)
-/// comparisons. (`#[inline]`: pyo3-guard-core's copy keeps the engine's objects out of a
-/// distribution build.)
-#[inline]
-pub fn order_by_key(keys: &[u64], tie_less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usize> {
+/// comparisons.
+fn order_by_key(keys: &[u64], tie_less: &mut dyn FnMut(usize, usize) -> bool) -> Vec<usize> {
     // Each index beside its key: one load per comparison, not two.
     let mut from: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
     let mut to = from.clone();
