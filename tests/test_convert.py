@@ -245,7 +245,8 @@ def test_a_function_module_keeps_its_names_and_says_what_it_kept(tmp_path: Path,
     project.run(project.python, "-c", "import fmod; fmod.__guard__.verify()")
 
     # --publish-all --delete-add-lines: the two become public, the add lines that only add an
-    # item go (any other stays, said with why), and registration adds those items first, by name.
+    # item go (any other stays, said with why), and registration adds those items after the body's,
+    # by name.
     done = convert(publish_all, cli, "--publish-all", "--delete-add-lines")
     out = done.stdout
     assert "  src/lib.rs: pyo3-guard's prelude for PyO3's (1 `use`); #[guarded_pymodule] on `fmod` (line 7); " \
@@ -258,7 +259,7 @@ def test_a_function_module_keeps_its_names_and_says_what_it_kept(tmp_path: Path,
                         '    m.add("VERSION", "1.0")?;\n    Ok(())\n}\n'), lib
     build(publish_all)
     assert set(names(publish_all, "fmod")) - set(before) == {"Iter", "hidden", "fmod.Iter", "fmod.hidden"}
-    assert publish_all.run(publish_all.python, "-c", ALL).stdout == "Counter Iter double hidden VERSION\n"
+    assert publish_all.run(publish_all.python, "-c", ALL).stdout == "VERSION Counter Iter double hidden\n"
 
 
 def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, cli: Path):

@@ -518,7 +518,7 @@ def test_the_converted_module_differs_only_as_documented(conversion: Conversion,
 def test_all_keeps_its_order(conversion: Conversion, mode: str):
     """`__all__` in the order it had (which the differential check above leaves out): the top
     module's add lines stay, and registration adds only what they do not add; with --publish-all
-    the items nothing added before come first."""
+    the items nothing added before come after the body's (before a declarative init's)."""
     converted = conversion.converted(mode)
     real = conversion.real
     diff = unexpected(real.module, registered_in(conversion, mode), conversion.before[2], converted.surface,

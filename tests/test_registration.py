@@ -259,9 +259,34 @@ macro_rules! checksum {
 checksum!(crc_8_autosar, "autosar", 8);
 checksum!(crc_16_autosar, "autosar", 16);
 
+// Functions defined and added by a helper function the body calls, one Python name in two
+// submodules, bound to the submodule or to nothing: the build script does not follow the call,
+// only what the module holds once the body has run tells (tsdownsample's shape, whose
+// `macro_rules!` and `paste!` define its functions inside the module function).
+fn fill(py: Python<'_>, parent: &Bound<'_, PyModule>, name: &str, double: bool) -> PyResult<()> {
+    #[pyfunction]
+    fn scale(x: i32) -> i32 {
+        x
+    }
+    #[pyfunction]
+    #[pyo3(name = "scale")]
+    fn scale_twice(x: i32) -> i32 {
+        2 * x
+    }
+    let sub = PyModule::new(py, name)?;
+    if double {
+        sub.add_function(wrap_pyfunction!(scale_twice, &sub)?)?;
+    } else {
+        sub.add_wrapped(wrap_pyfunction!(scale))?;
+    }
+    parent.add_submodule(&sub)
+}
+
 // A lifetime parameter, as PyO3 allows (fastobo's module function has one).
 #[guarded_pymodule]
 fn hand<'py>(py: Python<'py>, m: &Bound<'py, PyModule>) -> PyResult<()> {
+    fill(py, m, "plain", false)?;
+    fill(py, m, "double", true)?;
     m.add_wrapped(pyo3::wrap_pymodule!(sub))?;
     let meta = PyModule::new(py, "meta")?;
     meta.add_function(wrap_pyfunction!(meta::is_valid, &meta)?)?;
@@ -283,6 +308,7 @@ public = lambda m: sorted(n for n in vars(m) if not n.startswith("__"))
 print(public(ext), public(hand.sub), public(hand.meta))
 print(hand.is_valid(), hand.meta.is_valid(), hand.sub.Kept.__module__, hand.meta.Schema.__module__)
 print(public(ext.crc8), ext.crc8.autosar(), public(ext.crc16), ext.crc16.autosar())
+print(public(ext.plain), ext.plain.scale(3), public(ext.double), ext.double.scale(3))
 print(hand.__guard__.verify())
 """
 
@@ -293,8 +319,9 @@ def test_items_added_by_hand_to_a_submodule_stay_there_only(tmp_path: Path):
     top, where `meta::is_valid` would meet the top `is_valid` and fail the import), with PyO3's
     names; `Moved`, which nothing adds, registers at the top. The same for functions a
     `macro_rules!` makes and names (`#[pyo3(name = $py)]`), which the build script cannot see:
-    one name in two submodules, neither at the top. The module function has a lifetime
-    parameter."""
+    one name in two submodules, neither at the top; and for functions a helper function
+    defines and adds, which only identity at run time can place. The module function has a
+    lifetime parameter."""
     from test_layouts import cargo_toml, pyproject
     write_tree(tmp_path, {"Cargo.toml": cargo_toml("hand"), "build.rs": "fn main() { pyo3_guard_build::emit(); }\n",
                           "pyproject.toml": pyproject("hand"), "src/lib.rs": HAND_LIB})
@@ -302,8 +329,9 @@ def test_items_added_by_hand_to_a_submodule_stay_there_only(tmp_path: Path):
     project.uv_venv()
     project.maturin_develop()
     out = project.py(HAND_NAMES).stdout.splitlines()
-    assert out == ["['Moved', 'crc16', 'crc8', 'is_valid', 'meta', 'sub'] ['Kept'] ['Schema', 'is_valid']",
-                   "True False builtins builtins", "['autosar'] 8 ['autosar'] 16", "None"]
+    assert out == ["['Moved', 'crc16', 'crc8', 'double', 'is_valid', 'meta', 'plain', 'sub'] ['Kept'] "
+                   "['Schema', 'is_valid']",
+                   "True False builtins builtins", "['autosar'] 8 ['autosar'] 16", "['scale'] 3 ['scale'] 6", "None"]
 
 
 # Plain PyO3: a function module whose body adds its items in an order of its own (not by name),
@@ -383,15 +411,15 @@ def test_a_converted_function_module_keeps_pyo3s_all_order(tmp_path: Path, cli: 
 
     # Lines the build script reads but that do not run: those items do not register (the body
     # adds them), so the check names them missing, Both at the top although it is in the
-    # submodule. A line deleted: the item registers, and comes first (registration runs before
-    # the body).
+    # submodule. A line deleted: the item registers, and comes last (registration runs after
+    # the body), where it was.
     project.edit("src/lib.rs", "    m.add_function(wrap_pyfunction!(middle, m)?)?;\n    m.add_class::<Both>()?;\n",
                  '    if std::env::var_os("ORDER_SKIP").is_none() {\n'
                  "        m.add_function(wrap_pyfunction!(middle, m)?)?;\n        m.add_class::<Both>()?;\n    }\n")
     project.edit("src/lib.rs", "    m.add_class::<Apple>()?;\n", "")
     project.maturin_develop()
     after = json.loads(project.py(ORDER_FACTS).stdout)
-    assert after["all"] == ["Apple", "Zebra", "middle", "Both", "VERSION", "alpha", "sub"], after
+    assert after["all"] == ["Zebra", "middle", "Both", "VERSION", "alpha", "sub", "Apple"], after
     assert json.loads(project.py(ORDER_CHECK).stdout) == {"verdict": "fresh", "missing": []}
     skipped = json.loads(project.run(project.python, "-c", ORDER_CHECK, env=project.env(ORDER_SKIP="1")).stdout)
     reason = ("added by hand in the module's own code (the build script read the line, so it does not register), "

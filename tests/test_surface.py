@@ -1,6 +1,7 @@
 """surface.unexpected()'s `__all__` rule, on made-up surfaces (no build): the order of the names
-present before must hold; the items a project newly registers (which registration adds before
-the module's body runs) may come first, and nothing else may change."""
+present before must hold; the items a project newly registers may stand anywhere (registration
+adds them after a function module's body, before a declarative module's init), and nothing else
+may change."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ def surface(all_: str) -> dict:
     return {"pkg._native": {"__all__": all_}}
 
 
-def test_newly_registered_items_first_then_the_bodys_order():
+def test_newly_registered_items_after_or_before_the_bodys_order():
     before = surface("Counter double VERSION")
-    # --publish-all: Iter and hidden register (sorted), then the body adds the rest in its order.
+    # --publish-all: the body adds its items in its order, then Iter and hidden register (sorted).
+    assert unexpected("pkg._native", ("Iter", "hidden"), before, surface("Counter double VERSION Iter hidden"),
+                      order=True) == []
+    # A declarative module: the new items register before its init adds the rest.
     assert unexpected("pkg._native", ("Iter", "hidden"), before, surface("Iter hidden Counter double VERSION"),
                       order=True) == []
 

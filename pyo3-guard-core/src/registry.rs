@@ -4,12 +4,13 @@
 //!
 //! Rules kept here, in one place:
 //!
-//! - Order: PyO3's, for what the module's own code adds: an item the top module's function (or
-//!   a declarative module's `#[pymodule_init]`) adds by hand (the record's `by_hand_top`) does
-//!   not register, so the body adds it where the user wrote it. Registration runs before the
-//!   body and adds the rest sorted by (submodule, Python name), so `__all__` and `dir()` do not
-//!   depend on link order (inventory's order differs between LTO and non-LTO builds): new
-//!   items first, then the body's in the user's order.
+//! - Order: PyO3's, for what the module's own code adds. A function module's registration runs
+//!   after its body and leaves out what the body placed ([`drop_placed_by_body`]); an item a
+//!   declarative module's `#[pymodule_init]` (or the top function) adds by hand (the record's
+//!   `by_hand_top`) does not register either. The rest is added sorted by (submodule, Python
+//!   name), so `__all__` and `dir()` do not depend on link order (inventory's order differs
+//!   between LTO and non-LTO builds): a function module's body's items in the user's order,
+//!   then the new ones; a declarative module's new ones before its init's.
 //! - Public name: the module the items name as theirs, a module where they really are. In
 //!   maturin's pure-Rust layout the extension is `demo.demo` inside the package `demo` that
 //!   maturin generates to star-import it: the public name is `demo`. Otherwise (the mixed
@@ -299,8 +300,9 @@ pub fn public_name(name: &str) -> &str {
     }
 }
 
-/// Called by `install` (see guard.rs), after the guard is
-/// installed and before the user's body: adds the selected items, creating submodules.
+/// Called by `install` (see guard.rs), after the guard is installed: adds the selected items,
+/// creating submodules. In a function module that is after the body; in a declarative module,
+/// after PyO3's exports and before the `#[pymodule_init]`.
 ///
 /// Import time matters (a module with hundreds of items pays this on every start): the work per
 /// item is the item's own `add` plus one `setattr` with an interned name and a shared value.
@@ -395,36 +397,84 @@ pub type Filter = fn(&Bound<'_, PyModule>, &mut Vec<&'static Item>) -> PyResult<
 /// mod` puts the class there, and only there, as in plain PyO3 (several codec modules may each
 /// have a `Decompressor` made by one `macro_rules!`, which the prelude cannot mark as it marks
 /// the items written in such a module). Told apart by identity: the class object PyO3 placed is
-/// the one registration would add. Costs one pass over the module's attributes, and a look-up
-/// per registered class only when a submodule holds a class of its name.
+/// the one registration would add.
 fn drop_placed_by_pyo3(
     module: &Bound<'_, PyModule>,
     selected: &mut Vec<&'static Item>,
 ) -> PyResult<()> {
     let mut placed = Vec::new();
-    classes_in_submodules(module.as_any(), SUBMODULE_DEPTH, &mut placed);
+    placed_in_submodules(module.as_any(), SUBMODULE_DEPTH, &mut placed);
+    placed.retain(|(_, object)| object.is_instance_of::<pyo3::types::PyType>());
+    drop_placed(module, selected, &placed)
+}
+
+/// Not public API. The filter of a function module, whose registration runs after the body:
+/// takes out of `selected` every item the body placed itself, at the top or in a submodule it
+/// made (`wrap_pymodule!`, `PyModule::new`), so it stays where the user put it and only there,
+/// as in plain PyO3. This sees what the build script's reading of the sources cannot: items
+/// added in a loop, by a `macro_rules!` (tsdownsample's `paste!`-named functions defined in the
+/// body), or by a helper function. Told apart by identity, never by name alone: two items
+/// named `is_valid`, one at the top and one in `meta`, stay two.
+pub fn drop_placed_by_body(
+    module: &Bound<'_, PyModule>,
+    selected: &mut Vec<&'static Item>,
+) -> PyResult<()> {
+    if selected.is_empty() {
+        return Ok(());
+    }
+    let mut placed = Vec::new();
+    placed_in(module.as_any(), &mut placed);
+    placed_in_submodules(module.as_any(), SUBMODULE_DEPTH, &mut placed);
+    drop_placed(module, selected, &placed)
+}
+
+/// Takes out of `selected` each item whose object is one of `placed` (found under the item's
+/// name). Makes an item's object only when a placed object has its name: nothing for the
+/// others.
+fn drop_placed<'py>(
+    module: &Bound<'py, PyModule>,
+    selected: &mut Vec<&'static Item>,
+    placed: &[(String, Bound<'py, PyAny>)],
+) -> PyResult<()> {
     if placed.is_empty() {
         return Ok(());
     }
     let py = module.py();
-    let scratch = PyModule::new(py, "pyo3_guard.scratch")?;
     let mut kept = Vec::with_capacity(selected.len());
-    for &item in selected.iter() {
-        let named = |class: &Bound<'_, PyAny>| {
-            placed
-                .iter()
-                .any(|(name, c)| name == item.name() && c.is(class))
-        };
-        if item.kind == Kind::Class && placed.iter().any(|(name, _)| name == item.name()) {
-            // The class object (made once; the module it is given is of no consequence).
-            if named(&item.object(&scratch)?) {
-                continue;
+    'items: for &item in selected.iter() {
+        for (name, object) in placed {
+            if name == item.name() && is_object_of(py, item, object)? {
+                continue 'items;
             }
         }
         kept.push(item);
     }
     *selected = kept;
     Ok(())
+}
+
+/// Whether `placed` is `item`'s object: its class object, or a function of its definition.
+/// Each `wrap_pyfunction!` makes a new function object; Python's `==` on built-in functions
+/// compares their C function and what they are bound to (`__self__`), so the item's is made
+/// bound to the same and compared.
+fn is_object_of(py: Python<'_>, item: &Item, placed: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match item.make {
+        Make::Class(class) => Ok(class(py)?.is(placed)),
+        Make::Function(def) => {
+            if !placed.is_instance_of::<pyo3::types::PyCFunction>() {
+                return Ok(false);
+            }
+            let bound_to = placed.getattr(intern!(py, "__self__"))?;
+            let made = if let Ok(module) = bound_to.cast::<PyModule>() {
+                module.wrap_pyfunction(def)?
+            } else if bound_to.is_none() {
+                py.wrap_pyfunction(def)?
+            } else {
+                return Ok(false);
+            };
+            made.eq(placed)
+        }
+    }
 }
 
 /// How deep a search of the submodules made at run time goes (here, and in the export check).
@@ -440,40 +490,46 @@ pub fn is_run_time_module(value: &Bound<'_, PyAny>) -> bool {
             .unwrap_or(true)
 }
 
-/// The classes in the submodules of `module` that were made at run time, with the names they
-/// have there.
-fn classes_in_submodules<'py>(
+/// The classes and built-in functions in `module`'s namespace, with the names they have there.
+fn placed_in<'py>(module: &Bound<'py, PyAny>, found: &mut Vec<(String, Bound<'py, PyAny>)>) {
+    for (name, object) in namespace(module) {
+        if object.is_instance_of::<pyo3::types::PyType>()
+            || object.is_instance_of::<pyo3::types::PyCFunction>()
+        {
+            if let Ok(name) = name.extract::<String>() {
+                found.push((name, object));
+            }
+        }
+    }
+}
+
+/// [`placed_in`] each submodule of `module` made at run time, to `depth` levels.
+fn placed_in_submodules<'py>(
     module: &Bound<'py, PyAny>,
     depth: usize,
     found: &mut Vec<(String, Bound<'py, PyAny>)>,
 ) {
-    let Ok(dict) = module.getattr(intern!(module.py(), "__dict__")) else {
-        return;
-    };
-    let Ok(dict) = dict.cast_into::<pyo3::types::PyDict>() else {
-        return;
-    };
-    for (_, value) in dict.iter() {
+    for (_, value) in namespace(module) {
         if !is_run_time_module(&value) {
             continue;
         }
-        let Ok(inner) = value.getattr(intern!(value.py(), "__dict__")) else {
-            continue;
-        };
-        let Ok(inner) = inner.cast_into::<pyo3::types::PyDict>() else {
-            continue;
-        };
-        for (name, object) in inner.iter() {
-            if object.is_instance_of::<pyo3::types::PyType>() {
-                if let Ok(name) = name.extract::<String>() {
-                    found.push((name, object));
-                }
-            }
-        }
+        placed_in(&value, found);
         if depth > 1 {
-            classes_in_submodules(&value, depth - 1, found);
+            placed_in_submodules(&value, depth - 1, found);
         }
     }
+}
+
+/// The (name, value) pairs of a module's `__dict__` (none if it has no dict).
+fn namespace<'py>(
+    module: &Bound<'py, PyAny>,
+) -> impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    module
+        .getattr(intern!(module.py(), "__dict__"))
+        .ok()
+        .and_then(|dict| dict.cast_into::<pyo3::types::PyDict>().ok())
+        .into_iter()
+        .flat_map(|dict| dict.iter())
 }
 
 /// Every named crate registers something, and no two items take the same name in one module.

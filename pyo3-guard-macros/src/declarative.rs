@@ -18,7 +18,8 @@
 //!                                         }
 //! ```
 //! PyO3 runs the init after adding the items it sees, so the guard is installed and the other
-//! registered items are added before the user's init runs, as in a function module.
+//! registered items are added before the user's init runs (a function module's body runs
+//! first instead: see module.rs).
 //!
 //! Which items PyO3 adds is PyO3's rule (pyo3-macros-backend `pymodule_module_impl`): a struct,
 //! enum or fn written directly in the module whose attribute path is `pyclass`/`pyfunction`,

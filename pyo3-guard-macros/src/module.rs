@@ -7,12 +7,19 @@
 //!     -> PyResult<()> { body }                 static RECORD: &[u8] = include_bytes!(env!("PYO3_GUARD_RECORD", ...));
 //!                                              use core as _; // links `core`, so its entries exist
 //!                                              fn demo(m: &Bound<PyModule>) -> PyResult<()> { body }
-//!                                              ::pyo3_guard::__private::install(__pyo3_guard_arg0, RECORD, module_path!(), &["core"], None)?;
-//!                                              demo(__pyo3_guard_arg0)
+//!                                              let body = demo(__pyo3_guard_arg0);
+//!                                              if body.is_ok() {
+//!                                                  ::pyo3_guard::__private::install(__pyo3_guard_arg0, RECORD,
+//!                                                      module_path!(), &["core"], Some(drop_placed_by_body))?;
+//!                                              }
+//!                                              body
 //!                                          }
 //! ```
-//! The user's function runs unchanged, after the guard is installed and the items are added,
-//! under its own name (so `return`, `?` and recursion inside it behave as written). Options:
+//! The user's function runs unchanged, under its own name (so `return`, `?` and recursion
+//! inside it behave as written), and first: then the guard is installed and the registered items
+//! are added, except those the body placed itself, anywhere in the module (found by identity:
+//! what a loop, a macro or a helper function added counts too). A body that fails fails the
+//! import as it would in PyO3, with no guard installed. Options:
 //! `crates = [name, ...]` is ours; every other argument goes to `#[pyo3::pymodule]` as written.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -187,10 +194,14 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             #(#inner_attrs)*
             #sig #block
             #build_kind
-            __pyo3_guard_build_kind::install(
-                #module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*], ::core::option::Option::None,
-            )?;
-            #name(#(#forwarded),*)
+            let __pyo3_guard_body = #name(#(#forwarded),*);
+            if __pyo3_guard_body.is_ok() {
+                __pyo3_guard_build_kind::install(
+                    #module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*],
+                    ::core::option::Option::Some(::pyo3_guard::__private::drop_placed_by_body),
+                )?;
+            }
+            __pyo3_guard_body
         }
     })
 }

@@ -34,8 +34,8 @@ pyo3::create_exception!(
     "An item the sources declare for Python is not reachable from the loaded module."
 );
 
-/// Not public API. Called by the function `#[guarded_pymodule]` generates, before the user's
-/// body, in a full build: sets the guard's attributes and adds the registered items (see
+/// Not public API. Called by the function `#[guarded_pymodule]` generates, after a function
+/// module's body (before a declarative module's init), in a full build: sets the guard's attributes and adds the registered items (see
 /// `attrs::install`). Its check runs on the calling thread.
 pub fn install(
     module: &Bound<'_, PyModule>,

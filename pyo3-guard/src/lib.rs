@@ -146,7 +146,7 @@ pub mod __private {
         check as dist_check, install as install_dist, pytest_addoption as dist_pytest_addoption,
     };
     pub use pyo3_guard_core::registry::{
-        class, install_declarative, Filter, InitResult, Item, Kind, Make,
+        class, drop_placed_by_body, install_declarative, Filter, InitResult, Item, Kind, Make,
     };
     pub use pyo3_guard_macros::declared_inline;
 }

@@ -76,12 +76,15 @@ fn demo(__pyo3_guard_arg0: &Bound<'_, PyModule>) -> PyResult<()> {
             }
         }
     }
-    __pyo3_guard_build_kind::install(
-        __pyo3_guard_arg0,
-        __PYO3_GUARD_RECORD,
-        ::core::module_path!(),
-        &[],
-        ::core::option::Option::None,
-    )?;
-    demo(__pyo3_guard_arg0)
+    let __pyo3_guard_body = demo(__pyo3_guard_arg0);
+    if __pyo3_guard_body.is_ok() {
+        __pyo3_guard_build_kind::install(
+            __pyo3_guard_arg0,
+            __PYO3_GUARD_RECORD,
+            ::core::module_path!(),
+            &[],
+            ::core::option::Option::Some(::pyo3_guard::__private::drop_placed_by_body),
+        )?;
+    }
+    __pyo3_guard_body
 }
