@@ -510,14 +510,18 @@ fn scan_exports(_: &BuildEnv, _: &Path, _: &Inputs) -> Result<(Vec<record::Expor
     Ok((Vec::new(), ByHand::default()))
 }
 
-/// The root crate's items added by hand: to a submodule, and by the top module's own code;
-/// and those the scan does not see, by the path their addition names. `submodules` also holds
-/// the functions a nested declarative module exports: PyO3 adds those there, like a hand line.
-#[derive(Default)]
-struct ByHand {
-    submodules: Vec<record::Export>,
-    top: Vec<record::Export>,
-    unseen: Vec<record::UnseenAddition>,
+/// The root crate's items added by hand: to a submodule (now expected there), and by the top
+/// module's own code; and those the scan does not see, by the path their addition names.
+/// `submodules` also holds the functions a nested declarative module exports: PyO3 adds those
+/// there, like a hand line.
+#[derive(Debug, Default)]
+pub struct ByHand {
+    /// Added by hand to a submodule (or exported into a nested declarative module).
+    pub submodules: Vec<record::Export>,
+    /// Added by hand by the top module's own code.
+    pub top: Vec<record::Export>,
+    /// Additions of items the scan does not see, by the path the addition names.
+    pub unseen: Vec<record::UnseenAddition>,
 }
 
 impl ByHand {

@@ -50,15 +50,9 @@ pub struct Scan {
     pub exported_to_submodules: Vec<Export>,
 }
 
-/// What [`Scan::place_by_hand`] found: the items added by hand to a submodule (now expected
-/// there), those the top module's own code adds by hand to it, and additions of items the scan
-/// does not see.
-#[derive(Debug, Default)]
-pub struct ByHand {
-    pub submodules: Vec<Export>,
-    pub top: Vec<Export>,
-    pub unseen: Vec<UnseenAddition>,
-}
+/// What [`Scan::place_by_hand`] found (defined beside the record's writer, which needs it in
+/// a build without this feature too).
+pub use crate::emit::ByHand;
 
 /// `#[pymodule_export] use path::Name;` in a declarative module.
 #[derive(Clone)]
