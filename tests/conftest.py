@@ -36,9 +36,10 @@ class Project:
     """A copy of an example project in a temporary directory, with its path dependencies on
     the pyo3-guard crates rewritten to absolute paths."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, env: dict[str, str] | None = None):
         self.root = root
         self.venv = root / ".venv"
+        self.extra_env = env or {}  # set for every command run in the project
 
     @property
     def python(self) -> Path:
@@ -47,6 +48,7 @@ class Project:
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env.pop("VIRTUAL_ENV", None)
+        env.update(self.extra_env)
         env.update(extra)
         return env
 

@@ -50,6 +50,8 @@ class Real:
     test_deps: tuple[str, ...]
     edit: tuple[str, str, str]  # (file, old, new): a content edit of one Rust source
     pytest_args: tuple[str, ...] = ()
+    # Environment variables for every command run in the project (its build's toolchain).
+    env: dict[str, str] = field(default_factory=dict)
     # (file, line, name): a hand-written addition the converted project keeps; deleted, the
     # rebuilt module must name `name` missing (so the check covers this project's classes).
     forget: tuple[str, str, str] | None = None
@@ -202,6 +204,29 @@ PROJECTS = [
     Real("fastcrc", "0.5.0", "e02cdf379d7371f0bd9d7cac957c67f0696e62292d73eebe02ff6393eef05b50",
          crate=".", module="fastcrc.fastcrc", tests="", test_deps=(PYTEST,),
          edit=("src/lib.rs", '"buffer is not C-contiguous"', '"buffer is not C contiguous"')),
+    # Issue 23's two hand-made submodule shapes in one project: the function module
+    # (`#[pyo3(name = "_tsdownsample_rs")] fn tsdownsample`) adds 4 `#[pymodule] fn` submodules
+    # with `m.add_wrapped(wrap_pymodule!(minmax))`, and each of them builds `sequential` and
+    # `parallel` with `PyModule::new` and `add_submodule`. Their 855 functions are
+    # `#[pyfunction]`s that `macro_rules!` and `paste!` (`[<downsample_ $t>]`) define inside the
+    # submodule functions' bodies, each added there by hand with
+    # `$mod.add_wrapped(wrap_pyfunction!($name))`: 126 names, in each of the 7 leaf submodules
+    # (99 in lttb's one), nothing at the top. Mixed layout (the package `tsdownsample/` beside Cargo.toml,
+    # module-name = "tsdownsample._rust._tsdownsample_rs"); the path dependency `downsample_rs`
+    # (no workspace) holds the algorithms. Converted, it failed at import (every function
+    # registered at the top too: "two items are registered as ...downsample_f16") until
+    # registration came after the module function's body and left out what the body placed.
+    # Its `rust-toolchain` file says nightly and argminmax's default `nightly_simd` needs
+    # `#![feature]`: built with the machine's stable toolchain, which RUSTC_BOOTSTRAP lets take
+    # the feature (as scripts/fuzz does).
+    Real("tsdownsample", "0.1.5.1", "e597d6f1891f8163d9425b5f71759bfb17e3545ab72618d7ebaae0356e702829",
+         crate=".", module="tsdownsample._rust._tsdownsample_rs", tests="tests",
+         test_deps=(PYTEST, "numpy==2.4.6"),
+         # Its benchmarks need pytest-benchmark, and are not about the module's contents.
+         pytest_args=("--ignore=tests/benchmarks",),
+         env={"RUSTUP_TOOLCHAIN": "stable", "RUSTC_BOOTSTRAP": "1"},
+         edit=("downsample_rs/src/lib.rs", '"could not spawn threads"', '"could not spawn the threads"'),
+         publish_all=True),
     # tests/fixtures/shapes, issue 23's shapes in one small project: maturin's mixed layout
     # without module-name (the package `shapes/` beside Cargo.toml star-imports the extension
     # `shapes.shapes`), `--doctest-modules` over the package, a `#[pymodule] fn solids` the
@@ -277,11 +302,11 @@ class Conversion:
         self.cli = cli
         if real.fixture:
             shutil.copytree(real.fixture, tmp / real.name)
-            self.project = Project(tmp / real.name)
+            self.project = Project(tmp / real.name, env=real.env)
         else:
             with tarfile.open(sdist(real)) as archive:
                 archive.extractall(tmp, filter="data")
-            self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"))
+            self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"), env=real.env)
         self.crate = self.project.root / real.crate
         self.reports = tmp  # the suites' junit files, beside the project
         self.unconverted = tmp / "unconverted"  # the sources as published, for the next conversion
