@@ -2,7 +2,8 @@
 own test suites give the same results before and after, the module has the same names (a default
 conversion) or those plus the items nothing added before (`--publish-all`), `verify()` holds on
 the converted build, and a content edit of one Rust source is named stale. Each project is built
-as published, then converted into the shared cargo target dir; a few are converted a second time
+as published, then converted, into the shared cargo target dir (a project with environment
+variables of its own, `Real.env`, into a target dir of its own); a few are converted a second time
 with `--publish-all`, from the same unconverted sources, in the same venv (only the crate
 compiles again). The sdists are downloaded once into .tools/sdists.
 
@@ -50,7 +51,8 @@ class Real:
     test_deps: tuple[str, ...]
     edit: tuple[str, str, str]  # (file, old, new): a content edit of one Rust source
     pytest_args: tuple[str, ...] = ()
-    # Environment variables for every command run in the project (its build's toolchain).
+    # Environment variables for every command run in the project (its build's toolchain); such
+    # a project builds in a cargo target dir of its own (`Conversion.env`).
     env: dict[str, str] = field(default_factory=dict)
     # (file, line, name): a hand-written addition the converted project keeps; deleted, the
     # rebuilt module must name `name` missing (so the check covers this project's classes).
@@ -216,15 +218,16 @@ PROJECTS = [
     # (no workspace) holds the algorithms. Converted, it failed at import (every function
     # registered at the top too: "two items are registered as ...downsample_f16") until
     # registration came after the module function's body and left out what the body placed.
-    # Its `rust-toolchain` file says nightly and argminmax's default `nightly_simd` needs
-    # `#![feature]`: built with the machine's stable toolchain, which RUSTC_BOOTSTRAP lets take
-    # the feature (as scripts/fuzz does).
+    # Its `rust-toolchain` file says nightly, and argminmax's default feature `nightly_simd` needs
+    # `#![feature]` (stable says E0554): built with the machine's stable toolchain, which
+    # RUSTC_BOOTSTRAP=argminmax lets take the feature in that crate only (as scripts/fuzz does
+    # for all).
     Real("tsdownsample", "0.1.5.1", "e597d6f1891f8163d9425b5f71759bfb17e3545ab72618d7ebaae0356e702829",
          crate=".", module="tsdownsample._rust._tsdownsample_rs", tests="tests",
          test_deps=(PYTEST, "numpy==2.4.6"),
          # Its benchmarks need pytest-benchmark, and are not about the module's contents.
          pytest_args=("--ignore=tests/benchmarks",),
-         env={"RUSTUP_TOOLCHAIN": "stable", "RUSTC_BOOTSTRAP": "1"},
+         env={"RUSTUP_TOOLCHAIN": "stable", "RUSTC_BOOTSTRAP": "argminmax"},
          edit=("downsample_rs/src/lib.rs", '"could not spawn threads"', '"could not spawn the threads"'),
          publish_all=True),
     # tests/fixtures/shapes, issue 23's shapes in one small project: maturin's mixed layout
@@ -300,19 +303,27 @@ class Conversion:
     def __init__(self, real: Real, tmp: Path, cli: Path):
         self.real = real
         self.cli = cli
+        self.env = dict(real.env)
+        if self.env:
+            # cargo does not key the crates it builds by the environment, but build scripts read
+            # it (proc-macro2's reruns when RUSTC_BOOTSTRAP changes): in the shared target dir,
+            # the crates this project shares with the others would build again, back and forth.
+            shared = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+            self.env["CARGO_TARGET_DIR"] = str(shared / real.name)
         if real.fixture:
             shutil.copytree(real.fixture, tmp / real.name)
-            self.project = Project(tmp / real.name, env=real.env)
+            self.project = Project(tmp / real.name, env=self.env)
         else:
             with tarfile.open(sdist(real)) as archive:
                 archive.extractall(tmp, filter="data")
-            self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"), env=real.env)
+            self.project = Project(tmp / real.sdist.removesuffix(".tar.gz"), env=self.env)
         self.crate = self.project.root / real.crate
         self.reports = tmp  # the suites' junit files, beside the project
         self.unconverted = tmp / "unconverted"  # the sources as published, for the next conversion
         self.results: dict[str, Converted] = {}
         self.tried: set[str] = set()
         self.mode = ""  # the conversion the sources and the venv hold ("": none)
+        self.built_seconds = 0.0  # the build as published
 
     def suite(self, state: str) -> tuple[dict[str, str], str]:
         """The project's own test suite: each test's outcome by its id (none when the session
@@ -348,7 +359,9 @@ class Conversion:
         """The project as published: its suite's outcomes, the module's names, its surface."""
         self.project.uv_venv()
         self.project.run(tool("uv"), "pip", "install", "--quiet", "--python", self.project.python, *self.real.test_deps)
+        started = time.monotonic()
         self.project.maturin_develop()
+        self.built_seconds = time.monotonic() - started
         shutil.copytree(self.project.root, self.unconverted, ignore=BUILT)
         return self.suite("before"), self.names(), self.surface()
 
@@ -456,8 +469,8 @@ def test_its_own_suite_gives_the_same_results_after_conversion(conversion: Conve
     after, after_output = converted.suite
     passed = list(before.values()).count("passed")
     print(f"{conversion.real.name} ({mode}): {passed} of {len(before)} passed before, "
-          f"{list(after.values()).count('passed')} of {len(after)} after; converted and built in "
-          f"{converted.seconds:.0f} s")
+          f"{list(after.values()).count('passed')} of {len(after)} after; built as published in "
+          f"{conversion.built_seconds:.0f} s, converted and built in {converted.seconds:.0f} s")
     assert passed > 0, output
     changed = {test: (before.get(test), after.get(test)) for test in before.keys() & after.keys()
                if before.get(test) != after.get(test)}
