@@ -213,15 +213,16 @@ PROJECTS = [
     # `#[pyfunction]`s that `macro_rules!` and `paste!` (`[<downsample_ $t>]`) define inside the
     # submodule functions' bodies, each added there by hand with
     # `$mod.add_wrapped(wrap_pyfunction!($name))`: 126 names, in each of the 7 leaf submodules
-    # (99 in lttb's one), nothing at the top. Mixed layout (the package `tsdownsample/` beside Cargo.toml,
-    # module-name = "tsdownsample._rust._tsdownsample_rs"); the path dependency `downsample_rs`
-    # (no workspace) holds the algorithms. Converted, it failed at import (every function
-    # registered at the top too: "two items are registered as ...downsample_f16") until
+    # (99 in lttb's one), nothing at the top. Mixed layout (the package `tsdownsample/` beside
+    # Cargo.toml, module-name = "tsdownsample._rust._tsdownsample_rs"); the path dependency
+    # `downsample_rs` (no workspace) holds the algorithms. Converted, it failed at import (every
+    # function registered at the top too: "two items are registered as ...downsample_f16") until
     # registration came after the module function's body and left out what the body placed.
     # Its `rust-toolchain` file says nightly, and argminmax's default feature `nightly_simd` needs
     # `#![feature]` (stable says E0554): built with the machine's stable toolchain, which
-    # RUSTC_BOOTSTRAP=argminmax lets take the feature in that crate only (as scripts/fuzz does
-    # for all).
+    # RUSTC_BOOTSTRAP=argminmax lets take the feature in that crate only (scripts/fuzz sets it
+    # to 1, for every crate). No `forget`: each macro defines a function and adds it, so no
+    # addition can go without its function.
     Real("tsdownsample", "0.1.5.1", "e597d6f1891f8163d9425b5f71759bfb17e3545ab72618d7ebaae0356e702829",
          crate=".", module="tsdownsample._rust._tsdownsample_rs", tests="tests",
          test_deps=(PYTEST, "numpy==2.4.6"),
