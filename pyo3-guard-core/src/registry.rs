@@ -403,7 +403,7 @@ fn drop_placed_by_pyo3(
     selected: &mut Vec<&'static Item>,
 ) -> PyResult<()> {
     let mut placed = Vec::new();
-    placed_in_submodules(module.as_any(), SUBMODULE_DEPTH, &mut placed);
+    placed_in(module.as_any(), false, SUBMODULE_DEPTH, &mut placed);
     placed.retain(|(_, object)| object.is_instance_of::<pyo3::types::PyType>());
     drop_placed(module, selected, &placed)
 }
@@ -423,8 +423,7 @@ pub fn drop_placed_by_body(
         return Ok(());
     }
     let mut placed = Vec::new();
-    placed_in(module.as_any(), &mut placed);
-    placed_in_submodules(module.as_any(), SUBMODULE_DEPTH, &mut placed);
+    placed_in(module.as_any(), true, SUBMODULE_DEPTH, &mut placed);
     drop_placed(module, selected, &placed)
 }
 
@@ -490,46 +489,35 @@ pub fn is_run_time_module(value: &Bound<'_, PyAny>) -> bool {
             .unwrap_or(true)
 }
 
-/// The classes and built-in functions in `module`'s namespace, with the names they have there.
-fn placed_in<'py>(module: &Bound<'py, PyAny>, found: &mut Vec<(String, Bound<'py, PyAny>)>) {
-    for (name, object) in namespace(module) {
-        if object.is_instance_of::<pyo3::types::PyType>()
-            || object.is_instance_of::<pyo3::types::PyCFunction>()
-        {
-            if let Ok(name) = name.extract::<String>() {
-                found.push((name, object));
-            }
-        }
-    }
-}
-
-/// [`placed_in`] each submodule of `module` made at run time, to `depth` levels.
-fn placed_in_submodules<'py>(
+/// Adds to `found` the classes and built-in functions in `module`'s namespace, with the names
+/// they have there (when `own`), then those of each submodule made at run time, to `depth`
+/// levels. One walk for both uses: its code is in every published wheel.
+fn placed_in<'py>(
     module: &Bound<'py, PyAny>,
+    own: bool,
     depth: usize,
     found: &mut Vec<(String, Bound<'py, PyAny>)>,
 ) {
-    for (_, value) in namespace(module) {
-        if !is_run_time_module(&value) {
-            continue;
-        }
-        placed_in(&value, found);
-        if depth > 1 {
-            placed_in_submodules(&value, depth - 1, found);
+    let Ok(dict) = module.getattr(intern!(module.py(), "__dict__")) else {
+        return;
+    };
+    let Ok(dict) = dict.cast_into::<pyo3::types::PyDict>() else {
+        return;
+    };
+    for (name, value) in dict.iter() {
+        if is_run_time_module(&value) {
+            if depth > 0 {
+                placed_in(&value, true, depth - 1, found);
+            }
+        } else if own
+            && (value.is_instance_of::<pyo3::types::PyType>()
+                || value.is_instance_of::<pyo3::types::PyCFunction>())
+        {
+            if let Ok(name) = name.extract::<String>() {
+                found.push((name, value));
+            }
         }
     }
-}
-
-/// The (name, value) pairs of a module's `__dict__` (none if it has no dict).
-fn namespace<'py>(
-    module: &Bound<'py, PyAny>,
-) -> impl Iterator<Item = (Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    module
-        .getattr(intern!(module.py(), "__dict__"))
-        .ok()
-        .and_then(|dict| dict.cast_into::<pyo3::types::PyDict>().ok())
-        .into_iter()
-        .flat_map(|dict| dict.iter())
 }
 
 /// Every named crate registers something, and no two items take the same name in one module.

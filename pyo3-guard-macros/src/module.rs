@@ -184,6 +184,15 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     let crate_names = own_crate_names(&crates);
     let stub_gatherer = crate::stubs::module_items();
     let build_kind = build_kind();
+    // Only a body that may place items the build script cannot read needs the filter; the
+    // others do not link it (it is code in every published wheel).
+    let filter = if places_only_what_the_build_script_reads(block) {
+        quote!(::core::option::Option::None)
+    } else {
+        quote!(::core::option::Option::Some(
+            ::pyo3_guard::__private::drop_placed_by_body
+        ))
+    };
     Ok(quote! {
         #stub_gatherer
         #[::pyo3::pymodule #args]
@@ -197,12 +206,56 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
             let __pyo3_guard_body = #name(#(#forwarded),*);
             if __pyo3_guard_body.is_ok() {
                 __pyo3_guard_build_kind::install(
-                    #module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*],
-                    ::core::option::Option::Some(::pyo3_guard::__private::drop_placed_by_body),
+                    #module_arg, __PYO3_GUARD_RECORD, ::core::module_path!(), &[#(#crate_names),*], #filter,
                 )?;
             }
             __pyo3_guard_body
         }
+    })
+}
+
+/// Whether every statement of the body is one whose additions the build script reads exactly
+/// (its `by_hand_top`): `m.add_class::<T>()?;`, `m.add_function(wrap_pyfunction!(f, m)?)?;`,
+/// `m.add_wrapped(wrap_pyfunction!(f))?;`, `m.add("NAME", value)?;` with a literal or an `env!`
+/// / `concat!` value, `let _ = m;` and a final `Ok(())`. Such a body makes no submodule and adds
+/// nothing the record does not list, so registration needs no look at what it placed.
+fn places_only_what_the_build_script_reads(block: &syn::Block) -> bool {
+    use syn::{Expr, Stmt};
+    let is_call = |expr: &Expr, name: &str| matches!(expr, Expr::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == name));
+    let is_value = |expr: &Expr| {
+        matches!(expr, Expr::Lit(_)) || is_call(expr, "env") || is_call(expr, "concat")
+    };
+    // `m.method(args)?`
+    let add_line = |expr: &Expr| {
+        let Expr::Try(tried) = expr else { return false };
+        let Expr::MethodCall(call) = &*tried.expr else {
+            return false;
+        };
+        if !matches!(&*call.receiver, Expr::Path(p) if p.path.get_ident().is_some()) {
+            return false;
+        }
+        let args: Vec<&Expr> = call.args.iter().collect();
+        let wrapped = |arg: &Expr| match arg {
+            Expr::Try(t) => is_call(&t.expr, "wrap_pyfunction"),
+            other => is_call(other, "wrap_pyfunction"),
+        };
+        match (call.method.to_string().as_str(), args.as_slice()) {
+            ("add_class", []) => call.turbofish.is_some(),
+            ("add_function" | "add_wrapped", [arg]) => wrapped(arg),
+            ("add", [Expr::Lit(_), value]) => is_value(value),
+            _ => false,
+        }
+    };
+    let ok_unit = |expr: &Expr| matches!(expr, Expr::Call(c) if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Ok")) && matches!(c.args.first(), Some(Expr::Tuple(t)) if t.elems.is_empty()) && c.args.len() == 1);
+    let last = block.stmts.len().saturating_sub(1);
+    block.stmts.iter().enumerate().all(|(i, stmt)| match stmt {
+        Stmt::Expr(expr, Some(_)) => add_line(expr),
+        Stmt::Expr(expr, None) => i == last && ok_unit(expr),
+        Stmt::Local(local) => {
+            matches!(local.pat, syn::Pat::Wild(_))
+                && matches!(&local.init, Some(init) if matches!(&*init.expr, Expr::Path(p) if p.path.get_ident().is_some()) && init.diverge.is_none())
+        }
+        _ => false,
     })
 }
 
@@ -348,7 +401,41 @@ fn validate_signature(function: &ItemFn) -> syn::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::own_crate_name;
+    use super::{own_crate_name, places_only_what_the_build_script_reads};
+
+    fn readable(body: &str) -> bool {
+        places_only_what_the_build_script_reads(&syn::parse_str(body).unwrap())
+    }
+
+    #[test]
+    fn only_bodies_of_lines_the_build_script_reads_skip_the_filter() {
+        assert!(readable("{ let _ = m; Ok(()) }"));
+        assert!(readable("{}"));
+        assert!(readable(
+            r#"{
+                m.add_class::<Counter>()?;
+                m.add_function(wrap_pyfunction!(greet, m)?)?;
+                m.add_function(pyo3::wrap_pyfunction!(crate::a::b, m)?)?;
+                m.add_wrapped(wrap_pyfunction!(other))?;
+                m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+                m.add("ANSWER", 42)?;
+                Ok(())
+            }"#
+        ));
+        // Anything that may place an item elsewhere, or that the build script does not read.
+        for body in [
+            "{ m.add_wrapped(wrap_pymodule!(sub))?; Ok(()) }",
+            "{ fill(py, m)?; Ok(()) }",
+            "{ let sub = PyModule::new(py, \"sub\")?; m.add_submodule(&sub)?; Ok(()) }",
+            "{ m.add(\"sub\", make(py)?)?; Ok(()) }",
+            "{ for f in [a, b] { m.add_function(f)?; } Ok(()) }",
+            "{ my_macro!(m); Ok(()) }",
+            "{ m.add_class::<Counter>(); Ok(()) }",
+            "{ Ok(())?; m.add_class::<Counter>()?; Ok(()) }",
+        ] {
+            assert!(!readable(body), "{body}");
+        }
+    }
 
     #[test]
     fn a_renamed_crate_is_selected_by_its_own_name() {

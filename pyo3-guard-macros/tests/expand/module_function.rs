@@ -83,7 +83,7 @@ fn demo(__pyo3_guard_arg0: &Bound<'_, PyModule>) -> PyResult<()> {
             __PYO3_GUARD_RECORD,
             ::core::module_path!(),
             &[],
-            ::core::option::Option::Some(::pyo3_guard::__private::drop_placed_by_body),
+            ::core::option::Option::None,
         )?;
     }
     __pyo3_guard_body
