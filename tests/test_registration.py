@@ -78,6 +78,13 @@ def test_a_path_dependency_is_registered_only_when_the_module_names_it(tmp_path:
     project.maturin_develop()
     run_example_tests(project)
 
+    # A named crate's class the body adds by hand (the build script reads only the module's own
+    # crate's lines): added by the body, in its place, and not registered a second time.
+    project.edit("src/lib.rs", "    let _ = m;\n", "    m.add_class::<core_types::Point>()?;\n")
+    project.maturin_develop()
+    assert project.py("import app; print(app.__all__)").stdout.strip() == "['Point', 'describe', 'units']"
+    project.edit("src/lib.rs", "    m.add_class::<core_types::Point>()?;\n", "    let _ = m;\n")
+
     # Not named: its items are not added, even when the extension uses the crate (so it is
     # linked); and a crate used nowhere is not even linked, so its registrations are gone.
     project.edit("src/lib.rs", "#[guarded_pymodule(crates = [core_types])]", "#[guarded_pymodule]")

@@ -185,8 +185,10 @@ fn expand_fn(args: TokenStream, function: ItemFn) -> syn::Result<TokenStream> {
     let stub_gatherer = crate::stubs::module_items();
     let build_kind = build_kind();
     // Only a body that may place items the build script cannot read needs the filter; the
-    // others do not link it (it is code in every published wheel).
-    let filter = if places_only_what_the_build_script_reads(block) {
+    // others do not link it (it is code in every published wheel). The build script reads the
+    // additions of the module's own crate only: with `crates = [...]` a line may add one of
+    // theirs.
+    let filter = if crates.is_empty() && places_only_what_the_build_script_reads(block) {
         quote!(::core::option::Option::None)
     } else {
         quote!(::core::option::Option::Some(
