@@ -38,8 +38,10 @@
 //!
 //! The prelude's `#[pyclass]` and `#[pyfunction]` are PyO3's, plus a registration:
 //! `#[guarded_pymodule]` adds every registered item of its crate, from any file and any Rust
-//! module, sorted by (submodule, name), before its own body runs. Items of a path dependency
-//! are added when the module names that crate: `#[guarded_pymodule(crates = [core_types])]`.
+//! module, sorted by (submodule, name): after a function module's body has run, except what
+//! that body placed itself, and before a declarative module's `#[pymodule_init]`. Items of a
+//! path dependency are added when the module names that crate:
+//! `#[guarded_pymodule(crates = [core_types])]`.
 //! One helper attribute, below `#[pyclass]` or `#[pyfunction]`, takes our options:
 //!
 //! - `#[guard(skip)]`: not added to the module (an iterator type returned by a method, say);
@@ -69,8 +71,9 @@ pub use pyo3_guard_core::registry;
 /// `crates = [name, ...]`, in both of PyO3's styles:
 ///
 /// - a function module: the function takes `m: &Bound<'_, PyModule>` (optionally after
-///   `py: Python<'_>`) and returns `PyResult<()>`. On import it installs the guard, then adds
-///   the registered items, then runs its body.
+///   `py: Python<'_>`) and returns `PyResult<()>`. On import it runs its body, then installs
+///   the guard and adds the registered items the body did not place itself (found by identity,
+///   at the top and in the submodules the body made).
 /// - a declarative module, `mod name { ... }`: PyO3 adds the items written inside it and makes
 ///   each nested `#[pymodule] mod` a submodule; then the guard is installed, the registered
 ///   items defined elsewhere are added, every nested module is entered in `sys.modules`
