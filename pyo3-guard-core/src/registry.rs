@@ -181,15 +181,6 @@ impl Item {
             "`",
         ])
     }
-
-    /// The object registration adds: the class's type object, or the function, bound to
-    /// `module` as `wrap_pyfunction!(f, module)` binds it.
-    pub fn object<'py>(&self, module: &Bound<'py, PyModule>) -> PyResult<Bound<'py, PyAny>> {
-        match self.make {
-            Make::Class(class) => class(module.py()),
-            Make::Function(def) => module.wrap_pyfunction(def).map(Bound::into_any),
-        }
-    }
 }
 
 inventory::collect!(Item);
